@@ -203,13 +203,7 @@ impl Transport {
                 }
                 500..=599 => {
                     let body = read_lossy(&mut response);
-                    Err(Failure::ambiguous(Error::Server {
-                        status,
-                        message: self.mask(&excerpt(&body)),
-                        retryable: true,
-                        attempts: 1,
-                        may_have_been_processed: false,
-                    }))
+                    Err(Failure::ambiguous(server_error(status, &self.mask(&body))))
                 }
                 404 => Err(Failure::ambiguous(Error::NotFound {
                     what: "result file".into(),
@@ -618,6 +612,169 @@ fn multipart_body(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use mockito::Matcher;
+    use serde_json::json;
+
+    fn transport(server: &mockito::ServerGuard, retry: RetryPolicy) -> Transport {
+        let b = ClientBuilder::new()
+            .api_key("unit-key")
+            .endpoint(format!("{}/graphql", server.url()))
+            .request_timeout(Duration::from_millis(300))
+            .retry_policy(retry)
+            .jitter(|_| Duration::ZERO);
+        Transport::new(&b)
+    }
+
+    #[test]
+    fn upload_file_sends_the_graphql_multipart_request() {
+        let mut server = mockito::Server::new();
+        let mock = server
+            .mock("POST", "/graphql")
+            .match_header("authorization", "Bearer unit-key")
+            .match_header(
+                "content-type",
+                Matcher::Regex("^multipart/form-data; boundary=labelbox-rs-".into()),
+            )
+            .match_body(Matcher::AllOf(vec![
+                Matcher::Regex(r#"name="operations"\r\n\r\n\{"query":"mutation UploadFile"#.into()),
+                Matcher::Regex(r#""variables":\{"contentLength":7,"file":null,"sign":false\}"#.into()),
+                Matcher::Regex(r#"name="map"\r\n\r\n\{"1": \["variables.file"\]\}"#.into()),
+                Matcher::Regex(
+                    r#"name="1"; filename="chunk_a.json"\r\nContent-Type: application/json\r\n\r\n\[1,2,3\]\r\n--labelbox-rs-[0-9a-f]{16}--"#
+                        .into(),
+                ),
+            ]))
+            .with_body(r#"{"data": {"uploadFile": {"url": "https://files/x", "filename": "x"}}}"#)
+            .expect(1)
+            .create();
+        let t = transport(&server, RetryPolicy::none());
+        let url = t
+            .upload_file("chunk\"a.json", "application/json", b"[1,2,3]")
+            .unwrap();
+        assert_eq!(url, "https://files/x");
+        mock.assert();
+    }
+
+    #[test]
+    fn download_streams_without_the_key() {
+        let mut server = mockito::Server::new();
+        let mock = server
+            .mock("GET", "/f")
+            .match_header("authorization", Matcher::Missing)
+            .with_body("hello")
+            .expect(1)
+            .create();
+        let t = transport(&server, RetryPolicy::none());
+        let mut text = String::new();
+        t.download(&format!("{}/f", server.url()))
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, "hello");
+        mock.assert();
+        assert!(matches!(
+            t.download("ftp://x/y"),
+            Err(Error::InvalidInput { .. })
+        ));
+    }
+
+    /// A TCP server that accepts connections and never answers. Stop it to learn how many
+    /// connections were made (the backlog is drained first, so none is missed).
+    struct SilentServer {
+        url: String,
+        stop: Arc<std::sync::atomic::AtomicBool>,
+        handle: std::thread::JoinHandle<usize>,
+    }
+
+    impl SilentServer {
+        fn start() -> Self {
+            use std::sync::atomic::{AtomicBool, Ordering};
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.set_nonblocking(true).unwrap();
+            let url = format!("http://{}/graphql", listener.local_addr().unwrap());
+            let stop = Arc::new(AtomicBool::new(false));
+            let flag = stop.clone();
+            let handle = std::thread::spawn(move || {
+                let mut held = Vec::new();
+                loop {
+                    match listener.accept() {
+                        Ok((stream, _)) => held.push(stream),
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                            if flag.load(Ordering::SeqCst) {
+                                return held.len();
+                            }
+                            std::thread::sleep(Duration::from_millis(2));
+                        }
+                        Err(_) => return held.len(),
+                    }
+                }
+            });
+            SilentServer { url, stop, handle }
+        }
+
+        fn transport(&self, retry: RetryPolicy) -> Transport {
+            let b = ClientBuilder::new()
+                .api_key("unit-key")
+                .endpoint(&self.url)
+                .request_timeout(Duration::from_millis(200))
+                .retry_policy(retry)
+                .jitter(|_| Duration::ZERO);
+            Transport::new(&b)
+        }
+
+        fn connections(self) -> usize {
+            self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            self.handle.join().unwrap()
+        }
+    }
+
+    #[test]
+    fn a_timed_out_mutation_is_not_resent() {
+        let server = SilentServer::start();
+        let t = server.transport(RetryPolicy::default().max_attempts(3));
+        let e = t.mutate::<Value>("mutation { ok }", json!({})).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Timeout {
+                    attempts: 1,
+                    may_have_been_processed: true,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("may have been processed"), "{e}");
+        assert_eq!(server.connections(), 1);
+    }
+
+    #[test]
+    fn a_timed_out_query_is_retried() {
+        let server = SilentServer::start();
+        let t = server.transport(RetryPolicy::default().max_attempts(2));
+        let e = t.query::<Value>("query { ok }", json!({})).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Timeout {
+                    attempts: 2,
+                    may_have_been_processed: false,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert_eq!(server.connections(), 2);
+    }
+
+    #[test]
+    fn variables_must_be_an_object() {
+        let server = mockito::Server::new();
+        let t = transport(&server, RetryPolicy::none());
+        let e = t.query::<Value>("query { ok }", json!([1])).unwrap_err();
+        assert!(e.is_invalid_input());
+    }
 
     #[test]
     fn retry_after_seconds() {
