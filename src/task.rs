@@ -336,8 +336,11 @@ impl Task {
     /// the last sleep is cut to the deadline and one last poll is made there. A task still
     /// running then (including `CANCELLING` and unknown statuses) is
     /// [`Error::WaitTimedOut`], carrying the task as last seen. A check frequency below the
-    /// client's minimum is [`Error::InvalidInput`]. Transient errors of a poll are retried
-    /// by the client's retry policy; any other error ends the wait.
+    /// client's minimum is [`Error::InvalidInput`]. A zero timeout still polls once.
+    ///
+    /// Transient errors of a poll are retried under the client's retry policy, as long as
+    /// the retry ends before the deadline; any other error, or a transient one that cannot
+    /// be retried in time, ends the wait with that error.
     pub fn wait_with_progress(
         &mut self,
         options: WaitOptions,
@@ -368,7 +371,9 @@ impl Task {
                 Some(d) => d.saturating_duration_since(now),
                 None => options.check_frequency, // a timeout too large for Instant: no deadline
             };
-            if remaining.is_zero() {
+            // A zero timeout still checks once; after that, the poll made at the deadline
+            // was the last one.
+            if remaining.is_zero() && polls > 0 {
                 return Err(Error::WaitTimedOut {
                     task: Box::new(self.clone()),
                     waited: now.saturating_duration_since(start),
@@ -381,8 +386,10 @@ impl Task {
                 self.data.id,
                 self.data.status
             );
-            clock.sleep(nap);
-            self.refresh()?;
+            if !nap.is_zero() {
+                clock.sleep(nap);
+            }
+            self.data = self.client.fetch_task_data_until(&self.data.id, deadline)?;
             polls += 1;
             on_poll(self);
         }

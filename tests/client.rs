@@ -95,3 +95,13 @@ fn clones_share_the_user_id_cache() {
     assert_eq!(clone.user_id().unwrap(), "u1");
     user.assert();
 }
+
+#[test]
+fn public_types_can_cross_threads() {
+    fn send_sync<T: Send + Sync + 'static>() {}
+    send_sync::<Client>();
+    send_sync::<Error>();
+    send_sync::<labelbox::Task>();
+    send_sync::<labelbox::Tasks>();
+    send_sync::<labelbox::ClientBuilder>();
+}
