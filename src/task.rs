@@ -346,17 +346,7 @@ impl Task {
         options: WaitOptions,
         mut on_poll: impl FnMut(&Task),
     ) -> Result<TaskStatus> {
-        let floor = self.client.min_check_frequency();
-        if options.check_frequency < floor || options.check_frequency.is_zero() {
-            return Err(Error::invalid_input(
-                "check_frequency",
-                format!(
-                    "{} is below the minimum of {}",
-                    humantime::format_duration(options.check_frequency),
-                    humantime::format_duration(floor)
-                ),
-            ));
-        }
+        self.check_frequency_allowed(options.check_frequency)?;
         let clock = self.client.clock().clone();
         let start = clock.now();
         let deadline = start.checked_add(options.timeout);
@@ -390,9 +380,25 @@ impl Task {
                 clock.sleep(nap);
             }
             self.data = self.client.fetch_task_data_until(&self.data.id, deadline)?;
-            polls += 1;
+            polls = polls.saturating_add(1);
             on_poll(self);
         }
+    }
+
+    /// Refuses a check frequency under the client's floor (and zero, a busy loop).
+    fn check_frequency_allowed(&self, frequency: Duration) -> Result<()> {
+        let floor = self.client.min_check_frequency();
+        if frequency >= floor && !frequency.is_zero() {
+            return Ok(());
+        }
+        Err(Error::invalid_input(
+            "check_frequency",
+            format!(
+                "{} is below the minimum of {}",
+                humantime::format_duration(frequency),
+                humantime::format_duration(floor)
+            ),
+        ))
     }
 
     fn warn_if_errors(&self) {

@@ -365,41 +365,53 @@ impl Transport {
                 )))
             }
         };
+        let data = self.classify_json(status, retry_after, &answer, &text)?;
+        T::deserialize(data).map_err(|e| Failure::ambiguous(Error::decode(e.to_string(), &text())))
+    }
+}
+
+impl Transport {
+    /// PROTOCOL 1.1 steps 4 to 7 on a JSON answer: its `errors`, rate limiting, a non-200
+    /// status, else its `data`.
+    fn classify_json<'a>(
+        &self,
+        status: u16,
+        retry_after: Option<Duration>,
+        answer: &'a Value,
+        text: &dyn Fn() -> String,
+    ) -> std::result::Result<&'a Value, Failure> {
         if let Some(errors) = answer.get("errors").and_then(Value::as_array) {
             if !errors.is_empty() {
+                let body = self.mask(&answer.to_string());
                 return Err(Failure::ambiguous(classify_graphql_errors(
-                    status,
-                    errors,
-                    &self.mask(&answer.to_string()),
+                    status, errors, &body,
                 )));
             }
         }
         let message = answer.get("message").and_then(Value::as_str);
+        let message_or_body = || message.map_or_else(|| excerpt(&text()), str::to_owned);
         if status == 429 || message.is_some_and(|m| m.starts_with("You have exceeded")) {
             return Err(Failure::not_processed(Error::RateLimited {
-                message: message.map_or_else(|| excerpt(&text()), str::to_owned),
+                message: message_or_body(),
                 retry_after,
                 attempts: 1,
             }));
         }
         if status != 200 {
-            let message = message.map_or_else(|| excerpt(&text()), str::to_owned);
+            let message = message_or_body();
             return Err(Failure::ambiguous(match status {
                 401 => Error::Authentication { message },
                 403 => Error::Authorization { message },
                 _ => Error::Api { status, message },
             }));
         }
-        let data = match answer.get("data") {
-            Some(d) if !d.is_null() => d,
-            _ => {
-                return Err(Failure::ambiguous(Error::decode(
-                    "the answer has no data",
-                    &text(),
-                )))
-            }
-        };
-        T::deserialize(data).map_err(|e| Failure::ambiguous(Error::decode(e.to_string(), &text())))
+        match answer.get("data") {
+            Some(data) if !data.is_null() => Ok(data),
+            _ => Err(Failure::ambiguous(Error::decode(
+                "the answer has no data",
+                &text(),
+            ))),
+        }
     }
 }
 
