@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 pub(crate) const TASK_FIELDS: &str =
     "completionPercentage createdAt errors metadata name result status type id updatedAt";
 
-/// The task type of data-row imports, which [`DataUpsertTask`](crate) wraps.
+/// The task type of data-row imports (the tasks `DataUpsertTask` wraps).
 pub(crate) const DATA_UPSERT_TYPE: &str = "adv-upsert-data-rows";
 
 /// Task types whose `result` field is inline JSON rather than a URL.
