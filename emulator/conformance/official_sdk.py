@@ -13,7 +13,8 @@ import uuid
 
 import labelbox
 from labelbox import Client
-from lbox.exceptions import AuthenticationError
+from labelbox.schema.identifiable import GlobalKey
+from lbox.exceptions import AuthenticationError, ResourceNotFoundError
 from labelbox.schema.task import DataUpsertTask, Task, TaskStatus
 
 LARGE_IMPORT_ROWS = 20_000
@@ -64,10 +65,34 @@ def main():
     )
     check(errors[0]["failedDataRows"][0]["globalKey"] == gk, "failed row carries its spec")
 
+    # Updates by global key: one applied, one of a missing key failed.
+    update = dataset.upsert_data_rows(
+        [
+            {"key": GlobalKey(f"{gk}-c"), "external_id": "c-updated"},
+            {"key": GlobalKey(f"missing-{run}"), "external_id": "nope"},
+        ]
+    )
+    update.wait_till_done(timeout_seconds=120)
+    check(update.status == "COMPLETE", f"upsert ends COMPLETE (got {update.status})")
+    updated = update.result or []
+    check(
+        len(updated) == 1 and updated[0]["external_id"] == "c-updated",
+        f"update by global key applied (got {updated})",
+    )
+    check(len(update.errors or []) == 1, f"update of a missing key failed (got {update.errors})")
+    check(client.get_dataset(dataset.uid).row_count == 2, "dataset row count after imports")
+
     # The same task by id.
     fetched = client.get_task_by_id(task.uid)
     check(isinstance(fetched, DataUpsertTask), "get_task_by_id gives a DataUpsertTask")
     check(fetched.uid == task.uid and fetched.status == "COMPLETE", "get_task_by_id status")
+
+    try:
+        client.get_task_by_id("no-such-task")
+    except ResourceNotFoundError:
+        check(True, "get_task_by_id of an unknown id raises ResourceNotFoundError")
+    else:
+        check(False, "get_task_by_id of an unknown id raises ResourceNotFoundError")
 
     # Listing with a status filter.
     organization = client.get_organization()

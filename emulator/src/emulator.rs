@@ -239,6 +239,12 @@ impl Emulator {
         })
     }
 
+    /// Changes a task's `completionPercentage`; false if there is no such task.
+    pub fn set_task_completion(&self, task_id: &str, completion: Option<f64>) -> bool {
+        self.store
+            .update_task(task_id, |t| t.completion_percentage = completion)
+    }
+
     /// A task's current status, `None` if there is no such task.
     pub fn task_status(&self, task_id: &str) -> Option<String> {
         self.store.task(task_id).map(|t| t.status)

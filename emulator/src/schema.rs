@@ -189,10 +189,11 @@ fn list_tasks(
     let first = usize::try_from(first.unwrap_or(MAX_TASK_PAGE as i32))
         .unwrap_or(0)
         .min(MAX_TASK_PAGE);
+    // Export tasks are not listed (PROTOCOL 3.3), but a lookup by id still finds them.
+    let lookup = filter.id.is_some();
     store(ctx)
         .list_tasks(
-            // Export tasks are not listed (PROTOCOL 3.3).
-            |t| t.task_type != "export-data-rows" && filter.matches(t),
+            |t| (lookup || t.task_type != "export-data-rows") && filter.matches(t),
             skip,
             first,
         )

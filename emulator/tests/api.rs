@@ -156,7 +156,7 @@ fn task_listings_filter_and_page_by_offset() {
     let a = seed(1, "COMPLETE", "send-to-annotate");
     let b = seed(2, "FAILED", "add-data-rows-to-batch");
     let c = seed(3, "COMPLETE", "adv-upsert-data-rows");
-    let _export = seed(4, "COMPLETE", "export-data-rows");
+    let export = seed(4, "COMPLETE", "export-data-rows");
 
     let all = data(&emu, LIST, json!({}));
     assert_eq!(
@@ -192,6 +192,10 @@ fn task_listings_filter_and_page_by_offset() {
     assert_eq!(ids(&failed), vec![b]);
     let (status, _) = gql(&emu, enum_query, json!({"param_0": "DONE"}));
     assert_eq!(status, 400);
+
+    // An export task is not listed, but a lookup by id finds it.
+    let by_id = data(&emu, LIST, json!({"where": {"id": export}}));
+    assert_eq!(ids(&by_id), vec![export]);
 }
 
 #[test]
@@ -211,8 +215,11 @@ fn seeded_tasks_are_found_by_id_and_change_status_on_demand() {
     assert_eq!(task["result"], r#"{"error":"x"}"#);
     assert_eq!(task["metadata"], json!({"k": 1}));
     assert!(emu.set_task_status(&id, "FAILED"));
+    assert!(emu.set_task_completion(&id, Some(0.5)));
     let task = data(&emu, query, vars)["user"]["createdTasks"][0].clone();
     assert_eq!(task["status"], "FAILED");
+    assert_eq!(task["completionPercentage"], 0.5);
+    assert!(task["updatedAt"].as_str() >= task["createdAt"].as_str());
     assert!(!emu.set_task_status("missing", "FAILED"));
 
     let none = data(
