@@ -281,3 +281,33 @@ impl Drop for Emulator {
         self.store.shut_down();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_handle_can_be_shared_across_test_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Emulator>();
+        send_sync::<EmulatorBuilder>();
+    }
+
+    #[test]
+    fn bad_settings_are_refused_before_binding() {
+        let zero_pace = Emulator::builder().import_rows_per_second(0).start();
+        assert!(matches!(zero_pace, Err(Error::InvalidConfig(_))));
+        let empty_key = Emulator::builder().api_key("").start();
+        assert!(matches!(empty_key, Err(Error::InvalidConfig(_))));
+        let bad_rate = Emulator::builder()
+            .faults(Faults::seeded(1).dropped_connections(-0.1))
+            .start();
+        assert!(matches!(bad_rate, Err(Error::InvalidConfig(_))));
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_key() {
+        let builder = Emulator::builder().api_key("hidden-key");
+        assert!(!format!("{builder:?}").contains("hidden-key"));
+    }
+}

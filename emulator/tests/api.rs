@@ -278,3 +278,35 @@ fn timestamps_are_rfc3339_with_milliseconds() {
 fn humantime_parse(text: &str) -> SystemTime {
     humantime::parse_rfc3339(text).unwrap_or(UNIX_EPOCH)
 }
+
+#[test]
+fn concurrent_clients_on_kept_alive_connections_are_all_served() {
+    let emu = emulator();
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| {
+                    // One agent per thread: its pooled connection is reused for every request.
+                    let agent = common::agent();
+                    (0..20)
+                        .map(|_| {
+                            agent
+                                .post(&emu.url())
+                                .header("Authorization", format!("Bearer {}", emu.api_key()))
+                                .send_json(json!({"query": "{ user { id } }"}))
+                                .map(|r| r.status().as_u16())
+                                .unwrap_or(0)
+                        })
+                        .collect::<Vec<u16>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
+    assert_eq!(statuses.len(), 160);
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    assert_eq!(emu.requests().len(), 160);
+}
