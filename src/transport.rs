@@ -6,7 +6,7 @@
 
 use std::io::Read;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -118,7 +118,18 @@ impl Transport {
 
     /// A GraphQL query: retried on every transient failure.
     pub(crate) fn query<T: DeserializeOwned>(&self, document: &str, variables: Value) -> Result<T> {
-        self.graphql(Kind::Idempotent, document, variables)
+        self.graphql(Kind::Idempotent, document, variables, None)
+    }
+
+    /// A GraphQL query whose retries must not end past `deadline` (on the client's clock):
+    /// the polls of a wait.
+    pub(crate) fn query_until<T: DeserializeOwned>(
+        &self,
+        document: &str,
+        variables: Value,
+        deadline: Instant,
+    ) -> Result<T> {
+        self.graphql(Kind::Idempotent, document, variables, Some(deadline))
     }
 
     /// A GraphQL mutation: retried only where the request surely was not processed
@@ -128,7 +139,7 @@ impl Transport {
         document: &str,
         variables: Value,
     ) -> Result<T> {
-        self.graphql(Kind::Mutation, document, variables)
+        self.graphql(Kind::Mutation, document, variables, None)
     }
 
     /// Multipart `uploadFile` (PROTOCOL 3.6 step 2); returns the file's URL. A duplicate
@@ -157,7 +168,7 @@ impl Transport {
         struct Data {
             upload_file: Uploaded,
         }
-        let data: Data = self.with_retries(Kind::Idempotent, || {
+        let data: Data = self.with_retries(Kind::Idempotent, None, || {
             let response = self
                 .agent
                 .post(&self.endpoint)
@@ -181,7 +192,7 @@ impl Transport {
                 format!("{:?} is not an http(s) URL", strip_query(url)),
             ));
         }
-        self.with_retries(Kind::Idempotent, || {
+        self.with_retries(Kind::Idempotent, None, || {
             let mut response = self
                 .agent
                 .get(url)
@@ -203,13 +214,7 @@ impl Transport {
                 }
                 500..=599 => {
                     let body = read_lossy(&mut response);
-                    Err(Failure::ambiguous(Error::Server {
-                        status,
-                        message: self.mask(&excerpt(&body)),
-                        retryable: true,
-                        attempts: 1,
-                        may_have_been_processed: false,
-                    }))
+                    Err(Failure::ambiguous(server_error(status, &self.mask(&body))))
                 }
                 404 => Err(Failure::ambiguous(Error::NotFound {
                     what: "result file".into(),
@@ -244,6 +249,7 @@ impl Transport {
         kind: Kind,
         document: &str,
         variables: Value,
+        deadline: Option<Instant>,
     ) -> Result<T> {
         let variables = if variables.is_null() || variables.is_object() {
             variables
@@ -258,7 +264,7 @@ impl Transport {
             "variables": variables,
         }))
         .map_err(|e| Error::invalid_input("variables", e.to_string()))?;
-        self.with_retries(kind, || {
+        self.with_retries(kind, deadline, || {
             let response = self
                 .agent
                 .post(&self.endpoint)
@@ -276,9 +282,16 @@ impl Transport {
     fn with_retries<R>(
         &self,
         kind: Kind,
+        deadline: Option<Instant>,
         mut attempt: impl FnMut() -> std::result::Result<R, Failure>,
     ) -> Result<R> {
         let start = self.clock.now();
+        // No retry may end past the budget, nor past the caller's deadline (a wait's).
+        let budget_end = start.checked_add(self.retry.get_total_budget());
+        let limit = match (budget_end, deadline) {
+            (Some(b), Some(d)) => Some(b.min(d)),
+            (b, d) => b.or(d),
+        };
         let mut sent: u32 = 1;
         loop {
             let failure = match attempt() {
@@ -298,11 +311,10 @@ impl Transport {
                 } => *d,
                 _ => (self.jitter)(self.retry.ceiling(sent)),
             };
-            let elapsed = self.clock.now().saturating_duration_since(start);
-            if elapsed + delay > self.retry.get_total_budget() {
+            let now = self.clock.now();
+            if limit.is_some_and(|limit| now.checked_add(delay).is_none_or(|end| end > limit)) {
                 log::debug!(
-                    "not retrying: a {:?} delay would exceed the retry budget",
-                    delay
+                    "not retrying: a {delay:?} delay would exceed the retry budget or deadline"
                 );
                 return Err(finish(kind, failure, sent));
             }
@@ -353,41 +365,53 @@ impl Transport {
                 )))
             }
         };
+        let data = self.classify_json(status, retry_after, &answer, &text)?;
+        T::deserialize(data).map_err(|e| Failure::ambiguous(Error::decode(e.to_string(), &text())))
+    }
+}
+
+impl Transport {
+    /// PROTOCOL 1.1 steps 4 to 7 on a JSON answer: its `errors`, rate limiting, a non-200
+    /// status, else its `data`.
+    fn classify_json<'a>(
+        &self,
+        status: u16,
+        retry_after: Option<Duration>,
+        answer: &'a Value,
+        text: &dyn Fn() -> String,
+    ) -> std::result::Result<&'a Value, Failure> {
         if let Some(errors) = answer.get("errors").and_then(Value::as_array) {
             if !errors.is_empty() {
+                let body = self.mask(&answer.to_string());
                 return Err(Failure::ambiguous(classify_graphql_errors(
-                    status,
-                    errors,
-                    &self.mask(&answer.to_string()),
+                    status, errors, &body,
                 )));
             }
         }
         let message = answer.get("message").and_then(Value::as_str);
+        let message_or_body = || message.map_or_else(|| excerpt(&text()), str::to_owned);
         if status == 429 || message.is_some_and(|m| m.starts_with("You have exceeded")) {
             return Err(Failure::not_processed(Error::RateLimited {
-                message: message.map_or_else(|| excerpt(&text()), str::to_owned),
+                message: message_or_body(),
                 retry_after,
                 attempts: 1,
             }));
         }
         if status != 200 {
-            let message = message.map_or_else(|| excerpt(&text()), str::to_owned);
+            let message = message_or_body();
             return Err(Failure::ambiguous(match status {
                 401 => Error::Authentication { message },
                 403 => Error::Authorization { message },
                 _ => Error::Api { status, message },
             }));
         }
-        let data = match answer.get("data") {
-            Some(d) if !d.is_null() => d,
-            _ => {
-                return Err(Failure::ambiguous(Error::decode(
-                    "the answer has no data",
-                    &text(),
-                )))
-            }
-        };
-        T::deserialize(data).map_err(|e| Failure::ambiguous(Error::decode(e.to_string(), &text())))
+        match answer.get("data") {
+            Some(data) if !data.is_null() => Ok(data),
+            _ => Err(Failure::ambiguous(Error::decode(
+                "the answer has no data",
+                &text(),
+            ))),
+        }
     }
 }
 
@@ -618,6 +642,169 @@ fn multipart_body(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use mockito::Matcher;
+    use serde_json::json;
+
+    fn transport(server: &mockito::ServerGuard, retry: RetryPolicy) -> Transport {
+        let b = ClientBuilder::new()
+            .api_key("unit-key")
+            .endpoint(format!("{}/graphql", server.url()))
+            .request_timeout(Duration::from_millis(300))
+            .retry_policy(retry)
+            .jitter(|_| Duration::ZERO);
+        Transport::new(&b)
+    }
+
+    #[test]
+    fn upload_file_sends_the_graphql_multipart_request() {
+        let mut server = mockito::Server::new();
+        let mock = server
+            .mock("POST", "/graphql")
+            .match_header("authorization", "Bearer unit-key")
+            .match_header(
+                "content-type",
+                Matcher::Regex("^multipart/form-data; boundary=labelbox-rs-".into()),
+            )
+            .match_body(Matcher::AllOf(vec![
+                Matcher::Regex(r#"name="operations"\r\n\r\n\{"query":"mutation UploadFile"#.into()),
+                Matcher::Regex(r#""variables":\{"contentLength":7,"file":null,"sign":false\}"#.into()),
+                Matcher::Regex(r#"name="map"\r\n\r\n\{"1": \["variables.file"\]\}"#.into()),
+                Matcher::Regex(
+                    r#"name="1"; filename="chunk_a.json"\r\nContent-Type: application/json\r\n\r\n\[1,2,3\]\r\n--labelbox-rs-[0-9a-f]{16}--"#
+                        .into(),
+                ),
+            ]))
+            .with_body(r#"{"data": {"uploadFile": {"url": "https://files/x", "filename": "x"}}}"#)
+            .expect(1)
+            .create();
+        let t = transport(&server, RetryPolicy::none());
+        let url = t
+            .upload_file("chunk\"a.json", "application/json", b"[1,2,3]")
+            .unwrap();
+        assert_eq!(url, "https://files/x");
+        mock.assert();
+    }
+
+    #[test]
+    fn download_streams_without_the_key() {
+        let mut server = mockito::Server::new();
+        let mock = server
+            .mock("GET", "/f")
+            .match_header("authorization", Matcher::Missing)
+            .with_body("hello")
+            .expect(1)
+            .create();
+        let t = transport(&server, RetryPolicy::none());
+        let mut text = String::new();
+        t.download(&format!("{}/f", server.url()))
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, "hello");
+        mock.assert();
+        assert!(matches!(
+            t.download("ftp://x/y"),
+            Err(Error::InvalidInput { .. })
+        ));
+    }
+
+    /// A TCP server that accepts connections and never answers. Stop it to learn how many
+    /// connections were made (the backlog is drained first, so none is missed).
+    struct SilentServer {
+        url: String,
+        stop: Arc<std::sync::atomic::AtomicBool>,
+        handle: std::thread::JoinHandle<usize>,
+    }
+
+    impl SilentServer {
+        fn start() -> Self {
+            use std::sync::atomic::{AtomicBool, Ordering};
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.set_nonblocking(true).unwrap();
+            let url = format!("http://{}/graphql", listener.local_addr().unwrap());
+            let stop = Arc::new(AtomicBool::new(false));
+            let flag = stop.clone();
+            let handle = std::thread::spawn(move || {
+                let mut held = Vec::new();
+                loop {
+                    match listener.accept() {
+                        Ok((stream, _)) => held.push(stream),
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                            if flag.load(Ordering::SeqCst) {
+                                return held.len();
+                            }
+                            std::thread::sleep(Duration::from_millis(2));
+                        }
+                        Err(_) => return held.len(),
+                    }
+                }
+            });
+            SilentServer { url, stop, handle }
+        }
+
+        fn transport(&self, retry: RetryPolicy) -> Transport {
+            let b = ClientBuilder::new()
+                .api_key("unit-key")
+                .endpoint(&self.url)
+                .request_timeout(Duration::from_millis(200))
+                .retry_policy(retry)
+                .jitter(|_| Duration::ZERO);
+            Transport::new(&b)
+        }
+
+        fn connections(self) -> usize {
+            self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            self.handle.join().unwrap()
+        }
+    }
+
+    #[test]
+    fn a_timed_out_mutation_is_not_resent() {
+        let server = SilentServer::start();
+        let t = server.transport(RetryPolicy::default().max_attempts(3));
+        let e = t.mutate::<Value>("mutation { ok }", json!({})).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Timeout {
+                    attempts: 1,
+                    may_have_been_processed: true,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("may have been processed"), "{e}");
+        assert_eq!(server.connections(), 1);
+    }
+
+    #[test]
+    fn a_timed_out_query_is_retried() {
+        let server = SilentServer::start();
+        let t = server.transport(RetryPolicy::default().max_attempts(2));
+        let e = t.query::<Value>("query { ok }", json!({})).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Timeout {
+                    attempts: 2,
+                    may_have_been_processed: false,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert_eq!(server.connections(), 2);
+    }
+
+    #[test]
+    fn variables_must_be_an_object() {
+        let server = mockito::Server::new();
+        let t = transport(&server, RetryPolicy::none());
+        let e = t.query::<Value>("query { ok }", json!([1])).unwrap_err();
+        assert!(e.is_invalid_input());
+    }
 
     #[test]
     fn retry_after_seconds() {
