@@ -12,7 +12,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context};
 use labelbox::{
-    Client, DataRowSpec, DataUpsertTask, RowData, Task, TaskFilter, TaskStatus, WaitOptions,
+    Client, DataRowSpec, DataUpsertTask, Error, RowData, Task, TaskFilter, TaskStatus, WaitOptions,
     ENV_API_KEY,
 };
 use labelbox_emulator::Emulator;
@@ -138,14 +138,24 @@ fn cancel_a_large_import(
         task.id(),
         task.status()
     );
-    let accepted = client.cancel_task(task.id())?;
-    println!("cancel requested: {accepted}");
+    match client.cancel_task(task.id()) {
+        Ok(accepted) => println!("cancel requested: {accepted}"),
+        // A fast service may finish the import before the cancel arrives.
+        Err(Error::TaskNotCancelable { status, reason, .. }) => {
+            println!("could not cancel (task {status}): {reason}");
+        }
+        Err(e) => return Err(e.into()),
+    }
     let status = task.wait_with(
         WaitOptions::default()
             .timeout(Duration::from_secs(120))
             .check_frequency(poll_every),
     )?;
-    println!("the large import is {status}");
+    let totals = task.totals()?;
+    println!(
+        "the large import is {status}: {} of {LARGE_ROWS} rows were created before it stopped",
+        totals.created
+    );
     Ok(())
 }
 
