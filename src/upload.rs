@@ -147,6 +147,11 @@ where
         client
             .transport()
             .upload_file(MANIFEST_FILE_NAME, JSON_CONTENT_TYPE, &manifest_bytes)?;
+    log::debug!(
+        "uploaded {} items in {} chunks; starting the import",
+        manifest.item_count,
+        manifest.chunk_uris.len()
+    );
     start_import(client, &manifest_url)
 }
 
@@ -158,7 +163,10 @@ fn upload_chunks<'a>(
     limit: usize,
 ) -> Result<Manifest> {
     let transport = client.transport();
-    let upload = |chunk: Vec<u8>| transport.upload_file(CHUNK_FILE_NAME, JSON_CONTENT_TYPE, &chunk);
+    let upload = |chunk: Vec<u8>| {
+        log::debug!("uploading an import chunk of {} bytes", chunk.len());
+        transport.upload_file(CHUNK_FILE_NAME, JSON_CONTENT_TYPE, &chunk)
+    };
     let mut chunker = Chunker::new(limit);
     let mut chunk_uris = Vec::new();
     let mut item = Vec::new();
