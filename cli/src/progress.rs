@@ -1,0 +1,108 @@
+//! Progress of a wait on stderr: a bar on a terminal, one plain line per change otherwise.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Shows how a task advances while the CLI waits for it.
+pub enum Progress {
+    /// A terminal: an `indicatif` bar with the completion percentage.
+    Bar(ProgressBar),
+    /// Not a terminal (CI logs): a line each time the status or the whole percentage changes.
+    Lines {
+        /// The task's id, at the start of each line.
+        task_id: String,
+        /// What was last printed.
+        last: Option<(String, Option<u32>)>,
+    },
+    /// `--quiet` or `--json`-only output: nothing.
+    Silent,
+}
+
+impl Progress {
+    /// The kind of progress stderr calls for.
+    pub fn for_stderr(task_id: &str, quiet: bool) -> Self {
+        if quiet {
+            Progress::Silent
+        } else if std::io::stderr().is_terminal() {
+            Progress::Bar(new_bar(task_id))
+        } else {
+            Progress::Lines {
+                task_id: task_id.to_string(),
+                last: None,
+            }
+        }
+    }
+
+    /// Reports the task's latest status and completion (0.0-1.0, when known).
+    pub fn update(&mut self, status: &str, fraction: Option<f64>) {
+        match self {
+            Progress::Bar(bar) => {
+                bar.set_position(whole_percent(fraction).unwrap_or(0).into());
+                bar.set_message(status.to_string());
+            }
+            Progress::Lines { task_id, last } => {
+                let now = (status.to_string(), whole_percent(fraction));
+                if last.as_ref() != Some(&now) {
+                    eprintln!("{}", line(task_id, &now.0, now.1));
+                    *last = Some(now);
+                }
+            }
+            Progress::Silent => {}
+        }
+    }
+
+    /// Removes the bar (lines stay as they are).
+    pub fn finish(&self) {
+        if let Progress::Bar(bar) = self {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn new_bar(task_id: &str) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(100), ProgressDrawTarget::stderr());
+    // The template is a constant: if indicatif ever refused it, a plain bar still works.
+    if let Ok(style) =
+        ProgressStyle::with_template("{prefix} {spinner} [{elapsed_precise}] {wide_bar} {pos:>3}% {msg}")
+    {
+        bar.set_style(style);
+    }
+    bar.set_prefix(task_id.to_string());
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+/// A plain progress line: `task ID: STATUS 45%`.
+fn line(task_id: &str, status: &str, percent: Option<u32>) -> String {
+    match percent {
+        Some(p) => format!("task {task_id}: {status} {p}%"),
+        None => format!("task {task_id}: {status}"),
+    }
+}
+
+fn whole_percent(fraction: Option<f64>) -> Option<u32> {
+    fraction
+        .filter(|f| f.is_finite())
+        .map(|f| (f * 100.0).clamp(0.0, 100.0).round() as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_plain_text() {
+        assert_eq!(line("t1", "IN_PROGRESS", Some(45)), "task t1: IN_PROGRESS 45%");
+        assert_eq!(line("t1", "COMPLETE", None), "task t1: COMPLETE");
+    }
+
+    #[test]
+    fn percentages_are_whole_and_bounded() {
+        assert_eq!(whole_percent(Some(0.456)), Some(46));
+        assert_eq!(whole_percent(Some(7.0)), Some(100));
+        assert_eq!(whole_percent(Some(f64::NAN)), None);
+        assert_eq!(whole_percent(None), None);
+    }
+}
