@@ -1,1 +1,51 @@
-//! labelbox
+//! A blocking Rust client for Labelbox long-running tasks.
+//!
+//! Fetch a task, wait for it with a real deadline, read its result, list and cancel tasks,
+//! from a script, a non-async binary or a CI job. No async runtime: every call blocks the
+//! calling thread, over one shared keep-alive connection per [`Client`].
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use labelbox::{Client, Error, TaskFilter, TaskStatus, WaitOptions};
+//!
+//! let client = Client::from_env()?; // LABELBOX_API_KEY, optional LABELBOX_ENDPOINT
+//! let mut task = client.get_task_by_id("ckx...")?;
+//! let options = WaitOptions::default()
+//!     .timeout(Duration::from_secs(600))
+//!     .check_frequency(Duration::from_secs(5));
+//! match task.wait_with_progress(options, |t| {
+//!     println!("{:.0}%", 100.0 * t.completion_percentage().unwrap_or(0.0))
+//! }) {
+//!     Ok(TaskStatus::Complete) => println!("done"),
+//!     Ok(other) => println!("ended {other}"),
+//!     Err(Error::WaitTimedOut { task, .. }) => println!("still {} after 10 min", task.status()),
+//!     Err(e) => return Err(e),
+//! }
+//!
+//! for task in client.tasks(TaskFilter::new().status(TaskStatus::Failed)) {
+//!     let task = task?;
+//!     println!("{} {} {}", task.id(), task.task_type(), task.status());
+//! }
+//! # Ok::<_, labelbox::Error>(())
+//! ```
+//!
+//! Errors are one enum, [`Error`]; transient failures are retried per [`RetryPolicy`]
+//! (mutations only when they surely were not processed).
+
+mod client;
+mod config;
+mod error;
+mod listing;
+mod retry;
+mod task;
+mod transport;
+
+pub use client::Client;
+pub use config::{
+    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_ENDPOINT, DEFAULT_MIN_CHECK_FREQUENCY,
+    DEFAULT_REQUEST_TIMEOUT, ENV_API_KEY, ENV_ENDPOINT,
+};
+pub use error::{Error, Result};
+pub use listing::{TaskFilter, Tasks};
+pub use retry::{Clock, RetryPolicy, SystemClock};
+pub use task::{Task, TaskStatus, WaitOptions};

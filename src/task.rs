@@ -1,0 +1,613 @@
+//! [`Task`]: a long-running server-side operation, its status, waiting for it, and its
+//! result files.
+
+use std::fmt;
+use std::io::Read;
+use std::str::FromStr;
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+
+/// Every field of a task (PROTOCOL 2.1), in the order the official SDK selects them.
+pub(crate) const TASK_FIELDS: &str =
+    "completionPercentage createdAt errors metadata name result status type id updatedAt";
+
+/// The task type of data-row imports, which [`DataUpsertTask`](crate) wraps.
+pub(crate) const DATA_UPSERT_TYPE: &str = "adv-upsert-data-rows";
+
+/// Task types whose `result` field is inline JSON rather than a URL.
+const INLINE_RESULT_TYPES: [&str; 3] = [
+    "add-data-rows-to-batch",
+    "send-to-task-queue",
+    "send-to-annotate",
+];
+
+const EXPORT_TYPE: &str = "export-data-rows";
+const LEGACY_IMPORT_NAME: &str = "JSON Import";
+
+/// Status of a [`Task`]. An open set: statuses this SDK does not know are kept as
+/// [`TaskStatus::Unknown`] and are treated as still running.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TaskStatus {
+    /// `IN_PROGRESS`: running.
+    InProgress,
+    /// `COMPLETE`: finished (per-row failures of an import do not fail it).
+    Complete,
+    /// `CANCELLING`: a cancel was requested; still running.
+    Canceling,
+    /// `CANCELED`: stopped by a cancel.
+    Canceled,
+    /// `FAILED`: finished with an error.
+    Failed,
+    /// Any other status string, kept verbatim.
+    Unknown(String),
+}
+
+impl TaskStatus {
+    /// The wire string (`IN_PROGRESS`, `COMPLETE`, `CANCELLING`, `CANCELED`, `FAILED`, or the
+    /// unknown string as received).
+    pub fn as_str(&self) -> &str {
+        match self {
+            TaskStatus::InProgress => "IN_PROGRESS",
+            TaskStatus::Complete => "COMPLETE",
+            TaskStatus::Canceling => "CANCELLING",
+            TaskStatus::Canceled => "CANCELED",
+            TaskStatus::Failed => "FAILED",
+            TaskStatus::Unknown(s) => s,
+        }
+    }
+
+    /// True only for `COMPLETE`, `FAILED` and `CANCELED`: the task will not change again.
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            TaskStatus::Complete | TaskStatus::Failed | TaskStatus::Canceled
+        )
+    }
+
+    /// Parses a wire string; never fails (unknown strings become [`TaskStatus::Unknown`]).
+    pub fn from_wire(s: &str) -> Self {
+        match s {
+            "IN_PROGRESS" => TaskStatus::InProgress,
+            "COMPLETE" => TaskStatus::Complete,
+            // The documented spelling has two Ls; accept the one-L variant too.
+            "CANCELLING" | "CANCELING" => TaskStatus::Canceling,
+            "CANCELED" => TaskStatus::Canceled,
+            "FAILED" => TaskStatus::Failed,
+            other => TaskStatus::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for TaskStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for TaskStatus {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        Ok(TaskStatus::from_wire(s))
+    }
+}
+
+impl Serialize for TaskStatus {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskStatus {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(TaskStatus::from_wire(&s))
+    }
+}
+
+/// A task as the service sends it (PROTOCOL 2.1).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TaskData {
+    pub(crate) id: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub(crate) name: String,
+    #[serde(rename = "type", default, deserialize_with = "null_as_empty")]
+    pub(crate) task_type: String,
+    pub(crate) status: TaskStatus,
+    #[serde(default)]
+    pub(crate) completion_percentage: Option<f64>,
+    #[serde(deserialize_with = "timestamp")]
+    pub(crate) created_at: SystemTime,
+    #[serde(deserialize_with = "timestamp")]
+    pub(crate) updated_at: SystemTime,
+    #[serde(default)]
+    pub(crate) result: Option<String>,
+    #[serde(default)]
+    pub(crate) errors: Option<String>,
+    #[serde(default)]
+    pub(crate) metadata: Option<Value>,
+}
+
+fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
+fn timestamp<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<SystemTime, D::Error> {
+    let s = String::deserialize(d)?;
+    parse_timestamp(&s)
+        .ok_or_else(|| serde::de::Error::custom(format!("invalid RFC 3339 UTC time {s:?}")))
+}
+
+/// RFC 3339 in UTC, with or without fractional seconds (`Z` or a zero offset).
+pub(crate) fn parse_timestamp(s: &str) -> Option<SystemTime> {
+    let s = s.trim();
+    let utc = s
+        .strip_suffix("+00:00")
+        .or_else(|| s.strip_suffix("-00:00"))
+        .map(|base| format!("{base}Z"));
+    humantime::parse_rfc3339(utc.as_deref().unwrap_or(s)).ok()
+}
+
+/// A server-side operation (import, export, batch...) that may take a while.
+///
+/// A task keeps its [`Client`], so it can [`refresh`](Task::refresh) itself and
+/// [`wait`](Task::wait_till_done) for its end.
+#[derive(Clone)]
+pub struct Task {
+    client: Client,
+    data: TaskData,
+}
+
+impl fmt::Debug for Task {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The client is left out: it adds nothing about the task.
+        f.debug_struct("Task")
+            .field("id", &self.data.id)
+            .field("name", &self.data.name)
+            .field("type", &self.data.task_type)
+            .field("status", &self.data.status)
+            .field("completion_percentage", &self.data.completion_percentage)
+            .field("created_at", &self.data.created_at)
+            .field("updated_at", &self.data.updated_at)
+            .field("result", &self.data.result)
+            .field("errors", &self.data.errors)
+            .field("metadata", &self.data.metadata)
+            .finish()
+    }
+}
+
+impl PartialEq for Task {
+    /// Two tasks are equal when every field is (the client does not count).
+    fn eq(&self, other: &Self) -> bool {
+        self.data == other.data
+    }
+}
+
+/// How long and how often [`Task::wait_with`] polls.
+///
+/// ```
+/// use std::time::Duration;
+/// let options = labelbox::WaitOptions::default()
+///     .timeout(Duration::from_secs(3600))
+///     .check_frequency(Duration::from_secs(10));
+/// assert_eq!(options.get_timeout(), Duration::from_secs(3600));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaitOptions {
+    timeout: Duration,
+    check_frequency: Duration,
+}
+
+impl Default for WaitOptions {
+    /// 300 s timeout, a poll every 2 s (the service's SDK defaults).
+    fn default() -> Self {
+        WaitOptions {
+            timeout: Duration::from_secs(300),
+            check_frequency: Duration::from_secs(2),
+        }
+    }
+}
+
+impl WaitOptions {
+    /// The defaults: 300 s timeout, 2 s check frequency.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Longest the wait may block, request time included.
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = d;
+        self
+    }
+
+    /// Time between polls; at least the client's minimum (2 s by default).
+    pub fn check_frequency(mut self, d: Duration) -> Self {
+        self.check_frequency = d;
+        self
+    }
+
+    /// The configured timeout.
+    pub fn get_timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The configured check frequency.
+    pub fn get_check_frequency(&self) -> Duration {
+        self.check_frequency
+    }
+}
+
+impl Task {
+    /// Wraps decoded task fields (used by every call that returns a task).
+    pub(crate) fn from_data(client: Client, data: TaskData) -> Self {
+        Task { client, data }
+    }
+
+    /// The client this task was fetched with (for `DataUpsertTask`).
+    #[allow(dead_code)] // used by upsert_task.rs
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The task's id.
+    pub fn id(&self) -> &str {
+        &self.data.id
+    }
+
+    /// The task's name (e.g. `JSON Import`); empty when the service sent none.
+    pub fn name(&self) -> &str {
+        &self.data.name
+    }
+
+    /// The task's type in kebab-case, e.g. `adv-upsert-data-rows`; empty when the service
+    /// sent none.
+    pub fn task_type(&self) -> &str {
+        &self.data.task_type
+    }
+
+    /// The status as last fetched.
+    pub fn status(&self) -> &TaskStatus {
+        &self.data.status
+    }
+
+    /// Completion between 0.0 and 1.0, when the service reports it.
+    pub fn completion_percentage(&self) -> Option<f64> {
+        self.data.completion_percentage
+    }
+
+    /// When the task was created.
+    pub fn created_at(&self) -> SystemTime {
+        self.data.created_at
+    }
+
+    /// When the task last changed.
+    pub fn updated_at(&self) -> SystemTime {
+        self.data.updated_at
+    }
+
+    /// The raw `result` field: a URL of a result file for import and export tasks, inline
+    /// JSON text for batch/queue/annotate tasks, or nothing.
+    pub fn result_url(&self) -> Option<&str> {
+        self.data.result.as_deref()
+    }
+
+    /// The raw `errors` field: a URL of an errors file (export tasks), or nothing.
+    pub fn errors_url(&self) -> Option<&str> {
+        self.data.errors.as_deref()
+    }
+
+    /// Free-form metadata, when the service sent some.
+    pub fn metadata(&self) -> Option<&Value> {
+        self.data.metadata.as_ref()
+    }
+
+    /// True for a data-row import (`adv-upsert-data-rows`), which converts to a
+    /// `DataUpsertTask` for its paginated results.
+    pub fn is_data_upsert(&self) -> bool {
+        self.data.task_type == DATA_UPSERT_TYPE
+    }
+
+    /// Fetches the task's current state (one request).
+    pub fn refresh(&mut self) -> Result<()> {
+        self.data = self.client.fetch_task_data(&self.data.id)?;
+        Ok(())
+    }
+
+    /// Waits until the task is finished, polling every 2 s for at most 300 s. See
+    /// [`wait_with_progress`](Task::wait_with_progress).
+    pub fn wait_till_done(&mut self) -> Result<TaskStatus> {
+        self.wait_with_progress(WaitOptions::default(), |_| {})
+    }
+
+    /// Waits until the task is finished, with the given timeout and check frequency.
+    pub fn wait_with(&mut self, options: WaitOptions) -> Result<TaskStatus> {
+        self.wait_with_progress(options, |_| {})
+    }
+
+    /// Waits until the task is finished (`COMPLETE`, `FAILED` or `CANCELED`) and returns that
+    /// status; `on_poll` is called with the task after every poll.
+    ///
+    /// The timeout is a deadline on the client's monotonic clock that counts request time:
+    /// the last sleep is cut to the deadline and one last poll is made there. A task still
+    /// running then (including `CANCELLING` and unknown statuses) is
+    /// [`Error::WaitTimedOut`], carrying the task as last seen. A check frequency below the
+    /// client's minimum is [`Error::InvalidInput`]. Transient errors of a poll are retried
+    /// by the client's retry policy; any other error ends the wait.
+    pub fn wait_with_progress(
+        &mut self,
+        options: WaitOptions,
+        mut on_poll: impl FnMut(&Task),
+    ) -> Result<TaskStatus> {
+        let floor = self.client.min_check_frequency();
+        if options.check_frequency < floor || options.check_frequency.is_zero() {
+            return Err(Error::invalid_input(
+                "check_frequency",
+                format!(
+                    "{} is below the minimum of {}",
+                    humantime::format_duration(options.check_frequency),
+                    humantime::format_duration(floor)
+                ),
+            ));
+        }
+        let clock = self.client.clock().clone();
+        let start = clock.now();
+        let deadline = start.checked_add(options.timeout);
+        let mut polls: u32 = 0;
+        loop {
+            if self.data.status.is_terminal() {
+                self.warn_if_errors();
+                return Ok(self.data.status.clone());
+            }
+            let now = clock.now();
+            let remaining = match deadline {
+                Some(d) => d.saturating_duration_since(now),
+                None => options.check_frequency, // a timeout too large for Instant: no deadline
+            };
+            if remaining.is_zero() {
+                return Err(Error::WaitTimedOut {
+                    task: Box::new(self.clone()),
+                    waited: now.saturating_duration_since(start),
+                    polls,
+                });
+            }
+            let nap = options.check_frequency.min(remaining);
+            log::debug!(
+                "task {} is {}; next poll in {nap:?}",
+                self.data.id,
+                self.data.status
+            );
+            clock.sleep(nap);
+            self.refresh()?;
+            polls += 1;
+            on_poll(self);
+        }
+    }
+
+    fn warn_if_errors(&self) {
+        if self.data.status == TaskStatus::Failed || self.data.errors.is_some() {
+            log::warn!(
+                "task {} ended {} with errors; see Task::errors for details",
+                self.data.id,
+                self.data.status
+            );
+        }
+    }
+
+    /// The result of a finished non-import task (PROTOCOL 3.8):
+    /// - legacy `JSON Import` tasks: the created rows, as a JSON array of
+    ///   `{"id", "external_id", "row_data", "global_key"}`;
+    /// - `export-data-rows`: the lines of the NDJSON result file, as a JSON array;
+    /// - `add-data-rows-to-batch`, `send-to-task-queue`, `send-to-annotate`: the inline JSON.
+    ///
+    /// `None` when the task has no result field. Result files are downloaded without the API
+    /// key. Data-row imports (`adv-upsert-data-rows`) have paginated results of their own;
+    /// other types, unfinished and failed tasks are [`Error::ResultUnavailable`].
+    pub fn result(&self) -> Result<Option<Value>> {
+        if self.is_data_upsert() {
+            return Err(self.unavailable(
+                "data-row import results are paginated: convert the task to a DataUpsertTask",
+            ));
+        }
+        match &self.data.status {
+            TaskStatus::Failed => {
+                return Err(self.unavailable("the task failed; see Task::errors"));
+            }
+            s if !s.is_terminal() => {
+                return Err(self.unavailable(&format!(
+                    "the task is still {s}; wait for it to finish first"
+                )));
+            }
+            _ => {}
+        }
+        let Some(result) = self.data.result.as_deref() else {
+            return Ok(None);
+        };
+        if self.data.name == LEGACY_IMPORT_NAME {
+            let file = self.download_json(result)?;
+            let rows = file
+                .get("createdDataRows")
+                .and_then(Value::as_array)
+                .map(|rows| rows.iter().map(shape_created_row).collect())
+                .unwrap_or_default();
+            Ok(Some(Value::Array(rows)))
+        } else if self.data.task_type == EXPORT_TYPE {
+            self.download_ndjson(result).map(Some)
+        } else if INLINE_RESULT_TYPES.contains(&self.data.task_type.as_str()) {
+            parse_inline(result).map(Some)
+        } else {
+            Err(self.unavailable(
+                "the SDK reads results of JSON Import, export and batch/queue/annotate tasks only; \
+                 the raw field is Task::result_url",
+            ))
+        }
+    }
+
+    /// The errors of a finished non-import task (PROTOCOL 3.8), `None` when there are none:
+    /// - legacy `JSON Import` tasks: the file's `error` when failed, its `errors` otherwise;
+    /// - `export-data-rows`: the lines of the NDJSON errors file;
+    /// - `add-data-rows-to-batch`, `send-to-task-queue`, `send-to-annotate`: on failure, the
+    ///   inline JSON of the `result` field.
+    ///
+    /// Other types (and data-row imports, whose errors are paginated) are
+    /// [`Error::ResultUnavailable`].
+    pub fn errors(&self) -> Result<Option<Value>> {
+        if self.is_data_upsert() {
+            return Err(self.unavailable(
+                "data-row import errors are paginated: convert the task to a DataUpsertTask",
+            ));
+        }
+        if !self.data.status.is_terminal() {
+            return Err(self.unavailable(&format!(
+                "the task is still {}; wait for it to finish first",
+                self.data.status
+            )));
+        }
+        if self.data.name == LEGACY_IMPORT_NAME {
+            let Some(url) = self.data.result.as_deref() else {
+                return Ok(None);
+            };
+            let file = self.download_json(url)?;
+            let key = if self.data.status == TaskStatus::Failed {
+                "error"
+            } else {
+                "errors"
+            };
+            Ok(file.get(key).filter(|v| !is_empty(v)).cloned())
+        } else if self.data.task_type == EXPORT_TYPE {
+            match self.data.errors.as_deref() {
+                Some(url) => self.download_ndjson(url).map(Some),
+                None => Ok(None),
+            }
+        } else if INLINE_RESULT_TYPES.contains(&self.data.task_type.as_str()) {
+            match (&self.data.status, self.data.result.as_deref()) {
+                (TaskStatus::Failed, Some(inline)) => parse_inline(inline).map(Some),
+                _ => Ok(None),
+            }
+        } else {
+            Err(self.unavailable(
+                "the SDK reads errors of JSON Import, export and batch/queue/annotate tasks only",
+            ))
+        }
+    }
+
+    fn unavailable(&self, reason: &str) -> Error {
+        Error::ResultUnavailable {
+            task_id: self.data.id.clone(),
+            task_type: self.data.task_type.clone(),
+            reason: reason.to_owned(),
+        }
+    }
+
+    fn download_bytes(&self, url: &str) -> Result<Vec<u8>> {
+        let mut reader = self.client.transport().download(url)?;
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes).map_err(|e| Error::Network {
+            message: format!("reading the result file: {e}"),
+            attempts: 1,
+            may_have_been_processed: false,
+        })?;
+        Ok(bytes)
+    }
+
+    fn download_json(&self, url: &str) -> Result<Value> {
+        let bytes = self.download_bytes(url)?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            Error::decode(
+                format!("result file is not JSON: {e}"),
+                &String::from_utf8_lossy(&bytes),
+            )
+        })
+    }
+
+    fn download_ndjson(&self, url: &str) -> Result<Value> {
+        let bytes = self.download_bytes(url)?;
+        let text = String::from_utf8_lossy(&bytes);
+        let mut lines = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let value = serde_json::from_str(line).map_err(|e| {
+                Error::decode(format!("line {} of the NDJSON file: {e}", n + 1), line)
+            })?;
+            lines.push(value);
+        }
+        Ok(Value::Array(lines))
+    }
+}
+
+fn parse_inline(text: &str) -> Result<Value> {
+    serde_json::from_str(text)
+        .map_err(|e| Error::decode(format!("inline result is not JSON: {e}"), text))
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Array(a) => a.is_empty(),
+        Value::String(s) => s.is_empty(),
+        _ => false,
+    }
+}
+
+/// A created row of a legacy import file, shaped like the official SDK's result.
+fn shape_created_row(row: &Value) -> Value {
+    serde_json::json!({
+        "id": row.get("id"),
+        "external_id": row.get("externalId"),
+        "row_data": row.get("rowData"),
+        "global_key": row.get("globalKey"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_round_trip() {
+        for wire in [
+            "IN_PROGRESS",
+            "COMPLETE",
+            "CANCELLING",
+            "CANCELED",
+            "FAILED",
+            "PAUSED",
+        ] {
+            let s: TaskStatus = serde_json::from_value(Value::from(wire)).unwrap();
+            assert_eq!(serde_json::to_value(&s).unwrap(), Value::from(wire));
+        }
+        assert_eq!(TaskStatus::from_wire("CANCELLING"), TaskStatus::Canceling);
+        assert_eq!(
+            TaskStatus::from_wire("PAUSED"),
+            TaskStatus::Unknown("PAUSED".into())
+        );
+    }
+
+    #[test]
+    fn terminal_statuses() {
+        assert!(TaskStatus::Complete.is_terminal());
+        assert!(TaskStatus::Failed.is_terminal());
+        assert!(TaskStatus::Canceled.is_terminal());
+        assert!(!TaskStatus::InProgress.is_terminal());
+        assert!(!TaskStatus::Canceling.is_terminal());
+        assert!(!TaskStatus::Unknown("X".into()).is_terminal());
+    }
+
+    #[test]
+    fn timestamps_with_and_without_fraction() {
+        let a = parse_timestamp("2026-11-29T07:00:01.000Z").unwrap();
+        let b = parse_timestamp("2026-11-29T07:00:01Z").unwrap();
+        let c = parse_timestamp("2026-11-29T07:00:01+00:00").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(b, c);
+        let d = parse_timestamp("2026-11-29T07:00:01.250Z").unwrap();
+        assert_eq!(d.duration_since(b).unwrap(), Duration::from_millis(250));
+        assert!(parse_timestamp("yesterday").is_none());
+    }
+}

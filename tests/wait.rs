@@ -1,0 +1,241 @@
+//! Waiting on tasks with a fake clock: terminal statuses, CANCELLING and unknown statuses
+//! not terminal, the deadline kept (request time counted, last sleep cut, no request after
+//! it), the check-frequency floor, retries and permanent errors during a poll.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use labelbox::{Error, TaskStatus, WaitOptions};
+
+const SECS: fn(u64) -> Duration = Duration::from_secs;
+
+fn statuses(list: &[&str]) -> Vec<serde_json::Value> {
+    list.iter()
+        .map(|s| task_json("t1", "export-data-rows", s))
+        .collect()
+}
+
+#[test]
+fn waits_until_complete() {
+    let mut server = mockito::Server::new();
+    let user = mock_user(&mut server);
+    let tasks = mock_task_sequence(
+        &mut server,
+        &statuses(&["IN_PROGRESS", "IN_PROGRESS", "COMPLETE"]),
+    );
+    let clock = FakeClock::new();
+    let mut task = client(&server, &clock).get_task_by_id("t1").unwrap();
+    assert_eq!(task.wait_till_done().unwrap(), TaskStatus::Complete);
+    assert_eq!(task.status(), &TaskStatus::Complete);
+    assert_eq!(clock.sleeps(), vec![SECS(2), SECS(2)]);
+    user.assert();
+    tasks.iter().for_each(|m| m.assert());
+}
+
+#[test]
+fn failed_and_canceled_are_terminal_and_returned() {
+    for (seq, end) in [
+        (&["IN_PROGRESS", "FAILED"][..], TaskStatus::Failed),
+        (
+            &["IN_PROGRESS", "CANCELLING", "CANCELED"][..],
+            TaskStatus::Canceled,
+        ),
+        (
+            &["IN_PROGRESS", "PAUSED", "COMPLETE"][..],
+            TaskStatus::Complete,
+        ),
+    ] {
+        let mut server = mockito::Server::new();
+        let _user = mock_user(&mut server);
+        let tasks = mock_task_sequence(&mut server, &statuses(seq));
+        let clock = FakeClock::new();
+        let mut task = client(&server, &clock).get_task_by_id("t1").unwrap();
+        assert_eq!(task.wait_till_done().unwrap(), end);
+        // Every intermediate status (CANCELLING, unknown) kept the wait going.
+        assert_eq!(clock.sleeps().len(), seq.len() - 1, "{seq:?}");
+        tasks.iter().for_each(|m| m.assert());
+    }
+}
+
+#[test]
+fn an_already_finished_task_sends_nothing() {
+    let mut server = mockito::Server::new();
+    let _user = mock_user(&mut server);
+    let tasks = mock_task_sequence(&mut server, &statuses(&["COMPLETE"]));
+    let clock = FakeClock::new();
+    let mut task = client(&server, &clock).get_task_by_id("t1").unwrap();
+    assert_eq!(task.wait_till_done().unwrap(), TaskStatus::Complete);
+    tasks[0].assert(); // only the lookup
+    assert!(clock.sleeps().is_empty());
+}
+
+#[test]
+fn timeout_carries_the_last_task_and_keeps_the_deadline() {
+    let mut server = mockito::Server::new();
+    let _user = mock_user(&mut server);
+    // The lookup, then exactly three polls: at 2 s, 4 s and the deadline (5 s).
+    let tasks = mock_task_sequence(
+        &mut server,
+        &statuses(&["IN_PROGRESS", "IN_PROGRESS", "CANCELLING", "CANCELLING"]),
+    );
+    let clock = FakeClock::new();
+    let mut task = client(&server, &clock).get_task_by_id("t1").unwrap();
+    let e = task
+        .wait_with(WaitOptions::default().timeout(SECS(5)))
+        .unwrap_err();
+    assert!(e.is_wait_timed_out(), "{e:?}");
+    match &e {
+        Error::WaitTimedOut {
+            task: last,
+            waited,
+            polls,
+        } => {
+            assert_eq!(last.status(), &TaskStatus::Canceling);
+            assert_eq!(*waited, SECS(5));
+            assert_eq!(*polls, 3);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(e.to_string().contains("CANCELLING"), "{e}");
+    // The last sleep was cut to the deadline.
+    assert_eq!(clock.sleeps(), vec![SECS(2), SECS(2), SECS(1)]);
+    tasks.iter().for_each(|m| m.assert());
+    // The task itself was updated too.
+    assert_eq!(task.status(), &TaskStatus::Canceling);
+}
+
+#[test]
+fn request_time_counts_and_no_request_follows_the_deadline() {
+    let mut server = mockito::Server::new();
+    let _user = mock_user(&mut server);
+    let tasks = mock_task_sequence(
+        &mut server,
+        &statuses(&["IN_PROGRESS", "IN_PROGRESS", "IN_PROGRESS"]),
+    );
+    let clock = FakeClock::new();
+    let mut task = client(&server, &clock).get_task_by_id("t1").unwrap();
+    let mut seen = Vec::new();
+    // Every poll "takes" 1.5 s: polls end at 3.5 s and 6.5 s; the second sleep is cut to
+    // the 5 s deadline; after the poll made there, no further request.
+    let e = task
+        .wait_with_progress(WaitOptions::default().timeout(SECS(5)), |t| {
+            clock.advance(Duration::from_millis(1500));
+            seen.push(t.status().clone());
+        })
+        .unwrap_err();
+    match e {
+        Error::WaitTimedOut { waited, polls, .. } => {
+            assert_eq!(polls, 2);
+            assert_eq!(waited, Duration::from_millis(6500));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(clock.sleeps(), vec![SECS(2), Duration::from_millis(1500)]);
+    assert_eq!(seen, vec![TaskStatus::InProgress, TaskStatus::InProgress]);
+    tasks.iter().for_each(|m| m.assert());
+}
+
+#[test]
+fn the_progress_callback_sees_every_poll() {
+    let mut server = mockito::Server::new();
+    let _user = mock_user(&mut server);
+    let mut seq = statuses(&["IN_PROGRESS", "IN_PROGRESS", "IN_PROGRESS", "COMPLETE"]);
+    seq[2]["completionPercentage"] = serde_json::json!(0.75);
+    let _tasks = mock_task_sequence(&mut server, &seq);
+    let clock = FakeClock::new();
+    let mut task = client(&server, &clock).get_task_by_id("t1").unwrap();
+    let mut seen = Vec::new();
+    let status = task
+        .wait_with_progress(WaitOptions::default().check_frequency(SECS(10)), |t| {
+            seen.push((t.status().clone(), t.completion_percentage()))
+        })
+        .unwrap();
+    assert_eq!(status, TaskStatus::Complete);
+    assert_eq!(
+        seen,
+        vec![
+            (TaskStatus::InProgress, Some(0.5)),
+            (TaskStatus::InProgress, Some(0.75)),
+            (TaskStatus::Complete, Some(0.5)),
+        ]
+    );
+    assert_eq!(clock.sleeps(), vec![SECS(10); 3]);
+}
+
+#[test]
+fn a_check_frequency_under_the_floor_is_refused_without_a_request() {
+    let mut server = mockito::Server::new();
+    let _user = mock_user(&mut server);
+    let tasks = mock_task_sequence(&mut server, &statuses(&["IN_PROGRESS"]));
+    let clock = FakeClock::new();
+    let mut task = client(&server, &clock).get_task_by_id("t1").unwrap();
+    let e = task
+        .wait_with(WaitOptions::default().check_frequency(Duration::from_millis(1999)))
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::InvalidInput { field, .. } if field == "check_frequency"),
+        "{e:?}"
+    );
+    tasks[0].assert();
+    assert!(clock.sleeps().is_empty());
+}
+
+#[test]
+fn the_builder_can_lower_the_floor() {
+    let mut server = mockito::Server::new();
+    let _user = mock_user(&mut server);
+    let _tasks = mock_task_sequence(&mut server, &statuses(&["IN_PROGRESS", "COMPLETE"]));
+    let clock = FakeClock::new();
+    let client = builder(&server, &clock)
+        .min_check_frequency(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    let mut task = client.get_task_by_id("t1").unwrap();
+    let status = task
+        .wait_with(WaitOptions::default().check_frequency(Duration::from_millis(100)))
+        .unwrap();
+    assert_eq!(status, TaskStatus::Complete);
+    assert_eq!(clock.sleeps(), vec![Duration::from_millis(100)]);
+}
+
+#[test]
+fn transient_poll_errors_are_retried_permanent_ones_end_the_wait() {
+    // A 500 during a poll: retried after a 1 s backoff, then the wait goes on.
+    let mut server = mockito::Server::new();
+    let _user = mock_user(&mut server);
+    let first = mock_task_sequence(&mut server, &statuses(&["IN_PROGRESS"]));
+    let broken = server
+        .mock("POST", "/graphql")
+        .match_body(mockito::Matcher::Regex("GetUserCreatedTasksPyApi".into()))
+        .with_status(500)
+        .expect(1)
+        .create();
+    let last = mock_task_sequence(&mut server, &statuses(&["COMPLETE"]));
+    let clock = FakeClock::new();
+    let mut task = client(&server, &clock).get_task_by_id("t1").unwrap();
+    assert_eq!(task.wait_till_done().unwrap(), TaskStatus::Complete);
+    assert_eq!(clock.sleeps(), vec![SECS(2), SECS(1)]);
+    first[0].assert();
+    broken.assert();
+    last[0].assert();
+
+    // An authentication error during a poll ends the wait at once.
+    let mut server = mockito::Server::new();
+    let _user = mock_user(&mut server);
+    let _first = mock_task_sequence(&mut server, &statuses(&["IN_PROGRESS"]));
+    let denied = server
+        .mock("POST", "/graphql")
+        .match_body(mockito::Matcher::Regex("GetUserCreatedTasksPyApi".into()))
+        .with_body(
+            r#"{"errors":[{"message":"revoked","extensions":{"code":"AUTHENTICATION_ERROR"}}]}"#,
+        )
+        .expect(1)
+        .create();
+    let clock = FakeClock::new();
+    let mut task = client(&server, &clock).get_task_by_id("t1").unwrap();
+    assert!(task.wait_till_done().unwrap_err().is_authentication());
+    denied.assert();
+    assert_eq!(clock.sleeps(), vec![SECS(2)]);
+}
