@@ -149,6 +149,9 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// Items of a data-row import were refused before anything was sent: every refused item,
+    /// in order, with its index, field and reason (an item may appear more than once).
+    InvalidItems(Vec<crate::data_row::ItemError>),
 }
 
 impl Error {
@@ -192,9 +195,9 @@ impl Error {
         matches!(self, Error::WaitTimedOut { .. })
     }
 
-    /// True for input refused before anything was sent.
+    /// True for input refused before anything was sent (including refused import items).
     pub fn is_invalid_input(&self) -> bool {
-        matches!(self, Error::InvalidInput { .. })
+        matches!(self, Error::InvalidInput { .. } | Error::InvalidItems(_))
     }
 
     /// True for a mutation that failed in a way that leaves open whether the service
@@ -395,6 +398,10 @@ impl fmt::Display for Error {
                 f,
                 "no result for task {task_id:?} (type {task_type:?}): {reason}"
             ),
+            Error::InvalidItems(items) => {
+                write!(f, "{} import item problem(s), nothing was sent", items.len())?;
+                items.iter().try_for_each(|item| write!(f, "; {item}"))
+            }
         }
     }
 }

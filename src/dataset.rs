@@ -1,0 +1,212 @@
+//! [`Dataset`]: getting and creating datasets (PROTOCOL 3.5), and importing data rows into
+//! them (3.6).
+
+use std::fmt;
+use std::time::SystemTime;
+
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::data_row::{DataRowSpec, UpsertItem, UpsertKey};
+use crate::error::{Error, Result};
+use crate::upload::{import, ImportOptions};
+use crate::upsert_task::DataUpsertTask;
+use crate::Client;
+
+const DATASET_FIELDS: &str = "createdAt description name rowCount id updatedAt";
+
+/// A dataset: a collection of data rows.
+#[derive(Clone)]
+pub struct Dataset {
+    client: Client,
+    id: String,
+    name: String,
+    description: Option<String>,
+    row_count: u64,
+    created_at: SystemTime,
+    updated_at: SystemTime,
+}
+
+impl fmt::Debug for Dataset {
+    // The client is left out: nothing of it helps to identify a dataset.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Dataset")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("description", &self.description)
+            .field("row_count", &self.row_count)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireDataset {
+    id: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    row_count: Option<u64>,
+    created_at: String,
+    updated_at: String,
+}
+
+/// A missing dataset field is "not found", per PROTOCOL 3.5.
+#[derive(Deserialize)]
+struct GetAnswer {
+    dataset: Option<WireDataset>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateAnswer {
+    create_dataset: Option<WireDataset>,
+}
+
+/// The one create key, shared by every item of `create_data_rows`.
+static CREATE: UpsertKey = UpsertKey::Create;
+
+impl Client {
+    /// The dataset with this id; [`Error::NotFound`] when there is none (or it is not
+    /// visible to this key).
+    pub fn get_dataset(&self, id: &str) -> Result<Dataset> {
+        let document = format!(
+            "query GetDatasetPyApi($param_0: ID!) {{ dataset(where: {{id: $param_0}}) {{ {DATASET_FIELDS} }} }}"
+        );
+        let not_found = || Error::NotFound {
+            what: "dataset".to_owned(),
+            id: id.to_owned(),
+        };
+        let answer: GetAnswer = match self.transport().query(&document, json!({"param_0": id})) {
+            Ok(answer) => answer,
+            Err(e) if e.is_not_found() => return Err(not_found()),
+            Err(e) => return Err(e),
+        };
+        let wire = answer.dataset.ok_or_else(not_found)?;
+        Dataset::from_wire(self.clone(), wire)
+    }
+
+    /// Creates a dataset named `name`.
+    ///
+    /// A mutation: after an ambiguous failure it is not sent again (the error says it may have
+    /// been carried out), so a dataset is never created twice by the SDK.
+    pub fn create_dataset(&self, name: &str) -> Result<Dataset> {
+        if name.trim().is_empty() {
+            return Err(Error::invalid_input(
+                "name",
+                "a dataset name cannot be empty",
+            ));
+        }
+        let document = format!(
+            "mutation CreateDatasetPyApi($name: String!) {{ createDataset(data: {{name: $name}}) {{ {DATASET_FIELDS} }} }}"
+        );
+        let answer: CreateAnswer = self.transport().mutate(&document, json!({"name": name}))?;
+        let wire = answer
+            .create_dataset
+            .ok_or_else(|| Error::decode("createDataset answered null", ""))?;
+        Dataset::from_wire(self.clone(), wire)
+    }
+}
+
+impl Dataset {
+    fn from_wire(client: Client, wire: WireDataset) -> Result<Self> {
+        Ok(Dataset {
+            client,
+            created_at: parse_time("createdAt", &wire.created_at)?,
+            updated_at: parse_time("updatedAt", &wire.updated_at)?,
+            id: wire.id,
+            name: wire.name.unwrap_or_default(),
+            description: wire.description,
+            row_count: wire.row_count.unwrap_or(0),
+        })
+    }
+
+    /// The dataset's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Its name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its description, if any.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// How many data rows it held when it was read.
+    pub fn row_count(&self) -> u64 {
+        self.row_count
+    }
+
+    /// When it was created.
+    pub fn created_at(&self) -> SystemTime {
+        self.created_at
+    }
+
+    /// When it was last updated.
+    pub fn updated_at(&self) -> SystemTime {
+        self.updated_at
+    }
+
+    /// The client it was read with.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Creates one data row per spec, in order. Every spec needs row data.
+    ///
+    /// Every spec is checked before anything is sent: when any is refused, the call fails with
+    /// [`Error::InvalidItems`] listing every refused item by index and reason, and nothing is
+    /// uploaded. Rows the service cannot create (e.g. a duplicate global key) do not fail the
+    /// call: they are in the task's [`errors`](DataUpsertTask::errors) once it has finished.
+    pub fn create_data_rows(&self, specs: &[DataRowSpec]) -> Result<DataUpsertTask> {
+        self.create_data_rows_with(specs, &ImportOptions::default())
+    }
+
+    /// [`create_data_rows`](Self::create_data_rows) with options.
+    pub fn create_data_rows_with(
+        &self,
+        specs: &[DataRowSpec],
+        options: &ImportOptions,
+    ) -> Result<DataUpsertTask> {
+        let items = specs.iter().map(|spec| (&CREATE, spec));
+        self.run_import(items, options)
+    }
+
+    /// Creates or updates rows: each item is keyed by global key, by data row id, or by nothing
+    /// (a new row). Validation as in [`create_data_rows`](Self::create_data_rows); an update
+    /// item with nothing but its key is refused.
+    pub fn upsert_data_rows(&self, items: &[UpsertItem]) -> Result<DataUpsertTask> {
+        self.upsert_data_rows_with(items, &ImportOptions::default())
+    }
+
+    /// [`upsert_data_rows`](Self::upsert_data_rows) with options.
+    pub fn upsert_data_rows_with(
+        &self,
+        items: &[UpsertItem],
+        options: &ImportOptions,
+    ) -> Result<DataUpsertTask> {
+        let items = items.iter().map(|item| (&item.key, &item.spec));
+        self.run_import(items, options)
+    }
+
+    fn run_import<'a, I>(&self, items: I, options: &ImportOptions) -> Result<DataUpsertTask>
+    where
+        I: IntoIterator<Item = (&'a UpsertKey, &'a DataRowSpec)> + Clone,
+    {
+        let task = import(&self.client, &self.id, items, options)?;
+        DataUpsertTask::try_from(task)
+    }
+}
+
+fn parse_time(field: &str, text: &str) -> Result<SystemTime> {
+    humantime::parse_rfc3339_weak(text)
+        .map_err(|e| Error::decode(format!("dataset {field}: {e}"), text))
+}

@@ -1,0 +1,610 @@
+//! [`DataUpsertTask`]: the task of a data-row import, with its results and errors read one
+//! cursor page at a time (PROTOCOL 3.7).
+
+use std::collections::VecDeque;
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::data_row::{lenient_string, AttachmentKind};
+use crate::error::{Error, Result};
+use crate::task::{Task, TaskStatus};
+use crate::Client;
+
+/// The task type of data-row imports.
+pub const UPSERT_TASK_TYPE: &str = "adv-upsert-data-rows";
+
+/// How many rows one results/errors page asks for by default (as the official SDK).
+pub const DEFAULT_PAGE_SIZE: u32 = 5_000;
+
+/// A data row an import created or updated.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedDataRow {
+    /// The data row's id.
+    pub id: String,
+    /// Its external id, if any.
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// Its global key, if any.
+    #[serde(default)]
+    pub global_key: Option<String>,
+    /// Its row data: the URL, or the JSON text of an inline JSON asset.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub row_data: Option<String>,
+}
+
+/// A metadata field as echoed in a [`FailedDataRow`].
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FailedMetadata {
+    /// The metadata schema's id.
+    #[serde(default)]
+    pub schema_id: Option<String>,
+    /// The value sent.
+    #[serde(default)]
+    pub value: serde_json::Value,
+    /// The schema's name, when the service knows it.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// An attachment as echoed in a [`FailedDataRow`].
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct FailedAttachment {
+    /// Its kind.
+    #[serde(rename = "type")]
+    pub kind: AttachmentKind,
+    /// Its value.
+    #[serde(default)]
+    pub value: Option<String>,
+    /// Its name.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// A row an import could not create or update, with the service's reason and the spec it was
+/// given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailedDataRow {
+    /// Why the row failed, e.g. `Duplicate global key: 'k1'`.
+    pub message: String,
+    /// The spec's external id.
+    pub external_id: Option<String>,
+    /// The spec's global key.
+    pub global_key: Option<String>,
+    /// The spec's row data (URL or JSON text).
+    pub row_data: Option<String>,
+    /// The spec's metadata fields.
+    pub metadata: Vec<FailedMetadata>,
+    /// The spec's attachments.
+    pub attachments: Vec<FailedAttachment>,
+}
+
+#[derive(Deserialize)]
+struct WireFailure {
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    spec: Option<WireFailedSpec>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct WireFailedSpec {
+    #[serde(default)]
+    external_id: Option<String>,
+    #[serde(default)]
+    global_key: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    row_data: Option<String>,
+    #[serde(default)]
+    metadata: Option<Vec<FailedMetadata>>,
+    #[serde(default)]
+    attachments: Option<Vec<FailedAttachment>>,
+}
+
+impl From<WireFailure> for FailedDataRow {
+    fn from(wire: WireFailure) -> Self {
+        let spec = wire.spec.unwrap_or_default();
+        FailedDataRow {
+            message: wire.message.unwrap_or_default(),
+            external_id: spec.external_id,
+            global_key: spec.global_key,
+            row_data: spec.row_data,
+            metadata: spec.metadata.unwrap_or_default(),
+            attachments: spec.attachments.unwrap_or_default(),
+        }
+    }
+}
+
+/// One page of a cursor walk.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub(crate) items: Vec<T>,
+    pub(crate) after: Option<String>,
+    pub(crate) total: Option<u64>,
+}
+
+/// The state of a cursor walk: the cursor, the current page's remaining rows, whether the
+/// walk ended. Fetching is left to the caller so the logic is testable without a server.
+#[derive(Debug)]
+pub(crate) struct CursorWalk<T> {
+    cursor: Option<String>,
+    buffer: VecDeque<T>,
+    done: bool,
+    total: Option<u64>,
+}
+
+impl<T> CursorWalk<T> {
+    pub(crate) fn new() -> Self {
+        CursorWalk {
+            cursor: None,
+            buffer: VecDeque::new(),
+            done: false,
+            total: None,
+        }
+    }
+
+    pub(crate) fn total(&self) -> Option<u64> {
+        self.total
+    }
+
+    /// The next row, fetching the next page (given the current cursor) when the buffer is
+    /// empty. After an error the walk ends.
+    pub(crate) fn next_with(
+        &mut self,
+        mut fetch: impl FnMut(Option<&str>) -> Result<Page<T>>,
+    ) -> Option<Result<T>> {
+        loop {
+            if let Some(item) = self.buffer.pop_front() {
+                return Some(Ok(item));
+            }
+            if self.done {
+                return None;
+            }
+            match fetch(self.cursor.as_deref()) {
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+                Ok(page) => self.accept(page),
+            }
+        }
+    }
+
+    fn accept(&mut self, page: Page<T>) {
+        self.total = page.total.or(self.total);
+        let after = page.after.filter(|a| !a.is_empty());
+        // A cursor that does not move would loop forever: treat it as the end.
+        let stuck = after.is_some() && after == self.cursor;
+        self.done = page.items.is_empty() || after.is_none() || stuck;
+        self.cursor = after;
+        self.buffer = page.items.into();
+    }
+}
+
+/// The kinds of rows an import task pages over: [`CreatedDataRow`] and [`FailedDataRow`]
+/// (sealed).
+pub trait ImportRow: private::Sealed {}
+
+impl ImportRow for CreatedDataRow {}
+impl ImportRow for FailedDataRow {}
+
+mod private {
+    use super::Page;
+    use crate::error::Result;
+
+    /// How a kind of row is queried and decoded; not reachable outside the crate.
+    pub trait Sealed: Sized {
+        const QUERY: &'static str;
+        fn decode_page(data: serde_json::Value) -> Result<Page<Self>>;
+    }
+}
+
+use private::Sealed;
+
+const SUCCESS_QUERY: &str =
+    "query SuccessesfulDataRowImportsPyApi($taskId: ID!, $first: Int, $from: String) {
+  successesfulDataRowImports(data: {taskId: $taskId, first: $first, from: $from}) {
+    nodes { id externalId globalKey rowData } after total
+  }
+}";
+
+const FAILURE_QUERY: &str = "query FailedDataRowImportsPyApi($taskId: ID!, $first: Int, $from: String) {
+  failedDataRowImports(data: {taskId: $taskId, first: $first, from: $from}) {
+    after total
+    results { message spec { externalId globalKey rowData metadata { schemaId value name } attachments { type value name } } }
+  }
+}";
+
+#[derive(Deserialize)]
+struct WirePage<T> {
+    #[serde(default = "Vec::new", alias = "results")]
+    nodes: Vec<T>,
+    #[serde(default)]
+    after: Option<String>,
+    #[serde(default)]
+    total: Option<u64>,
+}
+
+fn decode_field<T: DeserializeOwned>(
+    mut data: serde_json::Value,
+    field: &str,
+) -> Result<Option<WirePage<T>>> {
+    let value = data
+        .get_mut(field)
+        .map(serde_json::Value::take)
+        .unwrap_or_default();
+    if value.is_null() {
+        return Ok(None);
+    }
+    serde_json::from_value(value).map_err(|e| Error::decode(format!("{field}: {e}"), ""))
+}
+
+impl Sealed for CreatedDataRow {
+    const QUERY: &'static str = SUCCESS_QUERY;
+
+    fn decode_page(data: serde_json::Value) -> Result<Page<Self>> {
+        let page = decode_field::<CreatedDataRow>(data, "successesfulDataRowImports")?;
+        Ok(into_page(page, |row| row))
+    }
+}
+
+impl Sealed for FailedDataRow {
+    const QUERY: &'static str = FAILURE_QUERY;
+
+    fn decode_page(data: serde_json::Value) -> Result<Page<Self>> {
+        let page = decode_field::<WireFailure>(data, "failedDataRowImports")?;
+        Ok(into_page(page, FailedDataRow::from))
+    }
+}
+
+fn into_page<W, T>(page: Option<WirePage<W>>, convert: impl Fn(W) -> T) -> Page<T> {
+    match page {
+        // A null answer: nothing recorded for this task.
+        None => Page {
+            items: Vec::new(),
+            after: None,
+            total: Some(0),
+        },
+        Some(page) => Page {
+            items: page.nodes.into_iter().map(convert).collect(),
+            after: page.after,
+            total: page.total,
+        },
+    }
+}
+
+/// A lazy iterator over an import's created rows ([`CreatedDataRow`]) or failed rows
+/// ([`FailedDataRow`]): it asks the service for one page at a time, so memory does not grow
+/// with the number of rows. An error ends the iteration.
+#[derive(Debug)]
+pub struct ImportRows<T> {
+    client: Client,
+    task_id: String,
+    page_size: u32,
+    walk: CursorWalk<T>,
+    _rows: PhantomData<fn() -> T>,
+}
+
+impl<T: ImportRow> ImportRows<T> {
+    fn new(client: Client, task_id: String, page_size: u32) -> Self {
+        ImportRows {
+            client,
+            task_id,
+            page_size,
+            walk: CursorWalk::new(),
+            _rows: PhantomData,
+        }
+    }
+
+    /// The total number of rows, as the service reported it with the last page fetched
+    /// (`None` before the first page).
+    pub fn total(&self) -> Option<u64> {
+        self.walk.total()
+    }
+}
+
+impl<T: ImportRow> Iterator for ImportRows<T> {
+    type Item = Result<T>;
+
+    fn next(&mut self) -> Option<Result<T>> {
+        let (client, task_id, first) = (&self.client, &self.task_id, self.page_size);
+        self.walk
+            .next_with(|from| fetch_page(client, task_id, first, from))
+    }
+}
+
+fn fetch_page<T: ImportRow>(
+    client: &Client,
+    task_id: &str,
+    first: u32,
+    from: Option<&str>,
+) -> Result<Page<T>> {
+    let variables = json!({"taskId": task_id, "first": first, "from": from});
+    let data: serde_json::Value = client.transport().query(T::QUERY, variables)?;
+    T::decode_page(data)
+}
+
+/// How many rows an import created and how many failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportTotals {
+    /// Rows created or updated.
+    pub created: u64,
+    /// Rows that failed.
+    pub failed: u64,
+}
+
+/// The task of a data-row import (type `adv-upsert-data-rows`).
+///
+/// It is a [`Task`] (through `Deref`: `wait_till_done`, `status`, `refresh`...), plus the
+/// import's created and failed rows. Rows are only readable once the task has finished: wait
+/// for it first; reading a running task's rows is [`Error::ResultUnavailable`], never a hidden
+/// wait.
+#[derive(Debug, Clone)]
+pub struct DataUpsertTask {
+    task: Task,
+    page_size: u32,
+}
+
+impl Deref for DataUpsertTask {
+    type Target = Task;
+
+    fn deref(&self) -> &Task {
+        &self.task
+    }
+}
+
+impl DerefMut for DataUpsertTask {
+    fn deref_mut(&mut self) -> &mut Task {
+        &mut self.task
+    }
+}
+
+impl TryFrom<Task> for DataUpsertTask {
+    type Error = Error;
+
+    /// Refuses a task of another type than `adv-upsert-data-rows`.
+    fn try_from(task: Task) -> Result<Self> {
+        if task.task_type() != UPSERT_TASK_TYPE {
+            return Err(Error::invalid_input(
+                "task",
+                format!(
+                    "task {:?} has type {:?}, not {UPSERT_TASK_TYPE:?}",
+                    task.id(),
+                    task.task_type()
+                ),
+            ));
+        }
+        Ok(DataUpsertTask {
+            task,
+            page_size: DEFAULT_PAGE_SIZE,
+        })
+    }
+}
+
+impl DataUpsertTask {
+    /// The plain task.
+    pub fn into_task(self) -> Task {
+        self.task
+    }
+
+    /// Sets how many rows each results/errors page asks for (at least 1; default 5,000).
+    pub fn with_page_size(mut self, page_size: u32) -> Self {
+        self.page_size = page_size.max(1);
+        self
+    }
+
+    /// The page size used by [`results`](Self::results) and [`errors`](Self::errors).
+    pub fn page_size(&self) -> u32 {
+        self.page_size
+    }
+
+    /// The created rows, one page at a time. Errors if the task has not finished or failed.
+    pub fn results(&self) -> Result<ImportRows<CreatedDataRow>> {
+        self.ensure_readable(true)?;
+        Ok(self.rows())
+    }
+
+    /// The failed rows, one page at a time. Errors if the task has not finished.
+    pub fn errors(&self) -> Result<ImportRows<FailedDataRow>> {
+        self.ensure_readable(false)?;
+        Ok(self.rows())
+    }
+
+    /// Every created row, collected (an empty `Vec` when there is none).
+    pub fn result(&self) -> Result<Vec<CreatedDataRow>> {
+        self.results()?.collect()
+    }
+
+    /// Same as [`result`](Self::result).
+    pub fn created_data_rows(&self) -> Result<Vec<CreatedDataRow>> {
+        self.result()
+    }
+
+    /// Every failed row, collected (an empty `Vec` when there is none).
+    pub fn failed_data_rows(&self) -> Result<Vec<FailedDataRow>> {
+        self.errors()?.collect()
+    }
+
+    /// Whether any row failed (reads one row of the errors).
+    pub fn has_errors(&self) -> Result<bool> {
+        Ok(self.totals()?.failed > 0)
+    }
+
+    /// How many rows were created and how many failed (one small query each).
+    pub fn totals(&self) -> Result<ImportTotals> {
+        self.ensure_readable(false)?;
+        Ok(ImportTotals {
+            created: self.total_of::<CreatedDataRow>()?,
+            failed: self.total_of::<FailedDataRow>()?,
+        })
+    }
+
+    fn total_of<T: ImportRow>(&self) -> Result<u64> {
+        let page = fetch_page::<T>(self.task.client(), self.task.id(), 1, None)?;
+        Ok(page.total.unwrap_or(page.items.len() as u64))
+    }
+
+    fn rows<T: ImportRow>(&self) -> ImportRows<T> {
+        let client = self.task.client().clone();
+        ImportRows::new(client, self.task.id().to_owned(), self.page_size)
+    }
+
+    /// Rows exist once the task has ended; a FAILED task has no created rows to read.
+    fn ensure_readable(&self, successes: bool) -> Result<()> {
+        let reason = match self.task.status() {
+            TaskStatus::Complete | TaskStatus::Canceled => return Ok(()),
+            TaskStatus::Failed if !successes => return Ok(()),
+            TaskStatus::Failed => "the task FAILED; its errors() say why".to_owned(),
+            other => format!(
+                "the task is still {other}: call wait_till_done() (or refresh()) until it \
+                 has finished, then read its rows"
+            ),
+        };
+        Err(Error::ResultUnavailable {
+            task_id: self.task.id().to_owned(),
+            task_type: self.task.task_type().to_owned(),
+            reason,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(items: &[u32], after: Option<&str>) -> Page<u32> {
+        Page {
+            items: items.to_vec(),
+            after: after.map(str::to_owned),
+            total: Some(99),
+        }
+    }
+
+    /// Walks with scripted pages, recording the cursor each fetch was given.
+    fn walk(
+        pages: Vec<Result<Page<u32>>>,
+    ) -> (Vec<std::result::Result<u32, String>>, Vec<Option<String>>) {
+        let mut pages = pages.into_iter();
+        let mut cursors = Vec::new();
+        let mut walk = CursorWalk::new();
+        let mut out = Vec::new();
+        while let Some(item) = walk.next_with(|from| {
+            cursors.push(from.map(str::to_owned));
+            pages
+                .next()
+                .unwrap_or_else(|| panic!("fetched past the script"))
+        }) {
+            out.push(item.map_err(|e| e.to_string()));
+        }
+        (out, cursors)
+    }
+
+    #[test]
+    fn walks_pages_passing_each_cursor_and_stops_on_null_after() {
+        let (items, cursors) = walk(vec![
+            Ok(page(&[1, 2], Some("c1"))),
+            Ok(page(&[3], Some("c2"))),
+            Ok(page(&[4], None)),
+        ]);
+        assert_eq!(items, vec![Ok(1), Ok(2), Ok(3), Ok(4)]);
+        assert_eq!(cursors, vec![None, Some("c1".into()), Some("c2".into())]);
+    }
+
+    #[test]
+    fn stops_on_empty_after_or_empty_page() {
+        let (items, cursors) = walk(vec![Ok(page(&[1], Some("")))]);
+        assert_eq!(items, vec![Ok(1)]);
+        assert_eq!(cursors.len(), 1);
+        let (items, cursors) = walk(vec![Ok(page(&[1], Some("c1"))), Ok(page(&[], Some("c2")))]);
+        assert_eq!(items, vec![Ok(1)]);
+        assert_eq!(cursors.len(), 2);
+    }
+
+    #[test]
+    fn a_cursor_that_does_not_move_ends_the_walk() {
+        let (items, cursors) = walk(vec![Ok(page(&[1], Some("c"))), Ok(page(&[2], Some("c")))]);
+        assert_eq!(items, vec![Ok(1), Ok(2)]);
+        assert_eq!(cursors.len(), 2);
+    }
+
+    #[test]
+    fn an_error_is_yielded_once_and_ends_the_walk() {
+        let (items, _) = walk(vec![
+            Ok(page(&[1], Some("c1"))),
+            Err(Error::invalid_input("x", "boom")),
+        ]);
+        assert_eq!(items.len(), 2);
+        assert!(items[1].as_ref().unwrap_err().contains("boom"));
+    }
+
+    #[test]
+    fn decodes_success_pages() {
+        let data = json!({"successesfulDataRowImports": {
+            "nodes": [{"id": "r1", "externalId": null, "globalKey": "g", "rowData": "https://a"},
+                      {"id": "r2", "rowData": {"type": "x"}}],
+            "after": "c", "total": 7}});
+        let page = CreatedDataRow::decode_page(data).unwrap();
+        assert_eq!(page.after.as_deref(), Some("c"));
+        assert_eq!(page.total, Some(7));
+        assert_eq!(
+            page.items,
+            vec![
+                CreatedDataRow {
+                    id: "r1".into(),
+                    external_id: None,
+                    global_key: Some("g".into()),
+                    row_data: Some("https://a".into())
+                },
+                CreatedDataRow {
+                    id: "r2".into(),
+                    external_id: None,
+                    global_key: None,
+                    row_data: Some("{\"type\":\"x\"}".into())
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn decodes_failure_pages() {
+        let data = json!({"failedDataRowImports": {"after": null, "total": 1, "results": [
+            {"message": "Duplicate global key: 'k'", "spec": {
+                "externalId": "e", "globalKey": "k", "rowData": "https://a",
+                "metadata": [{"schemaId": "s", "value": "v", "name": null}],
+                "attachments": [{"type": "RAW_TEXT", "value": "t", "name": "n"}]}}]}});
+        let page = FailedDataRow::decode_page(data).unwrap();
+        assert_eq!(page.after, None);
+        assert_eq!(
+            page.items,
+            vec![FailedDataRow {
+                message: "Duplicate global key: 'k'".into(),
+                external_id: Some("e".into()),
+                global_key: Some("k".into()),
+                row_data: Some("https://a".into()),
+                metadata: vec![FailedMetadata {
+                    schema_id: Some("s".into()),
+                    value: json!("v"),
+                    name: None
+                }],
+                attachments: vec![FailedAttachment {
+                    kind: AttachmentKind::RawText,
+                    value: Some("t".into()),
+                    name: Some("n".into())
+                }],
+            }]
+        );
+    }
+
+    #[test]
+    fn a_null_answer_is_an_empty_last_page() {
+        let page = FailedDataRow::decode_page(json!({"failedDataRowImports": null})).unwrap();
+        assert!(page.items.is_empty());
+        assert_eq!(page.total, Some(0));
+    }
+}
