@@ -1,0 +1,106 @@
+"""Conformance of labelbox-emulator with the official Python SDK (labelbox==7.17.0).
+
+Usage: python official_sdk.py ENDPOINT API_KEY
+
+Runs every task flow through the official SDK only and exits non-zero on the first mismatch.
+The emulator must be started with a pace that keeps the large import IN_PROGRESS for a few
+seconds (e.g. --rows-per-second 2000 --min-task-duration 2s).
+"""
+
+import sys
+import time
+import uuid
+
+import labelbox
+from labelbox import Client
+from lbox.exceptions import AuthenticationError
+from labelbox.schema.task import DataUpsertTask, Task, TaskStatus
+
+LARGE_IMPORT_ROWS = 20_000
+
+
+def check(condition, message):
+    if not condition:
+        print(f"FAIL: {message}", file=sys.stderr)
+        sys.exit(1)
+    print(f"ok: {message}")
+
+
+def main():
+    endpoint, api_key = sys.argv[1], sys.argv[2]
+    check(labelbox.__version__ == "7.17.0", f"official SDK 7.17.0 (got {labelbox.__version__})")
+    client = Client(api_key=api_key, endpoint=endpoint)
+    run = uuid.uuid4().hex[:8]
+
+    # Create a dataset (the SDK also asks for the organization's IAM integrations).
+    dataset = client.create_dataset(name=f"conformance-{run}")
+    check(dataset.name == f"conformance-{run}", "create_dataset")
+    check(client.get_dataset(dataset.uid).uid == dataset.uid, "get_dataset")
+
+    # Import rows including a duplicate global key.
+    gk = f"gk-{run}"
+    rows = [
+        {"row_data": "https://example.com/a.jpg", "global_key": gk, "external_id": "a"},
+        {"row_data": "https://example.com/b.jpg", "global_key": gk, "external_id": "b"},
+        {"row_data": "https://example.com/c.jpg", "global_key": f"{gk}-c", "external_id": "c"},
+    ]
+    task = dataset.create_data_rows(rows)
+    check(isinstance(task, DataUpsertTask), "create_data_rows returns a DataUpsertTask")
+    check(task.status == "IN_PROGRESS", f"new import is IN_PROGRESS (got {task.status})")
+    task.wait_till_done(timeout_seconds=120)
+    check(task.status == "COMPLETE", f"import ends COMPLETE (got {task.status})")
+
+    result = task.result
+    check(result is not None and len(result) == 2, f"two rows created (got {result})")
+    check(
+        sorted(r["global_key"] for r in result) == sorted([gk, f"{gk}-c"]),
+        "result lists the created global keys",
+    )
+    errors = task.errors
+    check(errors is not None and len(errors) == 1, f"one failed row (got {errors})")
+    check(
+        errors[0]["message"] == f"Duplicate global key: '{gk}'",
+        f"duplicate global key message (got {errors[0]['message']!r})",
+    )
+    check(errors[0]["failedDataRows"][0]["globalKey"] == gk, "failed row carries its spec")
+
+    # The same task by id.
+    fetched = client.get_task_by_id(task.uid)
+    check(isinstance(fetched, DataUpsertTask), "get_task_by_id gives a DataUpsertTask")
+    check(fetched.uid == task.uid and fetched.status == "COMPLETE", "get_task_by_id status")
+
+    # Listing with a status filter.
+    organization = client.get_organization()
+    complete = list(organization.tasks(where=Task.status_as_enum == TaskStatus.Complete))
+    check(any(t.uid == task.uid for t in complete), "organization.tasks lists the import")
+    check(all(t.status == "COMPLETE" for t in complete), "organization.tasks filters by status")
+
+    # A large import, cancelled while in progress.
+    big = [
+        {"row_data": f"https://example.com/big/{i}.jpg", "global_key": f"big-{run}-{i}"}
+        for i in range(LARGE_IMPORT_ROWS)
+    ]
+    big_task = dataset.create_data_rows(big)
+    check(client.get_task_by_id(big_task.uid).status == "IN_PROGRESS", "large import IN_PROGRESS")
+    check(client.cancel_task(big_task.uid) is True, "cancel_task returns True")
+    status = client.get_task_by_id(big_task.uid).status
+    check(status in ("CANCELLING", "CANCELED"), f"cancelled task is CANCELLING or CANCELED (got {status})")
+    deadline = time.time() + 60
+    while status != "CANCELED" and time.time() < deadline:
+        time.sleep(0.2)
+        status = client.get_task_by_id(big_task.uid).status
+    check(status == "CANCELED", "cancelled task reaches CANCELED")
+
+    # A wrong key.
+    try:
+        Client(api_key="not-the-key", endpoint=endpoint).get_user()
+    except AuthenticationError:
+        check(True, "a wrong key raises AuthenticationError")
+    else:
+        check(False, "a wrong key raises AuthenticationError")
+
+    print("conformance: all checks passed")
+
+
+if __name__ == "__main__":
+    main()

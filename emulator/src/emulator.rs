@@ -1,0 +1,277 @@
+//! The builder and the running emulator's handle.
+
+use std::fmt;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::faults::{Faults, RateLimiter};
+use crate::http::{Server, Service};
+use crate::log::{RequestListener, RequestLog, RequestRecord};
+use crate::schema;
+use crate::store::{DataRow, Pace, Store, TaskSeed};
+
+/// Import pace by default: rows per second.
+pub const DEFAULT_ROWS_PER_SECOND: u32 = 5_000;
+/// Shortest import by default, so `IN_PROGRESS` is observable even for one row.
+pub const DEFAULT_MIN_TASK_DURATION: Duration = Duration::from_secs(2);
+/// HTTP worker threads by default.
+pub const DEFAULT_WORKERS: usize = 8;
+
+/// Settings for an [`Emulator`]; see [`Emulator::builder`].
+#[derive(Clone)]
+pub struct EmulatorBuilder {
+    api_key: Option<String>,
+    port: u16,
+    rows_per_second: u32,
+    min_task_duration: Duration,
+    faults: Faults,
+    workers: usize,
+    listener: Option<RequestListener>,
+}
+
+impl fmt::Debug for EmulatorBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmulatorBuilder")
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("port", &self.port)
+            .field("rows_per_second", &self.rows_per_second)
+            .field("min_task_duration", &self.min_task_duration)
+            .field("faults", &self.faults)
+            .field("workers", &self.workers)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        EmulatorBuilder {
+            api_key: None,
+            port: 0,
+            rows_per_second: DEFAULT_ROWS_PER_SECOND,
+            min_task_duration: DEFAULT_MIN_TASK_DURATION,
+            faults: Faults::none(),
+            workers: DEFAULT_WORKERS,
+            listener: None,
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// The only API key accepted (default: a random key, see [`Emulator::api_key`]).
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// The port on 127.0.0.1 (default 0: any free port, see [`Emulator::url`]).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// How many rows an import applies per second (default [`DEFAULT_ROWS_PER_SECOND`]).
+    pub fn import_rows_per_second(mut self, rows: u32) -> Self {
+        self.rows_per_second = rows;
+        self
+    }
+
+    /// The shortest time an import takes (default [`DEFAULT_MIN_TASK_DURATION`]).
+    pub fn min_task_duration(mut self, duration: Duration) -> Self {
+        self.min_task_duration = duration;
+        self
+    }
+
+    /// Faults to inject (default none).
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// HTTP worker threads (default [`DEFAULT_WORKERS`]).
+    pub fn workers(mut self, workers: usize) -> Self {
+        self.workers = workers;
+        self
+    }
+
+    /// Called with every request record as soon as it is complete (before the answer is sent).
+    pub fn on_request(mut self, listener: impl Fn(&RequestRecord) + Send + Sync + 'static) -> Self {
+        self.listener = Some(Arc::new(listener));
+        self
+    }
+
+    /// Binds 127.0.0.1 and starts serving on worker threads.
+    pub fn start(self) -> Result<Emulator> {
+        self.faults.validate()?;
+        if self.rows_per_second == 0 {
+            return Err(Error::InvalidConfig(
+                "rows per second must be at least 1".into(),
+            ));
+        }
+        if self.api_key.as_deref() == Some("") {
+            return Err(Error::InvalidConfig("the API key must not be empty".into()));
+        }
+        let http = tiny_http::Server::http(("127.0.0.1", self.port))
+            .map_err(|e| Error::Bind(format!("127.0.0.1:{}: {e}", self.port)))?;
+        let port = http
+            .server_addr()
+            .to_ip()
+            .map(|a| a.port())
+            .ok_or_else(|| Error::Bind("not an IP socket".into()))?;
+        let api_key = self.api_key.unwrap_or_else(random_key);
+        let pace = Pace {
+            rows_per_second: self.rows_per_second,
+            min_task_duration: self.min_task_duration,
+        };
+        let store = Arc::new(Store::new(api_key, pace));
+        store.set_base_url(format!("http://127.0.0.1:{port}"));
+        let service = Arc::new(Service {
+            store: Arc::clone(&store),
+            schema: schema::build(Arc::clone(&store)),
+            limiter: RateLimiter::new(&self.faults),
+            faults: self.faults,
+            log: RequestLog::new(self.listener),
+            seq: AtomicU64::new(0),
+        });
+        let server = Server::start(http, Arc::clone(&service), self.workers);
+        Ok(Emulator {
+            store,
+            service,
+            server,
+            port,
+        })
+    }
+}
+
+fn random_key() -> String {
+    format!(
+        "lbemu_{:016x}{:016x}",
+        crate::random_u64(),
+        crate::random_u64()
+    )
+}
+
+/// A running emulator on 127.0.0.1; dropping it shuts the server and its imports down.
+pub struct Emulator {
+    store: Arc<Store>,
+    service: Arc<Service>,
+    server: Server,
+    port: u16,
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator")
+            .field("url", &self.url())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Settings, all defaulted.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// Starts an emulator with default settings.
+    pub fn start() -> Result<Emulator> {
+        EmulatorBuilder::default().start()
+    }
+
+    /// The GraphQL endpoint, `http://127.0.0.1:PORT/graphql`.
+    pub fn url(&self) -> String {
+        format!("{}/graphql", self.store.base_url())
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> &str {
+        self.store.base_url()
+    }
+
+    /// Where files are served: `http://127.0.0.1:PORT/files/`.
+    pub fn file_url_prefix(&self) -> String {
+        format!("{}/files/", self.store.base_url())
+    }
+
+    /// The port listened on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The only API key accepted.
+    pub fn api_key(&self) -> &str {
+        &self.store.api_key
+    }
+
+    /// The id of the key's user (the creator of every task).
+    pub fn user_id(&self) -> &str {
+        &self.store.identity.user_id
+    }
+
+    /// Every GraphQL request received so far, in arrival order.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.service.log.snapshot()
+    }
+
+    /// Puts a task in the state as-is; returns its id.
+    pub fn insert_task(&self, seed: TaskSeed) -> String {
+        self.store.insert_task(seed, None)
+    }
+
+    /// Changes a task's status (e.g. to let a seeded task finish); false if there is no such task.
+    /// A terminal status on a task without a percentage leaves the percentage alone.
+    pub fn set_task_status(&self, task_id: &str, status: &str) -> bool {
+        self.store
+            .update_task(task_id, |t| t.status = status.to_string())
+    }
+
+    /// Changes a task's `result` and `errors`; false if there is no such task.
+    pub fn set_task_outcome(
+        &self,
+        task_id: &str,
+        result: Option<String>,
+        errors: Option<String>,
+    ) -> bool {
+        self.store.update_task(task_id, |t| {
+            t.result = result;
+            t.errors = errors;
+        })
+    }
+
+    /// A task's current status, `None` if there is no such task.
+    pub fn task_status(&self, task_id: &str) -> Option<String> {
+        self.store.task(task_id).map(|t| t.status)
+    }
+
+    /// Blocks until the task is terminal (`COMPLETE`, `FAILED`, `CANCELED`) or `timeout`
+    /// passes; returns its status then, `None` if there is no such task.
+    pub fn wait_for_task(&self, task_id: &str, timeout: Duration) -> Option<String> {
+        self.store.wait_for_task(task_id, timeout)
+    }
+
+    /// Serves `bytes` with `content_type` at a new unauthenticated URL, returned.
+    pub fn put_file(&self, bytes: impl Into<Vec<u8>>, content_type: &str) -> String {
+        self.store.put_file(bytes.into(), content_type)
+    }
+
+    /// Creates a dataset directly; returns its id.
+    pub fn create_dataset(&self, name: &str) -> String {
+        self.store.create_dataset(name.to_string(), None).id
+    }
+
+    /// The rows of a dataset as stored, in creation order.
+    pub fn data_rows(&self, dataset_id: &str) -> Vec<DataRow> {
+        self.store.data_rows(dataset_id)
+    }
+
+    /// Stops serving and waits for the workers and imports to end (also done on drop).
+    pub fn shutdown(self) {}
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.server.stop();
+        self.store.shut_down();
+    }
+}

@@ -1,0 +1,698 @@
+//! The GraphQL schema (PROTOCOL section 3), executed by async-graphql.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use async_graphql::{
+    Context, EmptySubscription, Enum, Error, ErrorExtensions, InputObject, InputValueError,
+    InputValueResult, Json, Object, Scalar, ScalarType, Schema, SimpleObject, Union, Upload, Value,
+    ID,
+};
+
+use crate::import::{self, Attachment, FailedRow, ImportJob, MetadataField, SuccessRow};
+use crate::store::{status, DatasetRecord, Store, TaskRecord, TaskSeed, UPSERT_TASK_TYPE};
+use crate::time;
+
+/// The executable schema.
+pub(crate) type EmulatorSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Largest page of import results the service serves.
+const MAX_IMPORT_PAGE: usize = 5_000;
+/// Largest page of a task listing.
+const MAX_TASK_PAGE: usize = 100;
+
+pub(crate) fn build(store: Arc<Store>) -> EmulatorSchema {
+    Schema::build(Query, Mutation, EmptySubscription)
+        .data(store)
+        .finish()
+}
+
+fn store<'a>(ctx: &Context<'a>) -> &'a Arc<Store> {
+    // The schema is always built with the store (see `build`); `data_unchecked` cannot miss.
+    ctx.data_unchecked::<Arc<Store>>()
+}
+
+/// A GraphQL error carrying `extensions.code` like the service's.
+pub(crate) fn coded(message: impl Into<String>, code: &'static str) -> Error {
+    Error::new(message).extend_with(|_, e| e.set("code", code))
+}
+
+// ----- scalars and enums -----
+
+/// `DateTime`: RFC 3339 text.
+#[derive(Clone, Copy)]
+pub(crate) struct DateTime(SystemTime);
+
+#[Scalar(name = "DateTime")]
+impl ScalarType for DateTime {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => time::parse(s)
+                .map(DateTime)
+                .ok_or_else(|| InputValueError::custom(format!("invalid DateTime: {s}"))),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(time::format(self.0))
+    }
+}
+
+/// Task statuses accepted by filters (the `status` output field is open text).
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+enum TaskStatus {
+    InProgress,
+    Complete,
+    Failed,
+    Cancelling,
+    Canceled,
+}
+
+impl TaskStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            TaskStatus::InProgress => status::IN_PROGRESS,
+            TaskStatus::Complete => status::COMPLETE,
+            TaskStatus::Failed => status::FAILED,
+            TaskStatus::Cancelling => status::CANCELLING,
+            TaskStatus::Canceled => status::CANCELED,
+        }
+    }
+}
+
+// ----- inputs -----
+
+#[derive(InputObject)]
+struct WhereUniqueInput {
+    id: ID,
+}
+
+/// Task filters: equality on a field's name, comparisons by suffix, `AND` to combine.
+#[derive(InputObject, Default)]
+#[graphql(name = "TaskWhereInput")]
+struct TaskWhere {
+    id: Option<ID>,
+    #[graphql(name = "id_not")]
+    id_not: Option<ID>,
+    #[graphql(name = "id_in")]
+    id_in: Option<Vec<ID>>,
+    status: Option<TaskStatus>,
+    #[graphql(name = "status_not")]
+    status_not: Option<TaskStatus>,
+    #[graphql(name = "status_in")]
+    status_in: Option<Vec<TaskStatus>>,
+    #[graphql(name = "type")]
+    task_type: Option<String>,
+    #[graphql(name = "type_not")]
+    type_not: Option<String>,
+    name: Option<String>,
+    #[graphql(name = "name_not")]
+    name_not: Option<String>,
+    #[graphql(name = "createdAt")]
+    created_at: Option<DateTime>,
+    #[graphql(name = "createdAt_gt")]
+    created_at_gt: Option<DateTime>,
+    #[graphql(name = "createdAt_gte")]
+    created_at_gte: Option<DateTime>,
+    #[graphql(name = "createdAt_lt")]
+    created_at_lt: Option<DateTime>,
+    #[graphql(name = "createdAt_lte")]
+    created_at_lte: Option<DateTime>,
+    #[graphql(name = "updatedAt_gt")]
+    updated_at_gt: Option<DateTime>,
+    #[graphql(name = "updatedAt_gte")]
+    updated_at_gte: Option<DateTime>,
+    #[graphql(name = "updatedAt_lt")]
+    updated_at_lt: Option<DateTime>,
+    #[graphql(name = "updatedAt_lte")]
+    updated_at_lte: Option<DateTime>,
+    #[graphql(name = "AND")]
+    and: Option<Vec<TaskWhere>>,
+}
+
+fn eq<T: PartialEq>(want: &Option<T>, have: &T) -> bool {
+    want.as_ref().is_none_or(|w| w == have)
+}
+
+fn ne<T: PartialEq>(refuse: &Option<T>, have: &T) -> bool {
+    refuse.as_ref().is_none_or(|r| r != have)
+}
+
+fn cmp(bound: &Option<DateTime>, have: SystemTime, ok: fn(SystemTime, SystemTime) -> bool) -> bool {
+    bound.as_ref().is_none_or(|b| ok(have, b.0))
+}
+
+impl TaskWhere {
+    fn matches(&self, t: &TaskRecord) -> bool {
+        let id = ID(t.id.clone());
+        let st = t.status.as_str();
+        eq(&self.id, &id)
+            && ne(&self.id_not, &id)
+            && self.id_in.as_ref().is_none_or(|ids| ids.contains(&id))
+            && self.status.is_none_or(|s| s.as_str() == st)
+            && self.status_not.is_none_or(|s| s.as_str() != st)
+            && self
+                .status_in
+                .as_ref()
+                .is_none_or(|v| v.iter().any(|s| s.as_str() == st))
+            && eq(&self.task_type, &t.task_type)
+            && ne(&self.type_not, &t.task_type)
+            && eq(&self.name, &t.name)
+            && ne(&self.name_not, &t.name)
+            && cmp(&self.created_at, t.created_at, |h, b| h == b)
+            && cmp(&self.created_at_gt, t.created_at, |h, b| h > b)
+            && cmp(&self.created_at_gte, t.created_at, |h, b| h >= b)
+            && cmp(&self.created_at_lt, t.created_at, |h, b| h < b)
+            && cmp(&self.created_at_lte, t.created_at, |h, b| h <= b)
+            && cmp(&self.updated_at_gt, t.updated_at, |h, b| h > b)
+            && cmp(&self.updated_at_gte, t.updated_at, |h, b| h >= b)
+            && cmp(&self.updated_at_lt, t.updated_at, |h, b| h < b)
+            && cmp(&self.updated_at_lte, t.updated_at, |h, b| h <= b)
+            && self
+                .and
+                .as_ref()
+                .is_none_or(|all| all.iter().all(|w| w.matches(t)))
+    }
+}
+
+fn list_tasks(
+    ctx: &Context<'_>,
+    filter: Option<TaskWhere>,
+    skip: Option<i32>,
+    first: Option<i32>,
+) -> Vec<TaskObject> {
+    let filter = filter.unwrap_or_default();
+    let skip = usize::try_from(skip.unwrap_or(0)).unwrap_or(0);
+    let first = usize::try_from(first.unwrap_or(MAX_TASK_PAGE as i32))
+        .unwrap_or(0)
+        .min(MAX_TASK_PAGE);
+    store(ctx)
+        .list_tasks(
+            // Export tasks are not listed (PROTOCOL 3.3).
+            |t| t.task_type != "export-data-rows" && filter.matches(t),
+            skip,
+            first,
+        )
+        .into_iter()
+        .map(TaskObject)
+        .collect()
+}
+
+#[derive(InputObject)]
+struct DatasetCreateInput {
+    name: String,
+    description: Option<String>,
+}
+
+#[derive(InputObject)]
+struct UpsertDataRowsInput {
+    manifest_uri: String,
+}
+
+#[derive(InputObject)]
+struct ImportResultsInput {
+    task_id: ID,
+    first: Option<i32>,
+    #[graphql(name = "from")]
+    from_cursor: Option<String>,
+}
+
+impl ImportResultsInput {
+    fn page_size(&self) -> usize {
+        usize::try_from(self.first.unwrap_or(MAX_IMPORT_PAGE as i32))
+            .unwrap_or(0)
+            .min(MAX_IMPORT_PAGE)
+    }
+}
+
+// ----- objects -----
+
+struct TaskObject(TaskRecord);
+
+#[Object(name = "Task")]
+impl TaskObject {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    #[graphql(name = "type")]
+    async fn task_type(&self) -> &str {
+        &self.0.task_type
+    }
+    async fn status(&self) -> &str {
+        &self.0.status
+    }
+    async fn completion_percentage(&self) -> Option<f64> {
+        self.0.completion_percentage
+    }
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
+    }
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at)
+    }
+    async fn result(&self) -> Option<&str> {
+        self.0.result.as_deref()
+    }
+    async fn errors(&self) -> Option<&str> {
+        self.0.errors.as_deref()
+    }
+    async fn metadata(&self) -> Option<Json<serde_json::Value>> {
+        self.0.metadata.clone().map(Json)
+    }
+}
+
+struct User;
+
+#[Object]
+impl User {
+    async fn id(&self, ctx: &Context<'_>) -> ID {
+        ID(store(ctx).identity.user_id.clone())
+    }
+    async fn email(&self, ctx: &Context<'_>) -> String {
+        store(ctx).identity.email.clone()
+    }
+    async fn name(&self, ctx: &Context<'_>) -> String {
+        store(ctx).identity.user_name.clone()
+    }
+    async fn nickname(&self) -> Option<String> {
+        Some("emulator".into())
+    }
+    async fn created_at(&self, ctx: &Context<'_>) -> DateTime {
+        DateTime(store(ctx).identity.created_at)
+    }
+    async fn updated_at(&self, ctx: &Context<'_>) -> DateTime {
+        DateTime(store(ctx).identity.created_at)
+    }
+    async fn is_external_user(&self) -> bool {
+        false
+    }
+    async fn is_viewer(&self) -> bool {
+        false
+    }
+    async fn last_login_at(&self, ctx: &Context<'_>) -> Option<DateTime> {
+        Some(DateTime(store(ctx).identity.created_at))
+    }
+    async fn picture(&self) -> Option<String> {
+        None
+    }
+    async fn organization(&self) -> Organization {
+        Organization
+    }
+    /// Tasks created by this user (all tasks in the emulator).
+    async fn created_tasks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: Option<TaskWhere>,
+        skip: Option<i32>,
+        first: Option<i32>,
+    ) -> Vec<TaskObject> {
+        list_tasks(ctx, filter, skip, first)
+    }
+}
+
+struct Organization;
+
+#[Object]
+impl Organization {
+    async fn id(&self, ctx: &Context<'_>) -> ID {
+        ID(store(ctx).identity.org_id.clone())
+    }
+    async fn name(&self, ctx: &Context<'_>) -> String {
+        store(ctx).identity.org_name.clone()
+    }
+    async fn created_at(&self, ctx: &Context<'_>) -> DateTime {
+        DateTime(store(ctx).identity.created_at)
+    }
+    async fn updated_at(&self, ctx: &Context<'_>) -> DateTime {
+        DateTime(store(ctx).identity.created_at)
+    }
+    /// The organization's tasks, except exports.
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: Option<TaskWhere>,
+        skip: Option<i32>,
+        first: Option<i32>,
+    ) -> Vec<TaskObject> {
+        list_tasks(ctx, filter, skip, first)
+    }
+}
+
+struct Dataset(DatasetRecord);
+
+#[Object]
+impl Dataset {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    async fn row_count(&self) -> i64 {
+        i64::try_from(self.0.row_count).unwrap_or(i64::MAX)
+    }
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
+    }
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at)
+    }
+}
+
+#[derive(SimpleObject)]
+struct UploadedFile {
+    url: String,
+    filename: String,
+}
+
+#[derive(SimpleObject)]
+struct CancelResult {
+    success: bool,
+}
+
+#[derive(SimpleObject)]
+struct AwsIamIntegrationSettings {
+    role_arn: Option<String>,
+}
+
+#[derive(SimpleObject)]
+struct GcpIamIntegrationSettings {
+    service_account_email_id: Option<String>,
+    read_bucket: Option<String>,
+}
+
+#[derive(Union)]
+#[allow(dead_code)] // no integration exists in the emulator; the type is for documents to validate
+enum IamIntegrationSettings {
+    Aws(AwsIamIntegrationSettings),
+    Gcp(GcpIamIntegrationSettings),
+}
+
+#[derive(SimpleObject)]
+struct IamIntegration {
+    id: ID,
+    name: String,
+    provider: String,
+    is_org_default: bool,
+    valid: bool,
+    created_at: DateTime,
+    updated_at: DateTime,
+    last_valid_at: Option<DateTime>,
+    settings: Option<IamIntegrationSettings>,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "SuccessfulDataRowImport")]
+struct SuccessNode {
+    id: ID,
+    external_id: Option<String>,
+    global_key: Option<String>,
+    row_data: Option<String>,
+}
+
+impl From<SuccessRow> for SuccessNode {
+    fn from(r: SuccessRow) -> Self {
+        SuccessNode {
+            id: ID(r.id),
+            external_id: r.external_id,
+            global_key: r.global_key,
+            row_data: r.row_data,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+struct SuccessfulDataRowImports {
+    nodes: Vec<SuccessNode>,
+    after: Option<String>,
+    total: i64,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "DataRowMetadataField")]
+struct MetadataOut {
+    schema_id: Option<String>,
+    value: Option<String>,
+    name: Option<String>,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "AttachmentSpec")]
+struct AttachmentOut {
+    #[graphql(name = "type")]
+    kind: String,
+    value: String,
+    name: Option<String>,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "DataRowImportSpec")]
+struct FailedSpec {
+    external_id: Option<String>,
+    global_key: Option<String>,
+    row_data: Option<String>,
+    metadata: Vec<MetadataOut>,
+    attachments: Vec<AttachmentOut>,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "FailedDataRowImport")]
+struct FailedNode {
+    message: String,
+    spec: FailedSpec,
+}
+
+fn metadata_out(m: MetadataField) -> MetadataOut {
+    MetadataOut {
+        schema_id: m.schema_id,
+        value: m.value.map(|v| match v {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        }),
+        name: m.name,
+    }
+}
+
+fn attachment_out(a: Attachment) -> AttachmentOut {
+    AttachmentOut {
+        kind: a.kind,
+        value: a.value,
+        name: a.name,
+    }
+}
+
+impl From<FailedRow> for FailedNode {
+    fn from(r: FailedRow) -> Self {
+        FailedNode {
+            message: r.message,
+            spec: FailedSpec {
+                external_id: r.external_id,
+                global_key: r.global_key,
+                row_data: r.row_data,
+                metadata: r.metadata.into_iter().map(metadata_out).collect(),
+                attachments: r.attachments.into_iter().map(attachment_out).collect(),
+            },
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+struct FailedDataRowImports {
+    results: Vec<FailedNode>,
+    after: Option<String>,
+    total: i64,
+}
+
+fn import_job(ctx: &Context<'_>, task_id: &ID) -> async_graphql::Result<Arc<ImportJob>> {
+    let task = store(ctx).task(task_id.as_str()).ok_or_else(|| {
+        coded(
+            format!("Task {} not found", task_id.as_str()),
+            "RESOURCE_NOT_FOUND",
+        )
+    })?;
+    // A task that is not an import has no rows: an empty, complete page.
+    Ok(task.import.unwrap_or_default())
+}
+
+fn count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+// ----- roots -----
+
+/// Query root.
+pub(crate) struct Query;
+
+#[Object]
+impl Query {
+    /// The key's user; `where: {id}` must name that user, else `null`.
+    async fn user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: Option<WhereUniqueInput>,
+    ) -> Option<User> {
+        match filter {
+            Some(w) if w.id.as_str() != store(ctx).identity.user_id => None,
+            _ => Some(User),
+        }
+    }
+
+    /// The key's organization.
+    async fn organization(&self) -> Organization {
+        Organization
+    }
+
+    /// A dataset by id.
+    async fn dataset(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: WhereUniqueInput,
+    ) -> async_graphql::Result<Option<Dataset>> {
+        match store(ctx).dataset(filter.id.as_str()) {
+            Some(d) => Ok(Some(Dataset(d))),
+            None => Err(coded(
+                format!(
+                    "Resource not found: no Dataset with id {}",
+                    filter.id.as_str()
+                ),
+                "RESOURCE_NOT_FOUND",
+            )),
+        }
+    }
+
+    /// Task types that `cancelBulkOperationJob` accepts, PascalCase.
+    async fn cancelable_task_types(&self) -> Vec<String> {
+        vec!["AdvUpsertDataRows".into()]
+    }
+
+    /// The organization's IAM integrations (none in the emulator).
+    async fn iam_integrations(&self) -> Vec<IamIntegration> {
+        Vec::new()
+    }
+
+    /// Rows created or updated by an import, cursor-paginated.
+    async fn successesful_data_row_imports(
+        &self,
+        ctx: &Context<'_>,
+        data: ImportResultsInput,
+    ) -> async_graphql::Result<SuccessfulDataRowImports> {
+        let job = import_job(ctx, &data.task_id)?;
+        let page = job.successes(data.from_cursor.as_deref(), data.page_size());
+        Ok(SuccessfulDataRowImports {
+            nodes: page.items.into_iter().map(SuccessNode::from).collect(),
+            after: page.after,
+            total: count(page.total),
+        })
+    }
+
+    /// Rows an import could not apply, with their messages, cursor-paginated.
+    async fn failed_data_row_imports(
+        &self,
+        ctx: &Context<'_>,
+        data: ImportResultsInput,
+    ) -> async_graphql::Result<FailedDataRowImports> {
+        let job = import_job(ctx, &data.task_id)?;
+        let page = job.failures(data.from_cursor.as_deref(), data.page_size());
+        Ok(FailedDataRowImports {
+            results: page.items.into_iter().map(FailedNode::from).collect(),
+            after: page.after,
+            total: count(page.total),
+        })
+    }
+}
+
+/// Mutation root.
+pub(crate) struct Mutation;
+
+#[Object]
+impl Mutation {
+    /// Creates an empty dataset.
+    async fn create_dataset(&self, ctx: &Context<'_>, data: DatasetCreateInput) -> Dataset {
+        Dataset(store(ctx).create_dataset(data.name, data.description))
+    }
+
+    /// Stores a file (GraphQL multipart request) and answers its unauthenticated URL.
+    async fn upload_file(
+        &self,
+        ctx: &Context<'_>,
+        file: Upload,
+        content_length: Option<i64>,
+        sign: Option<bool>,
+    ) -> async_graphql::Result<UploadedFile> {
+        let _ = (content_length, sign);
+        let upload = file
+            .value(ctx)
+            .map_err(|e| coded(format!("Unreadable upload: {e}"), "MALFORMED_REQUEST"))?;
+        let content_type = upload
+            .content_type
+            .clone()
+            .unwrap_or_else(|| "application/octet-stream".into());
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut upload.into_read(), &mut bytes)
+            .map_err(|e| coded(format!("Unreadable upload: {e}"), "MALFORMED_REQUEST"))?;
+        let url = store(ctx).put_file(bytes, &content_type);
+        let filename = url.rsplit('/').next().unwrap_or_default().to_string();
+        Ok(UploadedFile { url, filename })
+    }
+
+    /// Starts an import from a manifest of uploaded chunks; the task runs in the background.
+    async fn upsert_data_rows(
+        &self,
+        ctx: &Context<'_>,
+        data: UpsertDataRowsInput,
+    ) -> async_graphql::Result<TaskObject> {
+        let store = store(ctx);
+        let job = Arc::new(ImportJob::default());
+        let seed = TaskSeed {
+            name: "Upsert Data Rows".into(),
+            task_type: UPSERT_TASK_TYPE.into(),
+            status: status::IN_PROGRESS.into(),
+            completion_percentage: Some(0.0),
+            ..TaskSeed::default()
+        };
+        let id = store.insert_task(seed, Some(Arc::clone(&job)));
+        let task = store.task(&id);
+        import::spawn(store, id.clone(), data.manifest_uri, job);
+        task.map(TaskObject)
+            .ok_or_else(|| coded("Task vanished", "INTERNAL_SERVER_ERROR"))
+    }
+
+    /// Cancels an in-progress task of a cancelable type: `CANCELLING`, then `CANCELED`.
+    async fn cancel_bulk_operation_job(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<CancelResult> {
+        let store = store(ctx);
+        let task = store.task(id.as_str()).ok_or_else(|| {
+            coded(
+                format!("Task {} not found", id.as_str()),
+                "RESOURCE_NOT_FOUND",
+            )
+        })?;
+        if task.status != status::IN_PROGRESS {
+            return Ok(CancelResult { success: false });
+        }
+        match &task.import {
+            Some(job) => {
+                store.update_task(&task.id, |t| t.status = status::CANCELLING.into());
+                // The import thread sees the flag at its next tick and ends the task CANCELED.
+                job.cancel.store(true, Ordering::SeqCst);
+            }
+            None => {
+                // A seeded task has no worker: it passes through CANCELLING at once.
+                store.update_task(&task.id, |t| t.status = status::CANCELED.into());
+            }
+        }
+        Ok(CancelResult { success: true })
+    }
+}
