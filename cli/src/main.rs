@@ -13,8 +13,8 @@ mod rows_file;
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use clap::error::ErrorKind;
+use clap::Parser;
 
 use crate::args::Cli;
 use crate::exit::Exit;

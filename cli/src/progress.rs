@@ -43,10 +43,8 @@ impl Progress {
                 bar.set_message(status.to_string());
             }
             Progress::Lines { task_id, last } => {
-                let now = (status.to_string(), whole_percent(fraction));
-                if last.as_ref() != Some(&now) {
-                    eprintln!("{}", line(task_id, &now.0, now.1));
-                    *last = Some(now);
+                if let Some(text) = changed_line(task_id, last, status, fraction) {
+                    eprintln!("{text}");
                 }
             }
             Progress::Silent => {}
@@ -64,14 +62,30 @@ impl Progress {
 fn new_bar(task_id: &str) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(100), ProgressDrawTarget::stderr());
     // The template is a constant: if indicatif ever refused it, a plain bar still works.
-    if let Ok(style) =
-        ProgressStyle::with_template("{prefix} {spinner} [{elapsed_precise}] {wide_bar} {pos:>3}% {msg}")
-    {
+    if let Ok(style) = ProgressStyle::with_template(
+        "{prefix} {spinner} [{elapsed_precise}] {wide_bar} {pos:>3}% {msg}",
+    ) {
         bar.set_style(style);
     }
     bar.set_prefix(task_id.to_string());
     bar.enable_steady_tick(Duration::from_millis(200));
     bar
+}
+
+/// The line to print when the status or the whole percentage differs from the last one printed.
+fn changed_line(
+    task_id: &str,
+    last: &mut Option<(String, Option<u32>)>,
+    status: &str,
+    fraction: Option<f64>,
+) -> Option<String> {
+    let now = (status.to_string(), whole_percent(fraction));
+    if last.as_ref() == Some(&now) {
+        return None;
+    }
+    let text = line(task_id, &now.0, now.1);
+    *last = Some(now);
+    Some(text)
 }
 
 /// A plain progress line: `task ID: STATUS 45%`.
@@ -94,8 +108,38 @@ mod tests {
 
     #[test]
     fn lines_are_plain_text() {
-        assert_eq!(line("t1", "IN_PROGRESS", Some(45)), "task t1: IN_PROGRESS 45%");
+        assert_eq!(
+            line("t1", "IN_PROGRESS", Some(45)),
+            "task t1: IN_PROGRESS 45%"
+        );
         assert_eq!(line("t1", "COMPLETE", None), "task t1: COMPLETE");
+    }
+
+    #[test]
+    fn a_line_is_printed_only_on_a_change_of_status_or_whole_percentage() {
+        let mut last = None;
+        let mut seen = Vec::new();
+        for (status, fraction) in [
+            ("IN_PROGRESS", None),
+            ("IN_PROGRESS", None),
+            ("IN_PROGRESS", Some(0.101)),
+            ("IN_PROGRESS", Some(0.104)),
+            ("IN_PROGRESS", Some(0.5)),
+            ("COMPLETE", Some(0.5)),
+            ("COMPLETE", Some(1.0)),
+        ] {
+            seen.extend(changed_line("t", &mut last, status, fraction));
+        }
+        assert_eq!(
+            seen,
+            [
+                "task t: IN_PROGRESS",
+                "task t: IN_PROGRESS 10%",
+                "task t: IN_PROGRESS 50%",
+                "task t: COMPLETE 50%",
+                "task t: COMPLETE 100%"
+            ]
+        );
     }
 
     #[test]

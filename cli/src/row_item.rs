@@ -45,11 +45,20 @@ pub fn to_item(row: &Map<String, Value>) -> Result<UpsertItem, String> {
     }
     let mut spec = DataRowSpec::update();
     note(&mut problems, row_data(row).map(|v| spec.row_data = v));
-    note(&mut problems, text(row, "global_key").map(|v| spec.global_key = v));
-    note(&mut problems, text(row, "external_id").map(|v| spec.external_id = v));
+    note(
+        &mut problems,
+        text(row, "global_key").map(|v| spec.global_key = v),
+    );
+    note(
+        &mut problems,
+        text(row, "external_id").map(|v| spec.external_id = v),
+    );
     note(&mut problems, media_type(row).map(|v| spec.media_type = v));
     note(&mut problems, metadata(row).map(|v| spec.metadata = v));
-    note(&mut problems, attachments(row).map(|v| spec.attachments = v));
+    note(
+        &mut problems,
+        attachments(row).map(|v| spec.attachments = v),
+    );
     let key = key(row);
     if let Err(problem) = &key {
         problems.push(problem.clone());
@@ -98,7 +107,10 @@ fn media_type(row: &Map<String, Value>) -> Result<Option<MediaType>, String> {
         .map(|(_, media)| Some(*media))
         .ok_or_else(|| {
             let names: Vec<&str> = MEDIA_TYPES.iter().map(|(wire, _)| *wire).collect();
-            format!("unknown `media_type` {name:?} (expected {})", names.join(", "))
+            format!(
+                "unknown `media_type` {name:?} (expected {})",
+                names.join(", ")
+            )
         })
 }
 

@@ -24,6 +24,15 @@ pub enum Place {
     },
 }
 
+impl Place {
+    /// The line the place is on.
+    pub fn line(&self) -> usize {
+        match self {
+            Place::Line(line) | Place::Item { line, .. } => *line,
+        }
+    }
+}
+
 impl fmt::Display for Place {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -85,12 +94,11 @@ pub fn load<T>(
 ) -> anyhow::Result<Loaded<T>> {
     let name = display_name(path);
     let text = read_source(path).map_err(|e| exit::usage(format!("cannot read {name}: {e}")))?;
-    let rows = parse(&text).map_err(|problems| report(&name, &problems))?;
-    if rows.is_empty() {
+    let (rows, mut problems) = parse(&text);
+    if rows.is_empty() && problems.is_empty() {
         return Err(exit::usage(format!("{name}: no rows to import")));
     }
     let mut items = Vec::with_capacity(rows.len());
-    let mut problems = Vec::new();
     for row in &rows {
         match convert(&row.fields) {
             Ok(item) => items.push(item),
@@ -101,6 +109,7 @@ pub fn load<T>(
         }
     }
     if !problems.is_empty() {
+        problems.sort_by_key(|problem| problem.place.line());
         return Err(report(&name, &problems));
     }
     let places = rows.iter().map(|row| row.place).collect();
@@ -135,13 +144,17 @@ fn report(name: &str, problems: &[Problem]) -> anyhow::Error {
     let noun = if count == 1 { "problem" } else { "problems" };
     let mut message = format!("{name}: {count} {noun}, nothing was imported");
     for problem in problems {
-        message.push_str(&format!("\n  {name}: {}: {}", problem.place, problem.message));
+        message.push_str(&format!(
+            "\n  {name}: {}: {}",
+            problem.place, problem.message
+        ));
     }
     exit::usage(message)
 }
 
-/// Parses NDJSON, or a JSON array when the first non-blank character is `[`.
-pub fn parse(text: &str) -> Result<Vec<Row>, Vec<Problem>> {
+/// Parses NDJSON, or a JSON array when the first non-blank character is `[`: the rows that
+/// parsed, and a problem for each that did not (a syntax error in an array ends it).
+pub fn parse(text: &str) -> (Vec<Row>, Vec<Problem>) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim_start().starts_with('[') {
         parse_array(text)
@@ -150,7 +163,7 @@ pub fn parse(text: &str) -> Result<Vec<Row>, Vec<Problem>> {
     }
 }
 
-fn parse_ndjson(text: &str) -> Result<Vec<Row>, Vec<Problem>> {
+fn parse_ndjson(text: &str) -> (Vec<Row>, Vec<Problem>) {
     let mut rows = Vec::new();
     let mut problems = Vec::new();
     for (index, line) in text.lines().enumerate() {
@@ -166,16 +179,12 @@ fn parse_ndjson(text: &str) -> Result<Vec<Row>, Vec<Problem>> {
             Err(message) => problems.push(Problem { place, message }),
         }
     }
-    if problems.is_empty() {
-        Ok(rows)
-    } else {
-        Err(problems)
-    }
+    (rows, problems)
 }
 
 /// Walks the array element by element (so each row knows its line); a syntax error stops the walk,
 /// elements that are not objects are all named.
-fn parse_array(text: &str) -> Result<Vec<Row>, Vec<Problem>> {
+fn parse_array(text: &str) -> (Vec<Row>, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut rows = Vec::new();
     let open = text.len() - text.trim_start().len();
@@ -191,7 +200,8 @@ fn parse_array(text: &str) -> Result<Vec<Row>, Vec<Problem>> {
         loop {
             index += 1;
             let start = pos;
-            let mut values = serde_json::Deserializer::from_str(&text[start..]).into_iter::<Value>();
+            let mut values =
+                serde_json::Deserializer::from_str(&text[start..]).into_iter::<Value>();
             match values.next() {
                 Some(Ok(value)) => {
                     let place = Place::Item {
@@ -210,11 +220,11 @@ fn parse_array(text: &str) -> Result<Vec<Row>, Vec<Problem>> {
                         place: Place::Line(line),
                         message: without_position(&e),
                     });
-                    return Err(problems);
+                    return (rows, problems);
                 }
                 None => {
                     problems.push(syntax(start, "the JSON array is not closed".into()));
-                    return Err(problems);
+                    return (rows, problems);
                 }
             }
             match text[pos..].chars().next() {
@@ -225,11 +235,11 @@ fn parse_array(text: &str) -> Result<Vec<Row>, Vec<Problem>> {
                 }
                 Some(other) => {
                     problems.push(syntax(pos, format!("expected `,` or `]`, found `{other}`")));
-                    return Err(problems);
+                    return (rows, problems);
                 }
                 None => {
                     problems.push(syntax(pos, "the JSON array is not closed".into()));
-                    return Err(problems);
+                    return (rows, problems);
                 }
             }
         }
@@ -238,20 +248,13 @@ fn parse_array(text: &str) -> Result<Vec<Row>, Vec<Problem>> {
     if rest < text.len() {
         problems.push(syntax(rest, "unexpected text after the JSON array".into()));
     }
-    if problems.is_empty() {
-        Ok(rows)
-    } else {
-        Err(problems)
-    }
+    (rows, problems)
 }
 
 fn into_object(value: Value) -> Result<Map<String, Value>, String> {
     match value {
         Value::Object(fields) => Ok(fields),
-        other => Err(format!(
-            "expected a JSON object, found {}",
-            kind_of(&other)
-        )),
+        other => Err(format!("expected a JSON object, found {}", kind_of(&other))),
     }
 }
 
@@ -297,9 +300,23 @@ mod tests {
         problems.iter().map(|p| p.place).collect()
     }
 
+    /// Rows of an input that must parse.
+    fn ok(text: &str) -> Vec<Row> {
+        let (rows, problems) = parse(text);
+        assert!(problems.is_empty(), "{problems:?}");
+        rows
+    }
+
+    /// Problems of an input that must not parse.
+    fn bad(text: &str) -> Vec<Problem> {
+        let (_, problems) = parse(text);
+        assert!(!problems.is_empty(), "{text:?} parsed");
+        problems
+    }
+
     #[test]
     fn ndjson_rows_know_their_lines_and_blank_lines_are_skipped() {
-        let rows = parse("{\"a\":1}\n\n{\"b\":2}\r\n").unwrap();
+        let rows = ok("{\"a\":1}\n\n{\"b\":2}\r\n");
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1].place, Place::Line(3));
         assert_eq!(rows[1].fields["b"], 2);
@@ -307,7 +324,12 @@ mod tests {
 
     #[test]
     fn every_bad_ndjson_line_is_named() {
-        let problems = parse("{\"a\":1}\n{oops\n[1]\n{\"c\":3}\n\"text\"\n").unwrap_err();
+        let (rows, problems) = parse("{\"a\":1}\n{oops\n[1]\n{\"c\":3}\n\"text\"\n");
+        assert_eq!(
+            rows.len(),
+            2,
+            "the good lines are kept for their own checks"
+        );
         assert_eq!(
             places(&problems),
             [Place::Line(2), Place::Line(3), Place::Line(5)]
@@ -317,14 +339,14 @@ mod tests {
 
     #[test]
     fn array_elements_know_their_index_and_line() {
-        let rows = parse("[\n  {\"a\": 1},\n  {\"b\": 2}\n]\n").unwrap();
+        let rows = ok("[\n  {\"a\": 1},\n  {\"b\": 2}\n]\n");
         assert_eq!(rows[1].place, Place::Item { index: 2, line: 3 });
-        assert!(parse("  [ ]  ").unwrap().is_empty());
+        assert!(ok("  [ ]  ").is_empty());
     }
 
     #[test]
     fn every_non_object_array_element_is_named() {
-        let problems = parse("[{\"a\":1}, 2,\n \"x\", {}]").unwrap_err();
+        let problems = bad("[{\"a\":1}, 2,\n \"x\", {}]");
         assert_eq!(
             places(&problems),
             [
@@ -336,14 +358,11 @@ mod tests {
 
     #[test]
     fn array_syntax_errors_name_their_line() {
-        let problems = parse("[\n{\"a\":1},\n{\"b\":\n}\n]").unwrap_err();
+        let problems = bad("[\n{\"a\":1},\n{\"b\":\n}\n]");
         assert_eq!(places(&problems), [Place::Line(4)]);
-        assert_eq!(
-            places(&parse("[{\"a\":1},]").unwrap_err()),
-            [Place::Line(1)]
-        );
-        assert!(parse("[{\"a\":1}").is_err());
-        assert!(parse("[{\"a\":1}] x").is_err());
-        assert!(parse("[{\"a\":1} {\"b\":2}]").is_err());
+        assert_eq!(places(&bad("[{\"a\":1},]")), [Place::Line(1)]);
+        bad("[{\"a\":1}");
+        bad("[{\"a\":1}] x");
+        bad("[{\"a\":1} {\"b\":2}]");
     }
 }

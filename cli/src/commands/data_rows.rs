@@ -99,7 +99,11 @@ fn report_finished(ui: Ui, upsert: &DataUpsertTask) -> anyhow::Result<Exit> {
 }
 
 /// The task and, once known, how many rows were created and failed.
-fn print_report(ui: Ui, upsert: &DataUpsertTask, totals: Option<(u64, u64)>) -> std::io::Result<()> {
+fn print_report(
+    ui: Ui,
+    upsert: &DataUpsertTask,
+    totals: Option<(u64, u64)>,
+) -> std::io::Result<()> {
     let (created, failed) = totals.unzip();
     if ui.json {
         return print_json(&json!({

@@ -186,7 +186,9 @@ fn stream(client: &Client, ui: Ui, id: &str, which: Stream) -> anyhow::Result<Ex
         let upsert = DataUpsertTask::try_from(task)?;
         let page = u64::from(upsert.page_size());
         match which {
-            Stream::Result => write_pages(&mut out, upsert.results()?, view::created_row_json, page)?,
+            Stream::Result => {
+                write_pages(&mut out, upsert.results()?, view::created_row_json, page)?
+            }
             Stream::Errors => write_pages(&mut out, upsert.errors()?, view::failed_row_json, page)?,
         }
     } else {
