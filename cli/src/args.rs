@@ -60,9 +60,10 @@ pub struct GlobalArgs {
     )]
     pub api_key: Option<String>,
 
-    /// GraphQL endpoint [default: https://api.labelbox.com/graphql]
+    /// The GraphQL endpoint; Labelbox's own when absent.
     #[arg(
         long,
+        help = "GraphQL endpoint [default: https://api.labelbox.com/graphql]",
         env = "LABELBOX_ENDPOINT",
         hide_env_values = true,
         global = true,
