@@ -88,13 +88,24 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Read, wait for, list and cancel tasks
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  labelbox task wait TASK_ID --timeout 10m\n  \
+labelbox task list --status failed --since 2h"
+    )]
     Task(TaskCommand),
     /// Create and read datasets
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  labelbox dataset create \"My images\" --json"
+    )]
     Dataset(DatasetCommand),
     /// Import data rows into a dataset
-    #[command(subcommand, name = "data-rows")]
+    #[command(
+        subcommand,
+        name = "data-rows",
+        after_help = "Example:\n  labelbox data-rows import --dataset DATASET_ID rows.ndjson --wait 10m"
+    )]
     DataRows(DataRowsCommand),
 }
 

@@ -48,10 +48,10 @@ fn usage_error(err: &clap::Error) -> ExitCode {
 
 /// One line for the error; its causes, one per line, with `-v`.
 fn report(err: &anyhow::Error, verbose: bool) {
-    eprintln!("error: {err}");
+    output::message_line(&format!("error: {err}"));
     if verbose {
         for cause in err.chain().skip(1) {
-            eprintln!("  caused by: {cause}");
+            output::message_line(&format!("  caused by: {cause}"));
         }
     }
 }

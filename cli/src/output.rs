@@ -17,7 +17,7 @@ impl Ui {
     /// A message for the user on stderr, unless `--quiet`.
     pub fn note(&self, message: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{}", message.as_ref());
+            message_line(message.as_ref());
         }
     }
 
@@ -29,6 +29,19 @@ impl Ui {
             print_fields(fields)
         }
     }
+}
+
+/// A line on stderr. Unlike `eprintln!` it never panics: if stderr is gone there is nobody
+/// left to tell.
+pub fn message_line(text: &str) {
+    let _ = writeln!(io::stderr().lock(), "{text}");
+}
+
+/// One line of data on stdout.
+pub fn print_line(text: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    writeln!(out, "{text}")?;
+    out.flush()
 }
 
 /// One pretty-printed JSON document on stdout.

@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
+use crate::output::message_line;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Shows how a task advances while the CLI waits for it.
@@ -44,7 +45,7 @@ impl Progress {
             }
             Progress::Lines { task_id, last } => {
                 if let Some(text) = changed_line(task_id, last, status, fraction) {
-                    eprintln!("{text}");
+                    message_line(&text);
                 }
             }
             Progress::Silent => {}

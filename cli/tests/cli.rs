@@ -135,9 +135,11 @@ mod tempdir {
 #[test]
 fn every_command_has_help_with_an_example() {
     let emu = emulator();
-    let commands: [&[&str]; 11] = [
+    let commands: [&[&str]; 13] = [
         &[],
         &["task"],
+        &["dataset"],
+        &["data-rows"],
         &["task", "get"],
         &["task", "wait"],
         &["task", "list"],
@@ -153,9 +155,7 @@ fn every_command_has_help_with_an_example() {
         args.push("--help");
         let run = labelbox(&emu, &args);
         run.expect(0);
-        if !words.is_empty() && words.len() > 1 {
-            assert!(run.stdout.contains("Example"), "{words:?}: {}", run.stdout);
-        }
+        assert!(run.stdout.contains("Example"), "{words:?}: {}", run.stdout);
     }
     let top = labelbox(&emu, &["--help"]);
     for code in [

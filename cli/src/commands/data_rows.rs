@@ -6,7 +6,7 @@ use serde_json::json;
 use super::{task, view};
 use crate::args::{DataRowsCommand, ImportArgs, WaitArgs};
 use crate::exit::{self, Exit};
-use crate::output::{print_fields, print_json, Ui};
+use crate::output::{message_line, print_fields, print_json, print_line, Ui};
 use crate::{row_item, rows_file};
 
 /// How many failed rows an import with `--wait` names on stderr (all: `task errors`).
@@ -53,7 +53,7 @@ fn import(
         if ui.json {
             print_json(&view::task_json(&upsert))?;
         } else {
-            println!("{}", upsert.id());
+            print_line(upsert.id())?;
         }
         return Ok(Exit::Success);
     };
@@ -84,7 +84,7 @@ fn report_finished(ui: Ui, upsert: &DataUpsertTask) -> anyhow::Result<Exit> {
     }
     if !ui.quiet {
         for row in upsert.errors()?.take(FAILURES_SHOWN) {
-            eprintln!("failed row {}", describe(&row?));
+            message_line(&format!("failed row {}", describe(&row?)));
         }
     }
     Err(exit::failure(
