@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use serde_json::json;
@@ -141,6 +141,16 @@ impl Client {
 
     /// The current fields of a task (PROTOCOL 3.2).
     pub(crate) fn fetch_task_data(&self, task_id: &str) -> Result<TaskData> {
+        self.fetch_task_data_until(task_id, None)
+    }
+
+    /// The current fields of a task, retrying transient failures only while a retry
+    /// would end before `deadline`.
+    pub(crate) fn fetch_task_data_until(
+        &self,
+        task_id: &str,
+        deadline: Option<Instant>,
+    ) -> Result<TaskData> {
         if task_id.trim().is_empty() {
             return Err(Error::invalid_input("task_id", "must not be empty"));
         }
@@ -161,10 +171,12 @@ impl Client {
             what: "task".into(),
             id: task_id.to_owned(),
         };
-        let data: Data = self
-            .transport()
-            .query(&document, json!({"userId": user_id, "taskId": task_id}))
-            .map_err(|e| if e.is_not_found() { not_found() } else { e })?;
+        let variables = json!({"userId": user_id, "taskId": task_id});
+        let answer = match deadline {
+            Some(deadline) => self.transport().query_until(&document, variables, deadline),
+            None => self.transport().query(&document, variables),
+        };
+        let data: Data = answer.map_err(|e| if e.is_not_found() { not_found() } else { e })?;
         data.user
             .and_then(|u| u.created_tasks.into_iter().next())
             .ok_or_else(not_found)
@@ -172,7 +184,11 @@ impl Client {
 
     /// The task types that can be cancelled, in kebab-case (`adv-upsert-data-rows`):
     /// fetched on first use, then kept for the client's life.
-    pub fn cancelable_task_types(&self) -> Result<Arc<Vec<String>>> {
+    pub fn cancelable_task_types(&self) -> Result<Vec<String>> {
+        self.cached_cancelable_types().map(|types| types.to_vec())
+    }
+
+    fn cached_cancelable_types(&self) -> Result<Arc<Vec<String>>> {
         if let Some(types) = lock(&self.inner.cancelable_types).as_ref() {
             return Ok(types.clone());
         }
@@ -202,7 +218,7 @@ impl Client {
     /// never re-sent after a failure that may have reached the service.
     pub fn cancel_task(&self, task_id: &str) -> Result<bool> {
         let task = self.get_task_by_id(task_id)?;
-        let types = self.cancelable_task_types()?;
+        let types = self.cached_cancelable_types()?;
         let task_type = to_kebab_case(task.task_type());
         let refuse = |reason: String| Error::TaskNotCancelable {
             task_id: task.id().to_owned(),

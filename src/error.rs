@@ -318,6 +318,7 @@ impl fmt::Display for Error {
         match self {
             Error::Authentication { message } => write!(f, "authentication failed: {message}"),
             Error::Authorization { message } => write!(f, "not authorized: {message}"),
+            Error::NotFound { what, id } if id.is_empty() => write!(f, "not found: {what}"),
             Error::NotFound { what, id } => write!(f, "{what} {id:?} not found"),
             Error::RateLimited {
                 message,

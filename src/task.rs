@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 pub(crate) const TASK_FIELDS: &str =
     "completionPercentage createdAt errors metadata name result status type id updatedAt";
 
-/// The task type of data-row imports, which [`DataUpsertTask`](crate) wraps.
+/// The task type of data-row imports (the tasks `DataUpsertTask` wraps).
 pub(crate) const DATA_UPSERT_TYPE: &str = "adv-upsert-data-rows";
 
 /// Task types whose `result` field is inline JSON rather than a URL.
@@ -336,24 +336,17 @@ impl Task {
     /// the last sleep is cut to the deadline and one last poll is made there. A task still
     /// running then (including `CANCELLING` and unknown statuses) is
     /// [`Error::WaitTimedOut`], carrying the task as last seen. A check frequency below the
-    /// client's minimum is [`Error::InvalidInput`]. Transient errors of a poll are retried
-    /// by the client's retry policy; any other error ends the wait.
+    /// client's minimum is [`Error::InvalidInput`]. A zero timeout still polls once.
+    ///
+    /// Transient errors of a poll are retried under the client's retry policy, as long as
+    /// the retry ends before the deadline; any other error, or a transient one that cannot
+    /// be retried in time, ends the wait with that error.
     pub fn wait_with_progress(
         &mut self,
         options: WaitOptions,
         mut on_poll: impl FnMut(&Task),
     ) -> Result<TaskStatus> {
-        let floor = self.client.min_check_frequency();
-        if options.check_frequency < floor || options.check_frequency.is_zero() {
-            return Err(Error::invalid_input(
-                "check_frequency",
-                format!(
-                    "{} is below the minimum of {}",
-                    humantime::format_duration(options.check_frequency),
-                    humantime::format_duration(floor)
-                ),
-            ));
-        }
+        self.check_frequency_allowed(options.check_frequency)?;
         let clock = self.client.clock().clone();
         let start = clock.now();
         let deadline = start.checked_add(options.timeout);
@@ -368,7 +361,9 @@ impl Task {
                 Some(d) => d.saturating_duration_since(now),
                 None => options.check_frequency, // a timeout too large for Instant: no deadline
             };
-            if remaining.is_zero() {
+            // A zero timeout still checks once; after that, the poll made at the deadline
+            // was the last one.
+            if remaining.is_zero() && polls > 0 {
                 return Err(Error::WaitTimedOut {
                     task: Box::new(self.clone()),
                     waited: now.saturating_duration_since(start),
@@ -381,11 +376,29 @@ impl Task {
                 self.data.id,
                 self.data.status
             );
-            clock.sleep(nap);
-            self.refresh()?;
-            polls += 1;
+            if !nap.is_zero() {
+                clock.sleep(nap);
+            }
+            self.data = self.client.fetch_task_data_until(&self.data.id, deadline)?;
+            polls = polls.saturating_add(1);
             on_poll(self);
         }
+    }
+
+    /// Refuses a check frequency under the client's floor (and zero, a busy loop).
+    fn check_frequency_allowed(&self, frequency: Duration) -> Result<()> {
+        let floor = self.client.min_check_frequency();
+        if frequency >= floor && !frequency.is_zero() {
+            return Ok(());
+        }
+        Err(Error::invalid_input(
+            "check_frequency",
+            format!(
+                "{} is below the minimum of {}",
+                humantime::format_duration(frequency),
+                humantime::format_duration(floor)
+            ),
+        ))
     }
 
     fn warn_if_errors(&self) {

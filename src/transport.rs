@@ -6,7 +6,7 @@
 
 use std::io::Read;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -118,7 +118,18 @@ impl Transport {
 
     /// A GraphQL query: retried on every transient failure.
     pub(crate) fn query<T: DeserializeOwned>(&self, document: &str, variables: Value) -> Result<T> {
-        self.graphql(Kind::Idempotent, document, variables)
+        self.graphql(Kind::Idempotent, document, variables, None)
+    }
+
+    /// A GraphQL query whose retries must not end past `deadline` (on the client's clock):
+    /// the polls of a wait.
+    pub(crate) fn query_until<T: DeserializeOwned>(
+        &self,
+        document: &str,
+        variables: Value,
+        deadline: Instant,
+    ) -> Result<T> {
+        self.graphql(Kind::Idempotent, document, variables, Some(deadline))
     }
 
     /// A GraphQL mutation: retried only where the request surely was not processed
@@ -128,7 +139,7 @@ impl Transport {
         document: &str,
         variables: Value,
     ) -> Result<T> {
-        self.graphql(Kind::Mutation, document, variables)
+        self.graphql(Kind::Mutation, document, variables, None)
     }
 
     /// Multipart `uploadFile` (PROTOCOL 3.6 step 2); returns the file's URL. A duplicate
@@ -157,7 +168,7 @@ impl Transport {
         struct Data {
             upload_file: Uploaded,
         }
-        let data: Data = self.with_retries(Kind::Idempotent, || {
+        let data: Data = self.with_retries(Kind::Idempotent, None, || {
             let response = self
                 .agent
                 .post(&self.endpoint)
@@ -181,7 +192,7 @@ impl Transport {
                 format!("{:?} is not an http(s) URL", strip_query(url)),
             ));
         }
-        self.with_retries(Kind::Idempotent, || {
+        self.with_retries(Kind::Idempotent, None, || {
             let mut response = self
                 .agent
                 .get(url)
@@ -238,6 +249,7 @@ impl Transport {
         kind: Kind,
         document: &str,
         variables: Value,
+        deadline: Option<Instant>,
     ) -> Result<T> {
         let variables = if variables.is_null() || variables.is_object() {
             variables
@@ -252,7 +264,7 @@ impl Transport {
             "variables": variables,
         }))
         .map_err(|e| Error::invalid_input("variables", e.to_string()))?;
-        self.with_retries(kind, || {
+        self.with_retries(kind, deadline, || {
             let response = self
                 .agent
                 .post(&self.endpoint)
@@ -270,9 +282,16 @@ impl Transport {
     fn with_retries<R>(
         &self,
         kind: Kind,
+        deadline: Option<Instant>,
         mut attempt: impl FnMut() -> std::result::Result<R, Failure>,
     ) -> Result<R> {
         let start = self.clock.now();
+        // No retry may end past the budget, nor past the caller's deadline (a wait's).
+        let budget_end = start.checked_add(self.retry.get_total_budget());
+        let limit = match (budget_end, deadline) {
+            (Some(b), Some(d)) => Some(b.min(d)),
+            (b, d) => b.or(d),
+        };
         let mut sent: u32 = 1;
         loop {
             let failure = match attempt() {
@@ -292,11 +311,10 @@ impl Transport {
                 } => *d,
                 _ => (self.jitter)(self.retry.ceiling(sent)),
             };
-            let elapsed = self.clock.now().saturating_duration_since(start);
-            if elapsed + delay > self.retry.get_total_budget() {
+            let now = self.clock.now();
+            if limit.is_some_and(|limit| now.checked_add(delay).is_none_or(|end| end > limit)) {
                 log::debug!(
-                    "not retrying: a {:?} delay would exceed the retry budget",
-                    delay
+                    "not retrying: a {delay:?} delay would exceed the retry budget or deadline"
                 );
                 return Err(finish(kind, failure, sent));
             }
@@ -347,41 +365,53 @@ impl Transport {
                 )))
             }
         };
+        let data = self.classify_json(status, retry_after, &answer, &text)?;
+        T::deserialize(data).map_err(|e| Failure::ambiguous(Error::decode(e.to_string(), &text())))
+    }
+}
+
+impl Transport {
+    /// PROTOCOL 1.1 steps 4 to 7 on a JSON answer: its `errors`, rate limiting, a non-200
+    /// status, else its `data`.
+    fn classify_json<'a>(
+        &self,
+        status: u16,
+        retry_after: Option<Duration>,
+        answer: &'a Value,
+        text: &dyn Fn() -> String,
+    ) -> std::result::Result<&'a Value, Failure> {
         if let Some(errors) = answer.get("errors").and_then(Value::as_array) {
             if !errors.is_empty() {
+                let body = self.mask(&answer.to_string());
                 return Err(Failure::ambiguous(classify_graphql_errors(
-                    status,
-                    errors,
-                    &self.mask(&answer.to_string()),
+                    status, errors, &body,
                 )));
             }
         }
         let message = answer.get("message").and_then(Value::as_str);
+        let message_or_body = || message.map_or_else(|| excerpt(&text()), str::to_owned);
         if status == 429 || message.is_some_and(|m| m.starts_with("You have exceeded")) {
             return Err(Failure::not_processed(Error::RateLimited {
-                message: message.map_or_else(|| excerpt(&text()), str::to_owned),
+                message: message_or_body(),
                 retry_after,
                 attempts: 1,
             }));
         }
         if status != 200 {
-            let message = message.map_or_else(|| excerpt(&text()), str::to_owned);
+            let message = message_or_body();
             return Err(Failure::ambiguous(match status {
                 401 => Error::Authentication { message },
                 403 => Error::Authorization { message },
                 _ => Error::Api { status, message },
             }));
         }
-        let data = match answer.get("data") {
-            Some(d) if !d.is_null() => d,
-            _ => {
-                return Err(Failure::ambiguous(Error::decode(
-                    "the answer has no data",
-                    &text(),
-                )))
-            }
-        };
-        T::deserialize(data).map_err(|e| Failure::ambiguous(Error::decode(e.to_string(), &text())))
+        match answer.get("data") {
+            Some(data) if !data.is_null() => Ok(data),
+            _ => Err(Failure::ambiguous(Error::decode(
+                "the answer has no data",
+                &text(),
+            ))),
+        }
     }
 }
 

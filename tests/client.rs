@@ -3,6 +3,11 @@
 
 mod common;
 
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
 use common::*;
 use labelbox::{Client, Error};
 use serde_json::json;
@@ -94,4 +99,87 @@ fn clones_share_the_user_id_cache() {
     assert_eq!(client.user_id().unwrap(), "u1");
     assert_eq!(clone.user_id().unwrap(), "u1");
     user.assert();
+}
+
+#[test]
+fn public_types_can_cross_threads() {
+    fn send_sync<T: Send + Sync + 'static>() {}
+    send_sync::<Client>();
+    send_sync::<Error>();
+    send_sync::<labelbox::Task>();
+    send_sync::<labelbox::Tasks>();
+    send_sync::<labelbox::ClientBuilder>();
+}
+
+/// A minimal HTTP/1.1 server answering every request with `body` on kept-alive
+/// connections, counting connections and requests (both counted before answering).
+fn keep_alive_server(body: String) -> (String, Arc<AtomicUsize>, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/graphql", listener.local_addr().unwrap());
+    let connections = Arc::new(AtomicUsize::new(0));
+    let requests = Arc::new(AtomicUsize::new(0));
+    let (c, r) = (connections.clone(), requests.clone());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            c.fetch_add(1, Ordering::SeqCst);
+            let (r, body) = (r.clone(), body.clone());
+            std::thread::spawn(move || serve(stream, &r, &body));
+        }
+    });
+    (url, connections, requests)
+}
+
+fn serve(stream: TcpStream, requests: &AtomicUsize, body: &str) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    loop {
+        let mut length = 0usize;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return; // connection closed
+            }
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+            }
+        }
+        let mut request_body = vec![0; length];
+        if reader.read_exact(&mut request_body).is_err() {
+            return;
+        }
+        requests.fetch_add(1, Ordering::SeqCst);
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        if writer.write_all(answer.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
+
+#[test]
+fn clones_share_one_keep_alive_connection() {
+    let task = task_json("t1", "export-data-rows", "COMPLETE");
+    let body = data(json!({"user": {"id": "u1", "createdTasks": [task]}}));
+    let (url, connections, requests) = keep_alive_server(body);
+    let client = Client::builder()
+        .api_key(KEY)
+        .endpoint(url)
+        .build()
+        .unwrap();
+    let clone = client.clone();
+    for c in [&client, &clone, &client, &clone] {
+        assert_eq!(c.get_task_by_id("t1").unwrap().id(), "t1");
+    }
+    // One user lookup, four task lookups, all over one connection.
+    assert_eq!(requests.load(Ordering::SeqCst), 5);
+    assert_eq!(connections.load(Ordering::SeqCst), 1);
 }

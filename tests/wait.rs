@@ -239,3 +239,52 @@ fn transient_poll_errors_are_retried_permanent_ones_end_the_wait() {
     denied.assert();
     assert_eq!(clock.sleeps(), vec![SECS(2)]);
 }
+
+#[test]
+fn a_zero_timeout_polls_once() {
+    let mut server = mockito::Server::new();
+    let _user = mock_user(&mut server);
+    let tasks = mock_task_sequence(&mut server, &statuses(&["IN_PROGRESS", "IN_PROGRESS"]));
+    let clock = FakeClock::new();
+    let mut task = client(&server, &clock).get_task_by_id("t1").unwrap();
+    let e = task
+        .wait_with(WaitOptions::default().timeout(Duration::ZERO))
+        .unwrap_err();
+    assert!(matches!(e, Error::WaitTimedOut { polls: 1, .. }), "{e:?}");
+    assert!(clock.sleeps().is_empty());
+    tasks.iter().for_each(|m| m.assert());
+}
+
+#[test]
+fn retries_during_a_wait_do_not_outlast_the_deadline() {
+    let mut server = mockito::Server::new();
+    let _user = mock_user(&mut server);
+    let first = mock_task_sequence(&mut server, &statuses(&["IN_PROGRESS"]));
+    let broken = server
+        .mock("POST", "/graphql")
+        .match_body(mockito::Matcher::Regex("GetUserCreatedTasksPyApi".into()))
+        .with_status(500)
+        .expect(2)
+        .create();
+    let clock = FakeClock::new();
+    let mut task = client(&server, &clock).get_task_by_id("t1").unwrap();
+    // Poll at 2 s fails; its retry (1 s backoff) fits before the 3 s deadline and fails
+    // too; the next (2 s backoff) would end at 5 s: the wait ends with the real error.
+    let e = task
+        .wait_with(WaitOptions::default().timeout(SECS(3)))
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Server {
+                status: 500,
+                attempts: 2,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(clock.sleeps(), vec![SECS(2), SECS(1)]);
+    first[0].assert();
+    broken.assert();
+}
