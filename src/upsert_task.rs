@@ -431,9 +431,10 @@ impl DataUpsertTask {
         self.errors()?.collect()
     }
 
-    /// Whether any row failed (reads one row of the errors).
+    /// Whether any row failed (one small query for the errors' total).
     pub fn has_errors(&self) -> Result<bool> {
-        Ok(self.totals()?.failed > 0)
+        self.ensure_readable(false)?;
+        Ok(self.total_of::<FailedDataRow>()? > 0)
     }
 
     /// How many rows were created and how many failed (one small query each).
