@@ -327,28 +327,23 @@ fn execute(
     Answer::new(status, body)
 }
 
-/// Gives every error an `extensions.code` as the service does: errors without a path come from
-/// validation (`GRAPHQL_VALIDATION_FAILED`); true when there was one (answered 400).
+/// Gives every error an `extensions.code` as the service does. Resolvers always set a code, so
+/// an error without one comes from the engine checking the document or its variables against
+/// the schema: `GRAPHQL_VALIDATION_FAILED`, answered 400 (true when there was one).
 fn classify_errors(body: &mut Value) -> bool {
     let mut validation = false;
     let Some(errors) = body.get_mut("errors").and_then(Value::as_array_mut) else {
         return false;
     };
     for error in errors {
-        let has_code = error.pointer("/extensions/code").is_some();
-        if has_code {
+        if error.pointer("/extensions/code").is_some() {
             continue;
         }
-        let code = if error.get("path").is_some() {
-            "INTERNAL_SERVER_ERROR"
-        } else {
-            validation = true;
-            "GRAPHQL_VALIDATION_FAILED"
-        };
+        validation = true;
         if let Value::Object(map) = error {
             let ext = map.entry("extensions").or_insert_with(|| json!({}));
             if let Value::Object(ext) = ext {
-                ext.insert("code".into(), json!(code));
+                ext.insert("code".into(), json!("GRAPHQL_VALIDATION_FAILED"));
             }
         }
     }

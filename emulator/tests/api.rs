@@ -1,0 +1,273 @@
+//! The GraphQL API over HTTP: auth, documents, datasets, uploads, tasks and listings.
+
+mod common;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use common::{data, get, gql, post_raw, upload, upload_url};
+use labelbox_emulator::{Emulator, TaskSeed};
+use serde_json::{json, Value};
+
+fn emulator() -> Emulator {
+    Emulator::builder()
+        .api_key("test-key")
+        .start()
+        .unwrap_or_else(|e| panic!("emulator did not start: {e}"))
+}
+
+#[test]
+fn a_request_without_a_valid_key_is_an_authentication_error() {
+    let emu = emulator();
+    let query = json!({"query": "{ user { id } }"});
+    for key in [None, Some("wrong-key")] {
+        let (status, _, text) = post_raw(&emu.url(), key, &query);
+        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        assert_eq!(status, 401);
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"],
+            "AUTHENTICATION_ERROR"
+        );
+        assert!(!text.contains("test-key"));
+    }
+}
+
+#[test]
+fn the_library_default_key_is_random() {
+    let a = Emulator::start().unwrap_or_else(|e| panic!("{e}"));
+    let b = Emulator::start().unwrap_or_else(|e| panic!("{e}"));
+    assert_ne!(a.api_key(), b.api_key());
+    assert!(!format!("{a:?}").contains(a.api_key()));
+}
+
+#[test]
+fn documents_are_parsed_as_graphql_not_text() {
+    let emu = emulator();
+    // Optional commas, a duplicated field, aliases, a fragment and an operation name.
+    let query =
+        "query Me { me: user { id id email } again: user { ...U } } fragment U on User { name }";
+    let data = data(&emu, query, json!(null));
+    assert_eq!(data["me"]["id"], emu.user_id());
+    assert_eq!(data["again"]["name"], "Emulator User");
+
+    let (status, body) = gql(&emu, "query { user { id ", json!({}));
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "GRAPHQL_PARSE_FAILED"
+    );
+
+    let (status, body) = gql(&emu, "query { user { shoeSize } }", json!({}));
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "GRAPHQL_VALIDATION_FAILED"
+    );
+
+    let (status, body) = gql(
+        &emu,
+        "query Q($id: ID!) { dataset(where: {id: $id}) { id } }",
+        json!({}),
+    );
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "GRAPHQL_VALIDATION_FAILED"
+    );
+}
+
+#[test]
+fn datasets_are_created_and_read_and_missing_ones_are_not_found() {
+    let emu = emulator();
+    let created = data(
+        &emu,
+        "mutation CreateDatasetPyApi($name: String!){createDataset(data: {name: $name}) {createdAt description name rowCount id updatedAt}}",
+        json!({"name": "cats"}),
+    );
+    let id = created["createDataset"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(created["createDataset"]["rowCount"], 0);
+    let read = data(
+        &emu,
+        "query GetDatasetPyApi($param_0: ID!){dataset(where: {id: $param_0}){name rowCount id}}",
+        json!({"param_0": id}),
+    );
+    assert_eq!(read["dataset"]["name"], "cats");
+
+    let (status, body) = gql(
+        &emu,
+        "query($id: ID!){dataset(where: {id: $id}){id}}",
+        json!({"id": "nope"}),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(body["data"]["dataset"], Value::Null);
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "RESOURCE_NOT_FOUND"
+    );
+}
+
+#[test]
+fn uploaded_files_are_served_back_without_auth() {
+    let emu = emulator();
+    let url = upload_url(&emu, b"[1,2,3]");
+    assert!(url.starts_with(&emu.file_url_prefix()), "{url}");
+    assert_eq!(get(&url), (200, b"[1,2,3]".to_vec()));
+    let seeded = emu.put_file(b"{\"a\":1}".to_vec(), "application/json");
+    assert_eq!(get(&seeded), (200, b"{\"a\":1}".to_vec()));
+    assert_eq!(get(&format!("{}missing", emu.file_url_prefix())).0, 404);
+    // An upload needs the key like any other request.
+    let other = Emulator::builder()
+        .api_key("other")
+        .start()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (status, _) = upload(&other, b"x");
+    assert_eq!(status, 200);
+}
+
+const LIST: &str = "query L($where: TaskWhereInput, $skip: Int, $first: Int) { organization { tasks(where: $where, skip: $skip, first: $first) { id name status type createdAt } } }";
+
+fn ids(data: &Value) -> Vec<String> {
+    data["organization"]["tasks"]
+        .as_array()
+        .map(|tasks| {
+            tasks
+                .iter()
+                .filter_map(|t| t["id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn task_listings_filter_and_page_by_offset() {
+    let emu = emulator();
+    let t0 = UNIX_EPOCH + Duration::from_secs(1_790_000_000);
+    let seed = |i: u64, status: &str, task_type: &str| {
+        emu.insert_task(TaskSeed {
+            name: format!("task {i}"),
+            status: status.into(),
+            task_type: task_type.into(),
+            created_at: Some(t0 + Duration::from_secs(i)),
+            ..TaskSeed::default()
+        })
+    };
+    let a = seed(1, "COMPLETE", "send-to-annotate");
+    let b = seed(2, "FAILED", "add-data-rows-to-batch");
+    let c = seed(3, "COMPLETE", "adv-upsert-data-rows");
+    let _export = seed(4, "COMPLETE", "export-data-rows");
+
+    let all = data(&emu, LIST, json!({}));
+    assert_eq!(
+        ids(&all),
+        vec![c.clone(), b.clone(), a.clone()],
+        "newest first, no exports"
+    );
+    assert_eq!(
+        all["organization"]["tasks"][2]["createdAt"],
+        "2026-09-21T14:13:21.000Z"
+    );
+
+    let complete = data(&emu, LIST, json!({"where": {"status": "COMPLETE"}}));
+    assert_eq!(ids(&complete), vec![c.clone(), a.clone()]);
+    let page = data(&emu, LIST, json!({"skip": 1, "first": 1}));
+    assert_eq!(ids(&page), vec![b.clone()]);
+    let after = data(
+        &emu,
+        LIST,
+        json!({"where": {"createdAt_gt": "2026-09-21T14:13:21.000Z"}}),
+    );
+    assert_eq!(ids(&after), vec![c.clone(), b.clone()]);
+    let combined = data(
+        &emu,
+        LIST,
+        json!({"where": {"AND": [{"createdAt_gte": "2026-09-21T14:13:22Z"}, {"type_not": "adv-upsert-data-rows"}]}}),
+    );
+    assert_eq!(ids(&combined), vec![b.clone()]);
+
+    // The status enum variable of the official SDK, and an unknown status value refused.
+    let enum_query = "query GetOrganizationTasksPyApi($param_0: TaskStatus!){organization{tasks(where: {status: $param_0} skip: 0 first: 100){id status status}}}";
+    let failed = data(&emu, enum_query, json!({"param_0": "FAILED"}));
+    assert_eq!(ids(&failed), vec![b]);
+    let (status, _) = gql(&emu, enum_query, json!({"param_0": "DONE"}));
+    assert_eq!(status, 400);
+}
+
+#[test]
+fn seeded_tasks_are_found_by_id_and_change_status_on_demand() {
+    let emu = emulator();
+    let id = emu.insert_task(TaskSeed {
+        name: "batch".into(),
+        status: "IN_PROGRESS".into(),
+        result: Some(r#"{"error":"x"}"#.into()),
+        metadata: Some(json!({"k": 1})),
+        ..TaskSeed::default()
+    });
+    let query = "query GetUserCreatedTasksPyApi($userId: ID!, $taskId: ID!) { user(where: {id: $userId}) { createdTasks(where: {id: $taskId} skip: 0 first: 1) { completionPercentage createdAt errors metadata name result status type id updatedAt } } }";
+    let vars = json!({"userId": emu.user_id(), "taskId": id});
+    let task = data(&emu, query, vars.clone())["user"]["createdTasks"][0].clone();
+    assert_eq!(task["status"], "IN_PROGRESS");
+    assert_eq!(task["result"], r#"{"error":"x"}"#);
+    assert_eq!(task["metadata"], json!({"k": 1}));
+    assert!(emu.set_task_status(&id, "FAILED"));
+    let task = data(&emu, query, vars)["user"]["createdTasks"][0].clone();
+    assert_eq!(task["status"], "FAILED");
+    assert!(!emu.set_task_status("missing", "FAILED"));
+
+    let none = data(
+        &emu,
+        query,
+        json!({"userId": emu.user_id(), "taskId": "missing"}),
+    );
+    assert_eq!(none["user"]["createdTasks"], json!([]));
+}
+
+#[test]
+fn cancelling_a_seeded_task_and_the_cancelable_types() {
+    let emu = emulator();
+    let types = data(&emu, "query { cancelableTaskTypes }", json!({}));
+    assert_eq!(types["cancelableTaskTypes"], json!(["AdvUpsertDataRows"]));
+    let running = emu.insert_task(TaskSeed::default());
+    let done = emu.insert_task(TaskSeed {
+        status: "COMPLETE".into(),
+        ..TaskSeed::default()
+    });
+    let cancel =
+        "mutation CancelTaskPyApi($id: ID!) { cancelBulkOperationJob(id: $id) { success } }";
+    let ok = data(&emu, cancel, json!({"id": running}));
+    assert_eq!(ok["cancelBulkOperationJob"]["success"], true);
+    assert_eq!(emu.task_status(&running).as_deref(), Some("CANCELED"));
+    let refused = data(&emu, cancel, json!({"id": done}));
+    assert_eq!(refused["cancelBulkOperationJob"]["success"], false);
+    let (_, missing) = gql(&emu, cancel, json!({"id": "nope"}));
+    assert_eq!(
+        missing["errors"][0]["extensions"]["code"],
+        "RESOURCE_NOT_FOUND"
+    );
+}
+
+#[test]
+fn timestamps_are_rfc3339_with_milliseconds() {
+    let emu = emulator();
+    let before = SystemTime::now();
+    let id = emu.insert_task(TaskSeed::default());
+    let task = common::task(&emu, &id);
+    assert_eq!(task["id"], id);
+    let data = data(
+        &emu,
+        "{ organization { tasks { createdAt updatedAt } } }",
+        json!({}),
+    );
+    let created = data["organization"]["tasks"][0]["createdAt"]
+        .as_str()
+        .unwrap_or_default();
+    assert_eq!(created.len(), 24, "{created}");
+    assert!(created.ends_with('Z') && created.as_bytes()[19] == b'.');
+    let parsed = humantime_parse(created);
+    assert!(parsed + Duration::from_millis(1) >= before, "{created}");
+}
+
+fn humantime_parse(text: &str) -> SystemTime {
+    humantime::parse_rfc3339(text).unwrap_or(UNIX_EPOCH)
+}
