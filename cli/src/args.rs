@@ -119,7 +119,8 @@ pub enum TaskCommand {
         id: String,
     },
 
-    /// Wait until a task ends; exit 0 if it completed, 1 if it failed or was canceled, 2 on timeout
+    /// Wait until a task ends; exit 0 if it completed, 1 if it failed or was canceled (or, for an
+    /// import, if rows failed), 2 on timeout
     #[command(
         after_help = "Example:\n  labelbox task wait TASK_ID --timeout 30m --every 10s\n\n\
 Shows a progress bar on a terminal, and one line per change of status or percentage otherwise \

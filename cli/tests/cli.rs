@@ -610,6 +610,11 @@ fn an_import_with_a_failed_row_reports_counts_exits_1_and_streams_results_and_er
         .unwrap_or("")
         .contains("Duplicate global key"));
     assert_eq!(emu.data_rows(&dataset).len(), 2);
+
+    // Waiting for the import later says the same.
+    let run = labelbox(&emu, &["task", "wait", &task_id]);
+    run.expect(1);
+    assert!(run.stderr.contains("2 rows created, 1 failed"), "{run:?}");
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! `labelbox data-rows import`.
 
-use labelbox::{Client, DataUpsertTask, FailedDataRow, TaskStatus};
+use labelbox::{Client, DataUpsertTask, FailedDataRow, ImportTotals, TaskStatus};
 use serde_json::json;
 
 use super::{task, view};
@@ -79,13 +79,18 @@ fn report_finished(ui: Ui, upsert: &DataUpsertTask) -> anyhow::Result<Exit> {
     if *upsert.status() != TaskStatus::Complete {
         return task::ended(upsert);
     }
-    if totals.failed == 0 {
-        return Ok(Exit::Success);
-    }
-    if !ui.quiet {
+    if !ui.quiet && totals.failed > 0 {
         for row in upsert.errors()?.take(FAILURES_SHOWN) {
             message_line(&format!("failed row {}", describe(&row?)));
         }
+    }
+    rows_outcome(upsert, totals)
+}
+
+/// The exit of a completed import: 0 when every row was created, 1 when rows failed.
+pub fn rows_outcome(upsert: &DataUpsertTask, totals: ImportTotals) -> anyhow::Result<Exit> {
+    if totals.failed == 0 {
+        return Ok(Exit::Success);
     }
     Err(exit::failure(
         Exit::Failed,

@@ -35,7 +35,18 @@ fn wait_command(client: &Client, ui: Ui, id: &str, limits: WaitArgs) -> anyhow::
     // The task as last seen is data whatever the outcome, timeouts included.
     view::print_task(ui, &task)?;
     waited?;
-    ended(&task)
+    ended(&task)?;
+    if !task.is_data_upsert() {
+        return Ok(Exit::Success);
+    }
+    // An import that completed may still have rows that failed: that fails the wait too.
+    let upsert = DataUpsertTask::try_from(task)?;
+    let totals = upsert.totals()?;
+    ui.note(format!(
+        "{} rows created, {} failed",
+        totals.created, totals.failed
+    ));
+    super::data_rows::rows_outcome(&upsert, totals)
 }
 
 /// Waits for the task with progress on stderr; a timeout is exit 2 and leaves `task` as last
