@@ -239,7 +239,7 @@ pub enum DatasetCommand {
 /// `labelbox data-rows ...`
 #[derive(Debug, Subcommand)]
 pub enum DataRowsCommand {
-    /// Import data rows from an NDJSON file or a JSON array; every row is checked before anything is sent
+    /// Import data rows from an NDJSON file or a JSON array; every row is checked before any is uploaded
     #[command(after_help = "\
 Examples:
   labelbox data-rows import --dataset DATASET_ID rows.ndjson --wait 10m

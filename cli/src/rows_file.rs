@@ -1,6 +1,6 @@
 //! Reading an import's rows: NDJSON or one JSON array, from a file or stdin, every bad row named.
 //!
-//! Everything is checked before anything is sent, so a file with one bad line imports nothing.
+//! Every row is checked before any is uploaded, so a file with one bad line imports nothing.
 
 use std::fmt;
 use std::io::Read;

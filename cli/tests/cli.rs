@@ -655,6 +655,12 @@ fn an_import_without_wait_prints_the_task_id_and_a_clean_import_exits_0() {
         ],
     );
     run.expect(0);
+    // Progress in a log: plain lines, the last one the finished task.
+    let last = run.stderr.lines().rfind(|l| l.starts_with("task "));
+    assert!(
+        last.is_some_and(|l| l.ends_with(": COMPLETE 100%")),
+        "{run:?}"
+    );
     assert!(
         run.stdout
             .lines()
