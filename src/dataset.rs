@@ -9,13 +9,35 @@ use serde_json::json;
 
 use crate::data_row::{DataRowSpec, UpsertItem, UpsertKey};
 use crate::error::{Error, Result};
+use crate::task::parse_timestamp;
 use crate::upload::{import, ImportOptions};
 use crate::upsert_task::DataUpsertTask;
 use crate::Client;
 
 const DATASET_FIELDS: &str = "createdAt description name rowCount id updatedAt";
 
-/// A dataset: a collection of data rows.
+/// A dataset: a collection of data rows. It keeps its [`Client`], so it can import rows.
+///
+/// ```no_run
+/// use labelbox::{Client, DataRowSpec, RowData, TaskStatus};
+///
+/// let client = Client::from_env()?;
+/// let dataset = client.create_dataset("pets")?;
+/// let specs = vec![
+///     DataRowSpec::new(RowData::url("https://example.com/cat.jpg")).global_key("cat"),
+///     DataRowSpec::new(RowData::url("https://example.com/dog.jpg")).global_key("dog"),
+/// ];
+/// let mut task = dataset.create_data_rows(&specs)?;
+/// assert_eq!(task.wait_till_done()?, TaskStatus::Complete);
+/// for row in task.results()? {
+///     let row = row?;
+///     println!("{} {:?}", row.id, row.global_key);
+/// }
+/// for failed in task.failed_data_rows()? {
+///     println!("{:?} failed: {}", failed.global_key, failed.message);
+/// }
+/// # Ok::<_, labelbox::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Dataset {
     client: Client,
@@ -207,6 +229,6 @@ impl Dataset {
 }
 
 fn parse_time(field: &str, text: &str) -> Result<SystemTime> {
-    humantime::parse_rfc3339_weak(text)
-        .map_err(|e| Error::decode(format!("dataset {field}: {e}"), text))
+    parse_timestamp(text)
+        .ok_or_else(|| Error::decode(format!("dataset {field}: not an RFC 3339 UTC time"), text))
 }

@@ -207,3 +207,21 @@ fn a_task_of_another_type_is_not_a_data_upsert_task() {
     let err = labelbox::DataUpsertTask::try_from(task).unwrap_err();
     assert!(err.is_invalid_input(), "{err:?}");
 }
+
+#[test]
+fn a_cancelled_import_reports_the_rows_it_created_before_stopping() {
+    let emu = start(fast_emulator().import_rows_per_second(2_000));
+    let client = client(&emu);
+    let dataset = client.create_dataset("cancel").unwrap();
+    let mut task = dataset.create_data_rows(&specs("c", 20_000)).unwrap();
+    assert!(client.cancel_task(task.id()).unwrap());
+    assert_eq!(
+        task.wait_with(wait_options()).unwrap(),
+        TaskStatus::Canceled
+    );
+
+    let created = task.result().unwrap();
+    assert!(created.len() < 20_000, "stopped early: {}", created.len());
+    assert_eq!(task.totals().unwrap().created, created.len() as u64);
+    assert_eq!(emu.data_rows(dataset.id()).len(), created.len());
+}
