@@ -219,7 +219,7 @@ fn null_uploads(value: &mut Value) {
 /// The answer before it is written: status, JSON body and extra headers.
 struct Answer {
     status: u16,
-    body: Value,
+    body: Vec<u8>,
     headers: Vec<(&'static str, String)>,
 }
 
@@ -227,7 +227,7 @@ impl Answer {
     fn new(status: u16, body: Value) -> Self {
         Answer {
             status,
-            body,
+            body: body.to_string().into_bytes(),
             headers: Vec::new(),
         }
     }
@@ -319,6 +319,15 @@ fn execute(
         return Answer::new(400, error_body(&message, "GRAPHQL_PARSE_FAILED"));
     }
     let response = pollster::block_on(service.schema.execute(incoming.request));
+    if response.errors.is_empty() {
+        // The common case, serialized straight to bytes (result pages are large).
+        let body = serde_json::to_vec(&response).unwrap_or_default();
+        return Answer {
+            status: 200,
+            body,
+            headers: Vec::new(),
+        };
+    }
     let mut body = serde_json::to_value(&response).unwrap_or(Value::Null);
     let status = if classify_errors(&mut body) { 400 } else { 200 };
     if let Value::Object(map) = &mut body {
@@ -366,7 +375,10 @@ fn finish(
     match cut {
         Some(kind) => write_cut(request, &answer, kind),
         None => {
-            let mut response = json_response(answer.status, &answer.body);
+            let mut response = Response::from_data(answer.body).with_status_code(answer.status);
+            if let Some(h) = header("Content-Type", "application/json") {
+                response.add_header(h);
+            }
             for (name, value) in &answer.headers {
                 if let Some(h) = header(name, value) {
                     response.add_header(h);
@@ -382,8 +394,7 @@ fn finish(
 /// socket, so the cut is made in the protocol; the client sees a broken response either way.
 fn write_cut(request: Request, answer: &Answer, kind: FaultKind) {
     let mut writer = request.into_writer();
-    let body = answer.body.to_string().into_bytes();
-    let half = &body[..body.len() / 2];
+    let half = &answer.body[..answer.body.len() / 2];
     let mut out = Vec::new();
     if kind == FaultKind::DroppedMidBody {
         out.extend_from_slice(
