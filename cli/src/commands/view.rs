@@ -1,0 +1,139 @@
+//! How SDK objects look on stdout: JSON (snake_case keys) and human fields and table rows.
+
+use std::time::SystemTime;
+
+use labelbox::{CreatedDataRow, Dataset, FailedDataRow, Task};
+use serde_json::{json, Value};
+
+use crate::output::{or_dash, percent, Ui};
+
+/// RFC 3339 UTC, milliseconds: for JSON.
+fn time_json(time: SystemTime) -> String {
+    humantime::format_rfc3339_millis(time).to_string()
+}
+
+/// RFC 3339 UTC, seconds: for people.
+fn time_human(time: SystemTime) -> String {
+    humantime::format_rfc3339_seconds(time).to_string()
+}
+
+/// A task as one JSON object.
+pub fn task_json(task: &Task) -> Value {
+    json!({
+        "id": task.id(),
+        "name": task.name(),
+        "type": task.task_type(),
+        "status": task.status().as_str(),
+        "completion_percentage": task.completion_percentage(),
+        "created_at": time_json(task.created_at()),
+        "updated_at": time_json(task.updated_at()),
+        "result": task.result_url(),
+        "errors": task.errors_url(),
+        "metadata": task.metadata(),
+    })
+}
+
+/// A task as `name  value` lines.
+pub fn task_fields(task: &Task) -> Vec<(&'static str, String)> {
+    let mut fields = vec![
+        ("id", task.id().to_string()),
+        ("name", or_dash(Some(task.name()))),
+        ("type", or_dash(Some(task.task_type()))),
+        ("status", task.status().as_str().to_string()),
+        ("progress", percent(task.completion_percentage())),
+        ("created", time_human(task.created_at())),
+        ("updated", time_human(task.updated_at())),
+    ];
+    if let Some(result) = task.result_url() {
+        fields.push(("result", one_line(result)));
+    }
+    if let Some(errors) = task.errors_url() {
+        fields.push(("errors", one_line(errors)));
+    }
+    if let Some(metadata) = task.metadata().filter(|m| !m.is_null()) {
+        fields.push(("metadata", metadata.to_string()));
+    }
+    fields
+}
+
+/// Prints a task: JSON with `--json`, fields otherwise.
+pub fn print_task(ui: Ui, task: &Task) -> std::io::Result<()> {
+    ui.record(&task_json(task), &task_fields(task))
+}
+
+/// The task list's columns.
+pub const TASK_COLUMNS: [&str; 6] = ["ID", "TYPE", "STATUS", "PROGRESS", "CREATED", "NAME"];
+
+/// A task as a table row, in [`TASK_COLUMNS`] order.
+pub fn task_row(task: &Task) -> Vec<String> {
+    vec![
+        task.id().to_string(),
+        or_dash(Some(task.task_type())),
+        task.status().as_str().to_string(),
+        percent(task.completion_percentage()),
+        time_human(task.created_at()),
+        or_dash(Some(task.name())),
+    ]
+}
+
+/// A dataset as one JSON object.
+pub fn dataset_json(dataset: &Dataset) -> Value {
+    json!({
+        "id": dataset.id(),
+        "name": dataset.name(),
+        "description": dataset.description(),
+        "row_count": dataset.row_count(),
+        "created_at": time_json(dataset.created_at()),
+        "updated_at": time_json(dataset.updated_at()),
+    })
+}
+
+/// Prints a dataset: JSON with `--json`, fields otherwise.
+pub fn print_dataset(ui: Ui, dataset: &Dataset) -> std::io::Result<()> {
+    let fields = [
+        ("id", dataset.id().to_string()),
+        ("name", dataset.name().to_string()),
+        ("description", or_dash(dataset.description())),
+        ("rows", dataset.row_count().to_string()),
+        ("created", time_human(dataset.created_at())),
+        ("updated", time_human(dataset.updated_at())),
+    ];
+    ui.record(&dataset_json(dataset), &fields)
+}
+
+/// A row an import created, as the official SDK shapes it.
+pub fn created_row_json(row: &CreatedDataRow) -> Value {
+    json!({
+        "id": row.id,
+        "external_id": row.external_id,
+        "global_key": row.global_key,
+        "row_data": row.row_data,
+    })
+}
+
+/// A row an import could not create: the reason and the spec as the service echoed it.
+pub fn failed_row_json(row: &FailedDataRow) -> Value {
+    let metadata: Vec<Value> = row
+        .metadata
+        .iter()
+        .map(|m| json!({"schema_id": m.schema_id, "value": m.value, "name": m.name}))
+        .collect();
+    let attachments: Vec<Value> = row
+        .attachments
+        .iter()
+        .map(|a| json!({"type": a.kind.as_str(), "value": a.value, "name": a.name}))
+        .collect();
+    json!({
+        "message": row.message,
+        "external_id": row.external_id,
+        "global_key": row.global_key,
+        "row_data": row.row_data,
+        "metadata": metadata,
+        "attachments": attachments,
+    })
+}
+
+/// Long inline results (a failed task's error JSON) stay on one line.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,157 @@
+//! What goes to stdout (data: aligned fields and tables, JSON, NDJSON) and to stderr (messages).
+
+use std::io::{self, Write};
+
+use serde_json::Value;
+
+/// Output settings from the global options.
+#[derive(Debug, Clone, Copy)]
+pub struct Ui {
+    /// `--json`: one JSON document on stdout.
+    pub json: bool,
+    /// `--quiet`: no messages or progress on stderr.
+    pub quiet: bool,
+}
+
+impl Ui {
+    /// A message for the user on stderr, unless `--quiet`.
+    pub fn note(&self, message: impl AsRef<str>) {
+        if !self.quiet {
+            message_line(message.as_ref());
+        }
+    }
+
+    /// A record on stdout: one JSON document with `--json`, else aligned `name  value` lines.
+    pub fn record(&self, json: &Value, fields: &[(&str, String)]) -> io::Result<()> {
+        if self.json {
+            print_json(json)
+        } else {
+            print_fields(fields)
+        }
+    }
+}
+
+/// A line on stderr. Unlike `eprintln!` it never panics: if stderr is gone there is nobody
+/// left to tell.
+pub fn message_line(text: &str) {
+    let _ = writeln!(io::stderr().lock(), "{text}");
+}
+
+/// One line of data on stdout.
+pub fn print_line(text: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    writeln!(out, "{text}")?;
+    out.flush()
+}
+
+/// One pretty-printed JSON document on stdout.
+pub fn print_json(value: &Value) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    out.flush()
+}
+
+/// `name  value` lines, the values aligned.
+pub fn print_fields(fields: &[(&str, String)]) -> io::Result<()> {
+    let width = fields.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+    let mut out = io::stdout().lock();
+    for (name, value) in fields {
+        writeln!(out, "{name:<width$}  {value}")?;
+    }
+    out.flush()
+}
+
+/// An aligned table with a header row; the last column is not padded.
+pub fn print_table(headers: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = io::stdout().lock();
+    let header: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+    for row in std::iter::once(&header).chain(rows) {
+        writeln!(out, "{}", table_line(row, &widths))?;
+    }
+    out.flush()
+}
+
+fn table_line(row: &[String], widths: &[usize]) -> String {
+    let last = row.len().saturating_sub(1);
+    let cells: Vec<String> = row
+        .iter()
+        .enumerate()
+        .map(|(i, cell)| {
+            let width = if i == last { 0 } else { widths[i] };
+            format!("{cell:<width$}")
+        })
+        .collect();
+    cells.join("  ")
+}
+
+/// Writes NDJSON to stdout, one value per line, flushed page by page so pipes see rows early.
+pub struct NdjsonOut {
+    out: io::BufWriter<io::StdoutLock<'static>>,
+    /// How many values were written.
+    pub count: u64,
+}
+
+impl NdjsonOut {
+    /// Starts writing to stdout.
+    pub fn new() -> Self {
+        NdjsonOut {
+            out: io::BufWriter::new(io::stdout().lock()),
+            count: 0,
+        }
+    }
+
+    /// One value on its own line.
+    pub fn line(&mut self, value: &Value) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, value)?;
+        self.out.write_all(b"\n")?;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Hands the lines written so far to stdout (call at the end of each page).
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// A completion fraction (0.0-1.0) as a whole percentage, `-` when unknown.
+pub fn percent(fraction: Option<f64>) -> String {
+    match fraction {
+        Some(f) => format!("{:.0}%", (f * 100.0).clamp(0.0, 100.0)),
+        None => "-".to_string(),
+    }
+}
+
+/// An optional text, `-` when absent or empty.
+pub fn or_dash(text: Option<&str>) -> String {
+    match text {
+        Some(t) if !t.is_empty() => t.to_string(),
+        _ => "-".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_lines_are_aligned_and_unpadded_at_the_end() {
+        let widths = [4, 8];
+        let row = vec!["ab".to_string(), "COMPLETE".to_string()];
+        assert_eq!(table_line(&row, &widths), "ab    COMPLETE");
+    }
+
+    #[test]
+    fn percentages_are_whole_and_clamped() {
+        assert_eq!(percent(Some(0.456)), "46%");
+        assert_eq!(percent(Some(1.5)), "100%");
+        assert_eq!(percent(None), "-");
+    }
+}

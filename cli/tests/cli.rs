@@ -1,0 +1,724 @@
+//! The built `labelbox` binary against the in-process emulator: every command, every exit code,
+//! `--json` parsed back, and non-terminal output free of progress-bar control characters.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use labelbox_emulator::{Emulator, TaskSeed};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_labelbox");
+
+/// What a run of the binary left behind.
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {self:?}"))
+    }
+
+    fn ndjson(&self) -> Vec<Value> {
+        self.stdout
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line:?}")))
+            .collect()
+    }
+
+    /// Exit code, and nothing a person should never see.
+    fn expect(&self, code: i32) -> &Self {
+        assert_eq!(self.code, code, "{self:?}");
+        for text in [&self.stdout, &self.stderr] {
+            assert!(!text.contains("panicked"), "{self:?}");
+            assert!(!text.contains("RUST_BACKTRACE"), "{self:?}");
+            assert!(
+                !text.contains('\u{1b}') && !text.contains('\r'),
+                "control characters: {self:?}"
+            );
+        }
+        self
+    }
+}
+
+fn emulator() -> Emulator {
+    Emulator::builder().start().expect("the emulator starts")
+}
+
+/// The binary, pointed at the emulator with its key in the environment.
+fn command(emu: &Emulator, args: &[&str]) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .arg("--endpoint")
+        .arg(emu.url())
+        .env("LABELBOX_API_KEY", emu.api_key())
+        .env_remove("LABELBOX_ENDPOINT")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+fn finish(child: std::process::Child) -> Run {
+    let output = child.wait_with_output().expect("the binary runs");
+    Run {
+        code: output.status.code().expect("exited, not killed"),
+        stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
+    }
+}
+
+fn labelbox(emu: &Emulator, args: &[&str]) -> Run {
+    finish(command(emu, args).spawn().expect("the binary starts"))
+}
+
+fn labelbox_stdin(emu: &Emulator, args: &[&str], input: &str) -> Run {
+    let mut child = command(emu, args)
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    stdin.write_all(input.as_bytes()).expect("stdin written");
+    drop(stdin);
+    finish(child)
+}
+
+fn seed(emu: &Emulator, task_type: &str, status: &str, result: Option<&str>) -> String {
+    emu.insert_task(TaskSeed {
+        task_type: task_type.into(),
+        status: status.into(),
+        result: result.map(str::to_string),
+        ..TaskSeed::default()
+    })
+}
+
+fn write_rows(dir: &tempdir::Dir, name: &str, text: &str) -> String {
+    dir.write(name, text)
+}
+
+/// A scratch directory removed at the end of the test (no extra crate for it).
+mod tempdir {
+    use std::path::PathBuf;
+
+    pub struct Dir(PathBuf);
+
+    impl Dir {
+        pub fn new(tag: &str) -> Dir {
+            let path = std::env::temp_dir()
+                .join(format!("labelbox-cli-test-{tag}-{}", std::process::id()));
+            std::fs::create_dir_all(&path).expect("temp dir");
+            Dir(path)
+        }
+
+        pub fn write(&self, name: &str, text: &str) -> String {
+            let path = self.0.join(name);
+            std::fs::write(&path, text).expect("file written");
+            path.display().to_string()
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+// ---- help and usage -------------------------------------------------------------------------
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    let emu = emulator();
+    let commands: [&[&str]; 13] = [
+        &[],
+        &["task"],
+        &["dataset"],
+        &["data-rows"],
+        &["task", "get"],
+        &["task", "wait"],
+        &["task", "list"],
+        &["task", "cancel"],
+        &["task", "result"],
+        &["task", "errors"],
+        &["dataset", "create"],
+        &["dataset", "get"],
+        &["data-rows", "import"],
+    ];
+    for words in commands {
+        let mut args = words.to_vec();
+        args.push("--help");
+        let run = labelbox(&emu, &args);
+        run.expect(0);
+        assert!(run.stdout.contains("Example"), "{words:?}: {}", run.stdout);
+    }
+    let top = labelbox(&emu, &["--help"]);
+    for code in [
+        "0  success",
+        "2  the wait timed out",
+        "4  authentication",
+        "5  any other",
+    ] {
+        assert!(
+            top.stdout.contains(code),
+            "{code} not in --help: {}",
+            top.stdout
+        );
+    }
+    assert!(
+        !top.stdout.contains(emu.api_key()),
+        "the key is never printed"
+    );
+}
+
+#[test]
+fn usage_errors_exit_3() {
+    let emu = emulator();
+    for args in [
+        &["task", "get"][..],
+        &["task", "frobnicate"],
+        &["task", "list", "--status", "sleepy"],
+        &["task", "wait", "x", "--timeout", "soon"],
+        &["task", "wait", "x", "--every", "1s"],
+        &[
+            "task",
+            "list",
+            "--since",
+            "1h",
+            "--created-after",
+            "2026-01-01T00:00:00Z",
+        ],
+        &["task", "list", "--created-after", "yesterday"],
+        &[
+            "data-rows",
+            "import",
+            "--dataset",
+            "d",
+            "/no/such/file.ndjson",
+        ],
+        &[],
+    ] {
+        let run = labelbox(&emu, args);
+        run.expect(3);
+        assert!(run.stderr.contains("error"), "{args:?}: {run:?}");
+        assert!(run.stdout.is_empty(), "{args:?}: {run:?}");
+    }
+    let run = labelbox(&emu, &["task", "wait", "x", "--every", "1s"]);
+    assert!(run.stderr.contains("at least 2s"), "{run:?}");
+}
+
+// ---- authentication -------------------------------------------------------------------------
+
+#[test]
+fn a_bad_or_missing_key_exits_4_without_printing_the_key() {
+    let emu = emulator();
+    let id = seed(&emu, "send-to-annotate", "COMPLETE", None);
+    let bad_key = "not-the-key-0123456789";
+    let run = finish(
+        command(&emu, &["task", "get", &id])
+            .env("LABELBOX_API_KEY", bad_key)
+            .spawn()
+            .expect("starts"),
+    );
+    run.expect(4);
+    assert!(!run.stderr.contains(bad_key), "{run:?}");
+    assert_eq!(run.stderr.lines().count(), 1, "one line: {run:?}");
+
+    let run = finish(
+        command(&emu, &["task", "get", &id, "-v"])
+            .env_remove("LABELBOX_API_KEY")
+            .spawn()
+            .expect("starts"),
+    );
+    run.expect(4);
+    assert!(run.stderr.contains("LABELBOX_API_KEY"), "{run:?}");
+
+    // --api-key wins over the environment.
+    let run = finish(
+        command(
+            &emu,
+            &["task", "get", &id, "--api-key", emu.api_key(), "--json"],
+        )
+        .env("LABELBOX_API_KEY", bad_key)
+        .spawn()
+        .expect("starts"),
+    );
+    run.expect(0);
+    assert!(!run.stdout.contains(emu.api_key()));
+}
+
+/// A local server that answers every request with a 404 and a body that is not JSON.
+fn broken_endpoint() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let _ = answer_404(stream);
+        }
+    });
+    format!("http://127.0.0.1:{port}/graphql")
+}
+
+fn answer_404(stream: std::net::TcpStream) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line)?;
+        if let Some((name, value)) = line.split_once(':') {
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().unwrap_or(0);
+            }
+        }
+        if line.trim().is_empty() {
+            break;
+        }
+    }
+    reader.read_exact(&mut vec![0; length])?;
+    let body = "no such page";
+    let mut stream = stream;
+    write!(
+        stream,
+        "HTTP/1.1 404 Not Found\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+#[test]
+fn an_api_answer_that_makes_no_sense_exits_5() {
+    let emu = emulator();
+    // Through LABELBOX_ENDPOINT this time (no --endpoint).
+    let run = finish(
+        Command::new(BIN)
+            .args(["task", "get", "t1"])
+            .env("LABELBOX_API_KEY", emu.api_key())
+            .env("LABELBOX_ENDPOINT", broken_endpoint())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starts"),
+    );
+    run.expect(5);
+    assert_eq!(run.stderr.lines().count(), 1, "one line: {run:?}");
+}
+
+// ---- task get / list ------------------------------------------------------------------------
+
+#[test]
+fn task_get_prints_fields_or_one_json_document() {
+    let emu = emulator();
+    let id = seed(
+        &emu,
+        "send-to-annotate",
+        "COMPLETE",
+        Some(r#"{"ok": true}"#),
+    );
+    let run = labelbox(&emu, &["task", "get", &id]);
+    run.expect(0);
+    assert!(run
+        .stdout
+        .lines()
+        .any(|l| l.starts_with("status") && l.ends_with("COMPLETE")));
+    assert!(run
+        .stdout
+        .lines()
+        .any(|l| l.starts_with("id") && l.ends_with(&id)));
+
+    let task = labelbox(&emu, &["task", "get", &id, "--json"])
+        .expect(0)
+        .json();
+    assert_eq!(task["id"], id.as_str());
+    assert_eq!(task["status"], "COMPLETE");
+    assert_eq!(task["type"], "send-to-annotate");
+
+    let run = labelbox(&emu, &["task", "get", "no-such-task"]);
+    run.expect(3);
+    assert!(run.stderr.contains("no-such-task"), "{run:?}");
+}
+
+#[test]
+fn task_list_filters_and_prints_a_table_or_an_array() {
+    let emu = emulator();
+    let failed = seed(&emu, "send-to-annotate", "FAILED", Some(r#"{"error":"x"}"#));
+    let complete = seed(&emu, "add-data-rows-to-batch", "COMPLETE", None);
+    let running = seed(&emu, "send-to-annotate", "IN_PROGRESS", None);
+
+    let run = labelbox(&emu, &["task", "list"]);
+    run.expect(0);
+    let header = run.stdout.lines().next().expect("a header");
+    assert!(
+        header.starts_with("ID") && header.contains("STATUS"),
+        "{run:?}"
+    );
+    for id in [&failed, &complete, &running] {
+        assert!(run.stdout.contains(id.as_str()), "{run:?}");
+    }
+
+    let only_failed = labelbox(&emu, &["task", "list", "--status", "failed", "--json"])
+        .expect(0)
+        .json();
+    let ids: Vec<&str> = only_failed
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [failed.as_str()]);
+
+    let by_type = labelbox(
+        &emu,
+        &[
+            "task",
+            "list",
+            "--type",
+            "add-data-rows-to-batch",
+            "--since",
+            "1h",
+            "--json",
+        ],
+    )
+    .expect(0)
+    .json();
+    assert_eq!(by_type.as_array().map(Vec::len), Some(1));
+    assert_eq!(by_type[0]["id"], complete.as_str());
+
+    let limited = labelbox(&emu, &["task", "list", "--limit", "2", "--json"])
+        .expect(0)
+        .json();
+    assert_eq!(limited.as_array().map(Vec::len), Some(2));
+
+    let future = labelbox(
+        &emu,
+        &[
+            "task",
+            "list",
+            "--created-after",
+            "2999-01-01T00:00:00Z",
+            "--json",
+        ],
+    )
+    .expect(0)
+    .json();
+    assert_eq!(future, Value::Array(vec![]));
+}
+
+// ---- task wait ------------------------------------------------------------------------------
+
+#[test]
+fn task_wait_follows_the_task_with_plain_lines_and_exits_0() {
+    let emu = emulator();
+    let id = seed(&emu, "send-to-annotate", "IN_PROGRESS", None);
+    let mut child = command(
+        &emu,
+        &[
+            "task",
+            "wait",
+            &id,
+            "--timeout",
+            "30s",
+            "--every",
+            "2s",
+            "--json",
+        ],
+    )
+    .spawn()
+    .expect("starts");
+    // The first progress line says the task is running; only then does it finish.
+    let mut stderr = BufReader::new(child.stderr.take().expect("piped"));
+    let mut first = String::new();
+    stderr.read_line(&mut first).expect("a progress line");
+    assert_eq!(first.trim_end(), format!("task {id}: IN_PROGRESS"));
+    assert!(emu.set_task_status(&id, "COMPLETE"));
+    let mut rest = String::new();
+    stderr
+        .read_to_string(&mut rest)
+        .expect("the rest of stderr");
+    let mut run = finish(child);
+    run.stderr = first + &rest;
+    run.expect(0);
+    assert!(
+        run.stderr.contains(&format!("task {id}: COMPLETE")),
+        "{run:?}"
+    );
+    assert_eq!(run.json()["status"], "COMPLETE");
+}
+
+#[test]
+fn task_wait_on_a_failed_task_exits_1_with_its_error() {
+    let emu = emulator();
+    let id = seed(
+        &emu,
+        "send-to-annotate",
+        "FAILED",
+        Some(r#"{"error": "queue is gone"}"#),
+    );
+    let run = labelbox(&emu, &["task", "wait", &id]);
+    run.expect(1);
+    assert!(run.stderr.contains("queue is gone"), "{run:?}");
+    assert!(run.stdout.contains("FAILED"), "{run:?}");
+
+    let id = seed(&emu, "send-to-annotate", "CANCELED", None);
+    let run = labelbox(&emu, &["task", "wait", &id, "--quiet"]);
+    run.expect(1);
+    assert!(run.stderr.contains("canceled"), "{run:?}");
+}
+
+#[test]
+fn task_wait_times_out_with_exit_2() {
+    let emu = emulator();
+    let id = seed(&emu, "send-to-annotate", "IN_PROGRESS", None);
+    let run = labelbox(
+        &emu,
+        &[
+            "task",
+            "wait",
+            &id,
+            "--timeout",
+            "2s",
+            "--every",
+            "2s",
+            "--json",
+        ],
+    );
+    run.expect(2);
+    assert!(run.stderr.contains("timed out"), "{run:?}");
+    assert_eq!(run.json()["status"], "IN_PROGRESS");
+}
+
+// ---- datasets, imports, results, errors, cancel ---------------------------------------------
+
+fn create_dataset(emu: &Emulator, name: &str) -> String {
+    let dataset = labelbox(emu, &["dataset", "create", name, "--json"])
+        .expect(0)
+        .json();
+    assert_eq!(dataset["name"], name);
+    dataset["id"].as_str().expect("an id").to_string()
+}
+
+#[test]
+fn dataset_create_and_get() {
+    let emu = emulator();
+    let id = create_dataset(&emu, "pictures");
+    let run = labelbox(&emu, &["dataset", "get", &id]);
+    run.expect(0);
+    assert!(run
+        .stdout
+        .lines()
+        .any(|l| l.starts_with("name") && l.ends_with("pictures")));
+    let dataset = labelbox(&emu, &["dataset", "get", &id, "--json"])
+        .expect(0)
+        .json();
+    assert_eq!(dataset["row_count"], 0);
+    labelbox(&emu, &["dataset", "get", "no-such-dataset"]).expect(3);
+}
+
+#[test]
+fn bad_rows_are_all_named_and_nothing_is_sent() {
+    let emu = emulator();
+    let dataset = create_dataset(&emu, "d");
+    let dir = tempdir::Dir::new("bad-rows");
+    let file = write_rows(
+        &dir,
+        "rows.ndjson",
+        "{\"row_data\": \"https://e.com/1.jpg\"}\n{oops\n{\"row_data\": \"https://e.com/3.jpg\", \"colour\": 1}\n",
+    );
+    let before = emu.requests().len();
+    let run = labelbox(
+        &emu,
+        &[
+            "data-rows",
+            "import",
+            "--dataset",
+            &dataset,
+            &file,
+            "--wait",
+            "30s",
+        ],
+    );
+    run.expect(3);
+    assert!(run.stderr.contains("line 2:"), "{run:?}");
+    assert!(
+        run.stderr.contains("line 3:") && run.stderr.contains("colour"),
+        "{run:?}"
+    );
+    assert!(!run.stderr.contains("line 1:"), "{run:?}");
+    assert_eq!(emu.requests().len(), before, "nothing was sent");
+
+    // What the SDK refuses (an s3 asset, a row without data) is named the same way.
+    let file = write_rows(
+        &dir,
+        "rows.json",
+        "[\n {\"row_data\": \"https://e.com/1.jpg\"},\n {\"row_data\": \"s3://b/2.jpg\"},\n {\"global_key\": \"k\"}\n]",
+    );
+    let run = labelbox(&emu, &["data-rows", "import", "--dataset", &dataset, &file]);
+    run.expect(3);
+    assert!(run.stderr.contains("item 2 (line 3)"), "{run:?}");
+    assert!(run.stderr.contains("item 3 (line 4)"), "{run:?}");
+    assert!(emu.data_rows(&dataset).is_empty());
+}
+
+#[test]
+fn an_import_with_a_failed_row_reports_counts_exits_1_and_streams_results_and_errors() {
+    let emu = emulator();
+    let dataset = create_dataset(&emu, "d");
+    let rows = "{\"row_data\": \"https://e.com/1.jpg\", \"global_key\": \"k1\"}\n\
+                {\"row_data\": \"https://e.com/2.jpg\", \"global_key\": \"k2\", \"external_id\": \"two\"}\n\
+                {\"row_data\": \"https://e.com/3.jpg\", \"global_key\": \"k1\"}\n";
+    let run = labelbox_stdin(
+        &emu,
+        &[
+            "data-rows",
+            "import",
+            "--dataset",
+            &dataset,
+            "-",
+            "--wait",
+            "30s",
+            "--every",
+            "2s",
+            "--json",
+        ],
+        rows,
+    );
+    run.expect(1);
+    let report = run.json();
+    assert_eq!(report["created"], 2, "{run:?}");
+    assert_eq!(report["failed"], 1, "{run:?}");
+    assert!(run.stderr.contains("Duplicate global key"), "{run:?}");
+    let task_id = report["task"]["id"]
+        .as_str()
+        .expect("a task id")
+        .to_string();
+
+    let created = labelbox(&emu, &["task", "result", &task_id])
+        .expect(0)
+        .ndjson();
+    assert_eq!(created.len(), 2);
+    assert!(created.iter().any(|row| row["external_id"] == "two"));
+    let failed = labelbox(&emu, &["task", "errors", &task_id])
+        .expect(0)
+        .ndjson();
+    assert_eq!(failed.len(), 1);
+    assert!(failed[0]["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("Duplicate global key"));
+    assert_eq!(emu.data_rows(&dataset).len(), 2);
+
+    // Waiting for the import later says the same.
+    let run = labelbox(&emu, &["task", "wait", &task_id]);
+    run.expect(1);
+    assert!(run.stderr.contains("2 rows created, 1 failed"), "{run:?}");
+}
+
+#[test]
+fn an_import_without_wait_prints_the_task_id_and_a_clean_import_exits_0() {
+    let emu = emulator();
+    let dataset = create_dataset(&emu, "d");
+    let dir = tempdir::Dir::new("good-rows");
+    let file = write_rows(
+        &dir,
+        "rows.json",
+        r#"[{"row_data": "https://e.com/1.jpg", "global_key": "a"}]"#,
+    );
+    let run = labelbox(&emu, &["data-rows", "import", "--dataset", &dataset, &file]);
+    run.expect(0);
+    let task_id = run.stdout.trim().to_string();
+    let waited = labelbox(&emu, &["task", "wait", &task_id, "--every", "2s", "--json"])
+        .expect(0)
+        .json();
+    assert_eq!(waited["type"], "adv-upsert-data-rows");
+
+    let file = write_rows(
+        &dir,
+        "more.ndjson",
+        "{\"row_data\": \"https://e.com/2.jpg\"}\n",
+    );
+    let run = labelbox(
+        &emu,
+        &[
+            "data-rows",
+            "import",
+            "--dataset",
+            &dataset,
+            &file,
+            "--wait",
+            "30s",
+            "--every",
+            "2s",
+        ],
+    );
+    run.expect(0);
+    // Progress in a log: plain lines, the last one the finished task.
+    let last = run.stderr.lines().rfind(|l| l.starts_with("task "));
+    assert!(
+        last.is_some_and(|l| l.ends_with(": COMPLETE 100%")),
+        "{run:?}"
+    );
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.starts_with("created") && l.ends_with(" 1")),
+        "{run:?}"
+    );
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.starts_with("failed") && l.ends_with(" 0")),
+        "{run:?}"
+    );
+    assert_eq!(emu.data_rows(&dataset).len(), 2);
+}
+
+#[test]
+fn inline_results_stream_as_ndjson() {
+    let emu = emulator();
+    let id = seed(&emu, "send-to-annotate", "COMPLETE", Some(r#"{"sent": 3}"#));
+    let lines = labelbox(&emu, &["task", "result", &id]).expect(0).ndjson();
+    assert_eq!(lines, [serde_json::json!({"sent": 3})]);
+    let running = seed(&emu, "send-to-annotate", "IN_PROGRESS", None);
+    labelbox(&emu, &["task", "result", &running]).expect(3);
+}
+
+#[test]
+fn cancel_with_wait_exits_0_once_canceled_and_refusals_exit_3() {
+    let emu = Emulator::builder()
+        .min_task_duration(Duration::from_secs(60))
+        .start()
+        .expect("the emulator starts");
+    let dataset = create_dataset(&emu, "d");
+    let run = labelbox_stdin(
+        &emu,
+        &["data-rows", "import", "--dataset", &dataset, "-"],
+        "{\"row_data\": \"https://e.com/1.jpg\"}\n",
+    );
+    run.expect(0);
+    let task_id = run.stdout.trim().to_string();
+    let run = labelbox(
+        &emu,
+        &[
+            "task",
+            "cancel",
+            &task_id,
+            "--wait",
+            "--timeout",
+            "20s",
+            "--every",
+            "2s",
+            "--json",
+        ],
+    );
+    run.expect(0);
+    assert_eq!(run.json()["status"], "CANCELED");
+
+    let again = labelbox(&emu, &["task", "cancel", &task_id]);
+    again.expect(3);
+    let not_cancelable = seed(&emu, "some-other-type", "IN_PROGRESS", None);
+    labelbox(&emu, &["task", "cancel", &not_cancelable]).expect(3);
+}
