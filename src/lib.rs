@@ -63,3 +63,8 @@ pub use upsert_task::{
     CreatedDataRow, DataUpsertTask, FailedAttachment, FailedDataRow, FailedMetadata, ImportRow,
     ImportRows, ImportTotals, DEFAULT_PAGE_SIZE, UPSERT_TASK_TYPE,
 };
+
+/// Compiles the README's Rust example with the doctests, so the README cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
