@@ -32,6 +32,8 @@
 //! Errors are one enum, [`Error`]; transient failures are retried per [`RetryPolicy`]
 //! (mutations only when they surely were not processed).
 
+#![warn(missing_docs)]
+
 mod client;
 mod config;
 mod data_row;
