@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::data_row::{lenient_string, AttachmentKind};
 use crate::error::{Error, Result};
-use crate::task::{Task, TaskStatus};
+use crate::task::{Task, TaskStatus, WaitOptions};
 use crate::Client;
 
 /// The task type of data-row imports.
@@ -341,10 +341,30 @@ pub struct ImportTotals {
 
 /// The task of a data-row import (type `adv-upsert-data-rows`).
 ///
-/// It is a [`Task`] (through `Deref`: `wait_till_done`, `status`, `refresh`...), plus the
-/// import's created and failed rows. Rows are only readable once the task has finished: wait
-/// for it first; reading a running task's rows is [`Error::ResultUnavailable`], never a hidden
-/// wait.
+/// It is a [`Task`] (through `Deref`: `status`, `refresh`, `id`...), plus the import's created
+/// and failed rows. Its own [`wait_till_done`](Self::wait_till_done) /
+/// [`wait_with`](Self::wait_with) / [`wait_with_progress`](Self::wait_with_progress) also warn
+/// (through `log`) when the finished import has failed rows. Rows are only readable once the
+/// task has finished: wait for it first; reading a running task's rows is
+/// [`Error::ResultUnavailable`], never a hidden wait.
+///
+/// ```no_run
+/// use labelbox::{Client, DataRowSpec, RowData, TaskStatus};
+///
+/// let client = Client::from_env()?;
+/// let dataset = client.get_dataset("ckx...")?;
+/// let specs = [DataRowSpec::new(RowData::url("https://example.com/1.jpg")).global_key("1")];
+/// let mut task = dataset.create_data_rows(&specs)?;
+/// if task.wait_till_done()? == TaskStatus::Complete {
+///     let totals = task.totals()?;
+///     println!("{} created, {} failed", totals.created, totals.failed);
+///     for failed in task.errors()? {
+///         let failed = failed?;
+///         println!("{:?}: {}", failed.global_key, failed.message);
+///     }
+/// }
+/// # Ok::<_, labelbox::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct DataUpsertTask {
     task: Task,
@@ -391,6 +411,71 @@ impl DataUpsertTask {
     /// The plain task.
     pub fn into_task(self) -> Task {
         self.task
+    }
+
+    /// Waits until the import has finished, polling every 2 s for at most 300 s; see
+    /// [`wait_with_progress`](Self::wait_with_progress).
+    pub fn wait_till_done(&mut self) -> Result<TaskStatus> {
+        self.wait_with_progress(WaitOptions::default(), |_| {})
+    }
+
+    /// Waits until the import has finished, with the given timeout and check frequency; see
+    /// [`wait_with_progress`](Self::wait_with_progress).
+    pub fn wait_with(&mut self, options: WaitOptions) -> Result<TaskStatus> {
+        self.wait_with_progress(options, |_| {})
+    }
+
+    /// Waits as [`Task::wait_with_progress`] does (same deadline, polling, errors and
+    /// `on_poll`), then, once the import has finished `COMPLETE` or `CANCELED`, logs a warning
+    /// when rows failed, naming their count. Counting them is one small request
+    /// (`failedDataRowImports` with `first: 1`) made after the wait; a `FAILED` task is
+    /// already warned about by the wait itself. A failure of that request is logged, never
+    /// returned: the wait itself succeeded.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use labelbox::{Client, DataRowSpec, RowData, WaitOptions};
+    ///
+    /// let client = Client::from_env()?;
+    /// let dataset = client.get_dataset("ckx...")?;
+    /// let specs = [DataRowSpec::new(RowData::url("https://example.com/1.jpg"))];
+    /// let mut task = dataset.create_data_rows(&specs)?;
+    /// let options = WaitOptions::default().timeout(Duration::from_secs(3600));
+    /// let status = task.wait_with_progress(options, |t| {
+    ///     println!("{:.0}%", 100.0 * t.completion_percentage().unwrap_or(0.0))
+    /// })?;
+    /// println!("import {status}");
+    /// # Ok::<_, labelbox::Error>(())
+    /// ```
+    pub fn wait_with_progress(
+        &mut self,
+        options: WaitOptions,
+        on_poll: impl FnMut(&Task),
+    ) -> Result<TaskStatus> {
+        let status = self.task.wait_with_progress(options, on_poll)?;
+        if matches!(status, TaskStatus::Complete | TaskStatus::Canceled) {
+            self.warn_if_rows_failed();
+        }
+        Ok(status)
+    }
+
+    /// The warning of [`wait_with_progress`](Self::wait_with_progress): a COMPLETE import may
+    /// still have failed rows, which callers that only look at the status would miss.
+    fn warn_if_rows_failed(&self) {
+        match self.total_of::<FailedDataRow>() {
+            Ok(0) => {}
+            Ok(failed) => log::warn!(
+                "import task {} finished {} with {failed} failed row(s); read them with \
+                 DataUpsertTask::errors() or failed_data_rows()",
+                self.task.id(),
+                self.task.status()
+            ),
+            Err(e) => log::warn!(
+                "import task {} finished {}; could not count its failed rows: {e}",
+                self.task.id(),
+                self.task.status()
+            ),
+        }
     }
 
     /// Sets how many rows each results/errors page asks for (at least 1; default 5,000).
