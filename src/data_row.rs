@@ -729,55 +729,8 @@ mod tests {
         assert_eq!(check(&items), vec![]);
     }
 
-    #[test]
-    fn every_problem_is_reported_with_index_and_field() {
-        let items = [
-            UpsertItem::create(DataRowSpec::update().global_key("only-gk")),
-            UpsertItem::create(DataRowSpec::new(RowData::url("https://fine"))),
-            UpsertItem::create(DataRowSpec::new(RowData::url("s3://bucket/x.jpg"))),
-            UpsertItem::by_global_key("g", DataRowSpec::update()),
-            UpsertItem::create(
-                DataRowSpec::new(RowData::url("https://a"))
-                    .attachment(Attachment::new(AttachmentKind::Image, "https://ok"))
-                    .attachment(Attachment::new(AttachmentKind::Image, "")),
-            ),
-            UpsertItem::create(DataRowSpec::new(RowData::url(""))),
-            UpsertItem::create(DataRowSpec::new(RowData::json(json!([1])))),
-            UpsertItem::create(DataRowSpec::new(RowData::json(json!({})))),
-            UpsertItem::by_id("", DataRowSpec::update().external_id("e")),
-            UpsertItem::create(DataRowSpec::new(RowData::url("https://a")).global_key("")),
-            UpsertItem::create(
-                DataRowSpec::new(RowData::url("https://a"))
-                    .attachment(Attachment::new(AttachmentKind::Other("GIF".into()), "v")),
-            ),
-            UpsertItem::create(DataRowSpec::new(RowData::url("https://a")).metadata("", "v")),
-        ];
-        let got: Vec<(usize, String, ItemProblem)> = check(&items)
-            .into_iter()
-            .map(|e| (e.index, e.field, e.problem))
-            .collect();
-        let want = |i: usize, f: &str, p: ItemProblem| (i, f.to_owned(), p);
-        assert_eq!(
-            got,
-            vec![
-                want(0, "row_data", ItemProblem::EmptyPayload),
-                want(2, "row_data", ItemProblem::S3RowData),
-                want(3, "payload", ItemProblem::EmptyPayload),
-                want(4, "attachments[1].value", ItemProblem::EmptyAttachmentValue),
-                want(5, "row_data", ItemProblem::EmptyRowData),
-                want(6, "row_data", ItemProblem::RowDataNotObject),
-                want(7, "row_data", ItemProblem::EmptyRowData),
-                want(8, "key", ItemProblem::EmptyKey),
-                want(9, "global_key", ItemProblem::EmptyGlobalKey),
-                want(
-                    10,
-                    "attachments[0].type",
-                    ItemProblem::UnknownAttachmentKind("GIF".into())
-                ),
-                want(11, "metadata[0].schema_id", ItemProblem::EmptySchemaId),
-            ]
-        );
-    }
+    // Every problem, with its index and field: tests/import_validation.rs, through the
+    // public validate_specs / validate_items.
 
     #[test]
     fn validation_does_not_touch_items() {

@@ -35,23 +35,29 @@ fn mock_mutation(server: &mut ServerGuard, status: usize, body: &str, expect: us
 }
 
 fn mock_task(server: &mut ServerGuard, task_type: &str, status: &str) -> Mock {
-    server
-        .mock("POST", "/graphql")
-        .match_body(Matcher::Regex("GetUserCreatedTasksPyApi".into()))
+    task_lookup(server)
         .with_body(data(
             json!({"user": {"createdTasks": [task_json("t1", task_type, status)]}}),
         ))
         .create()
 }
 
+/// A server that knows the user, the task `t1` (of `task_type`, in `status`) and the cancelable
+/// types, with the types' mock (expecting one request). A dropped mockito mock still answers:
+/// mocks live as long as their server.
+fn setup(task_type: &str, status: &str) -> (ServerGuard, Mock) {
+    let mut server = mockito::Server::new();
+    mock_user(&mut server);
+    mock_task(&mut server, task_type, status);
+    let types = mock_types(&mut server, 1);
+    (server, types)
+}
+
 const SUCCESS: &str = r#"{"data": {"cancelBulkOperationJob": {"success": true}}}"#;
 
 #[test]
 fn cancels_a_running_task_of_a_cancelable_type() {
-    let mut server = mockito::Server::new();
-    let _user = mock_user(&mut server);
-    let _task = mock_task(&mut server, "adv-upsert-data-rows", "IN_PROGRESS");
-    let types = mock_types(&mut server, 1);
+    let (mut server, types) = setup("adv-upsert-data-rows", "IN_PROGRESS");
     let mutation = mock_mutation(&mut server, 200, SUCCESS, 2);
     let client = client(&server, &FakeClock::new());
     assert!(client.cancel_task("t1").unwrap());
@@ -67,10 +73,7 @@ fn cancels_a_running_task_of_a_cancelable_type() {
 
 #[test]
 fn a_type_that_is_not_cancelable_is_refused_without_the_mutation() {
-    let mut server = mockito::Server::new();
-    let _user = mock_user(&mut server);
-    let _task = mock_task(&mut server, "export-data-rows", "IN_PROGRESS");
-    let _types = mock_types(&mut server, 1);
+    let (mut server, _types) = setup("export-data-rows", "IN_PROGRESS");
     let mutation = mock_mutation(&mut server, 200, SUCCESS, 0);
     let e = client(&server, &FakeClock::new())
         .cancel_task("t1")
@@ -95,10 +98,7 @@ fn a_type_that_is_not_cancelable_is_refused_without_the_mutation() {
 #[test]
 fn a_task_not_in_progress_is_refused_without_the_mutation() {
     for status in ["COMPLETE", "FAILED", "CANCELED", "CANCELLING", "PAUSED"] {
-        let mut server = mockito::Server::new();
-        let _user = mock_user(&mut server);
-        let _task = mock_task(&mut server, "adv-upsert-data-rows", status);
-        let _types = mock_types(&mut server, 1);
+        let (mut server, _types) = setup("adv-upsert-data-rows", status);
         let mutation = mock_mutation(&mut server, 200, SUCCESS, 0);
         let e = client(&server, &FakeClock::new())
             .cancel_task("t1")
@@ -116,11 +116,7 @@ fn a_task_not_in_progress_is_refused_without_the_mutation() {
 fn a_missing_task_is_not_found() {
     let mut server = mockito::Server::new();
     let _user = mock_user(&mut server);
-    let _lookup = server
-        .mock("POST", "/graphql")
-        .match_body(Matcher::Regex("GetUserCreatedTasksPyApi".into()))
-        .with_body(data(json!({"user": {"createdTasks": []}})))
-        .create();
+    let _lookup = task_lookup(&mut server).with_body(no_such_task()).create();
     let mutation = mock_mutation(&mut server, 200, SUCCESS, 0);
     let e = client(&server, &FakeClock::new())
         .cancel_task("t1")
@@ -134,10 +130,7 @@ fn a_missing_task_is_not_found() {
 
 #[test]
 fn a_mutation_is_not_resent_after_an_ambiguous_failure() {
-    let mut server = mockito::Server::new();
-    let _user = mock_user(&mut server);
-    let _task = mock_task(&mut server, "adv-upsert-data-rows", "IN_PROGRESS");
-    let _types = mock_types(&mut server, 1);
+    let (mut server, _types) = setup("adv-upsert-data-rows", "IN_PROGRESS");
     let mutation = mock_mutation(&mut server, 500, "internal", 1);
     let clock = FakeClock::new();
     let e = client(&server, &clock).cancel_task("t1").unwrap_err();
@@ -150,10 +143,7 @@ fn a_mutation_is_not_resent_after_an_ambiguous_failure() {
 
 #[test]
 fn a_rate_limited_mutation_is_resent() {
-    let mut server = mockito::Server::new();
-    let _user = mock_user(&mut server);
-    let _task = mock_task(&mut server, "adv-upsert-data-rows", "IN_PROGRESS");
-    let _types = mock_types(&mut server, 1);
+    let (mut server, _types) = setup("adv-upsert-data-rows", "IN_PROGRESS");
     let limited = mock_mutation(
         &mut server,
         429,
@@ -170,10 +160,7 @@ fn a_rate_limited_mutation_is_resent() {
 
 #[test]
 fn success_false_is_returned_as_is() {
-    let mut server = mockito::Server::new();
-    let _user = mock_user(&mut server);
-    let _task = mock_task(&mut server, "send-to-annotate", "IN_PROGRESS");
-    let _types = mock_types(&mut server, 1);
+    let (mut server, _types) = setup("send-to-annotate", "IN_PROGRESS");
     let _m = mock_mutation(
         &mut server,
         200,

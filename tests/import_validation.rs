@@ -42,6 +42,7 @@ fn bad_specs() -> Vec<DataRowSpec> {
             .attachment(Attachment::new(AttachmentKind::Other("GIF".into()), "x")),
         DataRowSpec::new(RowData::url("https://ok/9.jpg")).metadata("", "v"),
         DataRowSpec::new(RowData::url("s3:/also-s3")).global_key(""),
+        DataRowSpec::new(RowData::json(json!([1]))),
     ]
 }
 
@@ -62,6 +63,7 @@ fn bad_specs_problems() -> Vec<(usize, String, ItemProblem)> {
         p(9, "metadata[0].schema_id", ItemProblem::EmptySchemaId),
         p(10, "row_data", ItemProblem::S3RowData),
         p(10, "global_key", ItemProblem::EmptyGlobalKey),
+        p(11, "row_data", ItemProblem::RowDataNotObject),
     ]
 }
 

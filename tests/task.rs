@@ -108,11 +108,7 @@ fn lookups_cost_one_request_once_the_user_is_known() {
 fn a_missing_task_is_not_found_naming_the_id() {
     let mut server = mockito::Server::new();
     let _user = mock_user(&mut server);
-    let _lookup = server
-        .mock("POST", "/graphql")
-        .match_body(Matcher::Regex("GetUserCreatedTasksPyApi".into()))
-        .with_body(data(json!({"user": {"createdTasks": []}})))
-        .create();
+    let _lookup = task_lookup(&mut server).with_body(no_such_task()).create();
     let e = no_retry_client(&server).get_task_by_id("nope").unwrap_err();
     assert!(
         matches!(&e, Error::NotFound { what, id } if what == "task" && id == "nope"),

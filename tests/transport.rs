@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::*;
 use labelbox::{Error, RetryPolicy};
-use mockito::Matcher;
+use mockito::{Matcher, Mock, ServerGuard};
 use serde_json::json;
 
 fn gql_error(code: &str, message: &str) -> String {
@@ -24,15 +24,40 @@ fn internal(status: Option<u16>) -> String {
     json!({"errors": [{"message": "boom", "extensions": ext}], "data": null}).to_string()
 }
 
-/// Answers the user query once with `status`/`body` and returns the error of `user_id`.
-fn error_for(status: usize, body: &str) -> Error {
-    let mut server = mockito::Server::new();
-    let mock = server
+/// Answers the next `times` requests with HTTP `status` and `body`.
+fn failing(server: &mut ServerGuard, status: usize, body: &str, times: usize) -> Mock {
+    server
         .mock("POST", "/graphql")
         .with_status(status)
         .with_body(body)
+        .expect(times)
+        .create()
+}
+
+/// Answers the next request with HTTP 429, `Retry-After: {seconds}` and the service's message.
+fn rate_limited(server: &mut ServerGuard, seconds: &str) -> Mock {
+    server
+        .mock("POST", "/graphql")
+        .with_status(429)
+        .with_header("retry-after", seconds)
+        .with_body(r#"{"message": "You have exceeded the rate limit"}"#)
         .expect(1)
-        .create();
+        .create()
+}
+
+/// Answers the next request with the user `u1`.
+fn user_u1(server: &mut ServerGuard) -> Mock {
+    server
+        .mock("POST", "/graphql")
+        .with_body(data(json!({"user": {"id": "u1"}})))
+        .expect(1)
+        .create()
+}
+
+/// Answers the user query once with `status`/`body` and returns the error of `user_id`.
+fn error_for(status: usize, body: &str) -> Error {
+    let mut server = mockito::Server::new();
+    let mock = failing(&mut server, status, body, 1);
     let err = no_retry_client(&server).user_id().unwrap_err();
     mock.assert();
     err
@@ -237,16 +262,8 @@ fn every_request_carries_the_contract_headers() {
 #[test]
 fn server_errors_are_retried_with_exact_backoff() {
     let mut server = mockito::Server::new();
-    let fail = server
-        .mock("POST", "/graphql")
-        .with_status(500)
-        .expect(3)
-        .create();
-    let ok = server
-        .mock("POST", "/graphql")
-        .with_body(data(json!({"user": {"id": "u1"}})))
-        .expect(1)
-        .create();
+    let fail = failing(&mut server, 500, "", 3);
+    let ok = user_u1(&mut server);
     let clock = FakeClock::new();
     // Jitter at half the ceiling: the delays must be exactly half of 1 s, 2 s, 4 s.
     let client = builder(&server, &clock)
@@ -269,12 +286,7 @@ fn server_errors_are_retried_with_exact_backoff() {
 #[test]
 fn the_last_real_error_comes_back_with_the_attempt_count() {
     let mut server = mockito::Server::new();
-    let fail = server
-        .mock("POST", "/graphql")
-        .with_status(503)
-        .with_body("try later")
-        .expect(4)
-        .create();
+    let fail = failing(&mut server, 503, "try later", 4);
     let clock = FakeClock::new();
     let client = builder(&server, &clock)
         .retry_policy(RetryPolicy::default().max_attempts(4))
@@ -293,11 +305,7 @@ fn the_last_real_error_comes_back_with_the_attempt_count() {
 #[test]
 fn the_total_budget_bounds_the_retries() {
     let mut server = mockito::Server::new();
-    let fail = server
-        .mock("POST", "/graphql")
-        .with_status(500)
-        .expect(3)
-        .create();
+    let fail = failing(&mut server, 500, "", 3);
     let clock = FakeClock::new();
     // 1 s + 2 s fit in 5 s; the next 4 s would not.
     let client = builder(&server, &clock)
@@ -334,18 +342,8 @@ fn backoff_ceiling_is_capped() {
 #[test]
 fn rate_limits_are_retried_honouring_retry_after() {
     let mut server = mockito::Server::new();
-    let limited = server
-        .mock("POST", "/graphql")
-        .with_status(429)
-        .with_header("retry-after", "7")
-        .with_body(r#"{"message": "You have exceeded the rate limit"}"#)
-        .expect(1)
-        .create();
-    let ok = server
-        .mock("POST", "/graphql")
-        .with_body(data(json!({"user": {"id": "u1"}})))
-        .expect(1)
-        .create();
+    let limited = rate_limited(&mut server, "7");
+    let ok = user_u1(&mut server);
     let clock = FakeClock::new();
     assert_eq!(client(&server, &clock).user_id().unwrap(), "u1");
     limited.assert();
@@ -356,13 +354,7 @@ fn rate_limits_are_retried_honouring_retry_after() {
 #[test]
 fn a_retry_after_beyond_the_budget_ends_the_retries() {
     let mut server = mockito::Server::new();
-    let limited = server
-        .mock("POST", "/graphql")
-        .with_status(429)
-        .with_header("retry-after", "500")
-        .with_body(r#"{"message": "You have exceeded the rate limit"}"#)
-        .expect(1)
-        .create();
+    let limited = rate_limited(&mut server, "500");
     let clock = FakeClock::new();
     let e = client(&server, &clock).user_id().unwrap_err();
     limited.assert();

@@ -7,7 +7,8 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use labelbox::{Error, TaskStatus, WaitOptions};
+use labelbox::{Error, Task, TaskStatus, WaitOptions};
+use mockito::{Mock, ServerGuard};
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
 
@@ -15,6 +16,19 @@ fn statuses(list: &[&str]) -> Vec<serde_json::Value> {
     list.iter()
         .map(|s| task_json("t1", "export-data-rows", s))
         .collect()
+}
+
+/// The task `t1` as first looked up (answering `seq[0]`) with a fake clock, on a server (to keep
+/// alive) whose next lookups answer the rest of `seq` in order, and the lookups' mocks.
+fn waiting(seq: &[serde_json::Value]) -> (ServerGuard, FakeClock, Task, Vec<Mock>) {
+    let mut server = mockito::Server::new();
+    mock_user(&mut server);
+    let tasks = mock_task_sequence(&mut server, seq);
+    let clock = FakeClock::new();
+    let task = client(&server, &clock)
+        .get_task_by_id("t1")
+        .expect("the task is looked up");
+    (server, clock, task, tasks)
 }
 
 #[test]
@@ -47,11 +61,7 @@ fn failed_and_canceled_are_terminal_and_returned() {
             TaskStatus::Complete,
         ),
     ] {
-        let mut server = mockito::Server::new();
-        let _user = mock_user(&mut server);
-        let tasks = mock_task_sequence(&mut server, &statuses(seq));
-        let clock = FakeClock::new();
-        let mut task = client(&server, &clock).get_task_by_id("t1").unwrap();
+        let (_server, clock, mut task, tasks) = waiting(&statuses(seq));
         assert_eq!(task.wait_till_done().unwrap(), end);
         // Every intermediate status (CANCELLING, unknown) kept the wait going.
         assert_eq!(clock.sleeps().len(), seq.len() - 1, "{seq:?}");
@@ -61,11 +71,7 @@ fn failed_and_canceled_are_terminal_and_returned() {
 
 #[test]
 fn an_already_finished_task_sends_nothing() {
-    let mut server = mockito::Server::new();
-    let _user = mock_user(&mut server);
-    let tasks = mock_task_sequence(&mut server, &statuses(&["COMPLETE"]));
-    let clock = FakeClock::new();
-    let mut task = client(&server, &clock).get_task_by_id("t1").unwrap();
+    let (_server, clock, mut task, tasks) = waiting(&statuses(&["COMPLETE"]));
     assert_eq!(task.wait_till_done().unwrap(), TaskStatus::Complete);
     tasks[0].assert(); // only the lookup
     assert!(clock.sleeps().is_empty());
@@ -73,15 +79,13 @@ fn an_already_finished_task_sends_nothing() {
 
 #[test]
 fn timeout_carries_the_last_task_and_keeps_the_deadline() {
-    let mut server = mockito::Server::new();
-    let _user = mock_user(&mut server);
     // The lookup, then exactly three polls: at 2 s, 4 s and the deadline (5 s).
-    let tasks = mock_task_sequence(
-        &mut server,
-        &statuses(&["IN_PROGRESS", "IN_PROGRESS", "CANCELLING", "CANCELLING"]),
-    );
-    let clock = FakeClock::new();
-    let mut task = client(&server, &clock).get_task_by_id("t1").unwrap();
+    let (_server, clock, mut task, tasks) = waiting(&statuses(&[
+        "IN_PROGRESS",
+        "IN_PROGRESS",
+        "CANCELLING",
+        "CANCELLING",
+    ]));
     let e = task
         .wait_with(WaitOptions::default().timeout(SECS(5)))
         .unwrap_err();
@@ -108,14 +112,8 @@ fn timeout_carries_the_last_task_and_keeps_the_deadline() {
 
 #[test]
 fn request_time_counts_and_no_request_follows_the_deadline() {
-    let mut server = mockito::Server::new();
-    let _user = mock_user(&mut server);
-    let tasks = mock_task_sequence(
-        &mut server,
-        &statuses(&["IN_PROGRESS", "IN_PROGRESS", "IN_PROGRESS"]),
-    );
-    let clock = FakeClock::new();
-    let mut task = client(&server, &clock).get_task_by_id("t1").unwrap();
+    let (_server, clock, mut task, tasks) =
+        waiting(&statuses(&["IN_PROGRESS", "IN_PROGRESS", "IN_PROGRESS"]));
     let mut seen = Vec::new();
     // Every poll "takes" 1.5 s: polls end at 3.5 s and 6.5 s; the second sleep is cut to
     // the 5 s deadline; after the poll made there, no further request.
@@ -166,11 +164,7 @@ fn the_progress_callback_sees_every_poll() {
 
 #[test]
 fn a_check_frequency_under_the_floor_is_refused_without_a_request() {
-    let mut server = mockito::Server::new();
-    let _user = mock_user(&mut server);
-    let tasks = mock_task_sequence(&mut server, &statuses(&["IN_PROGRESS"]));
-    let clock = FakeClock::new();
-    let mut task = client(&server, &clock).get_task_by_id("t1").unwrap();
+    let (_server, clock, mut task, tasks) = waiting(&statuses(&["IN_PROGRESS"]));
     let e = task
         .wait_with(WaitOptions::default().check_frequency(Duration::from_millis(1999)))
         .unwrap_err();
@@ -203,18 +197,9 @@ fn the_builder_can_lower_the_floor() {
 #[test]
 fn transient_poll_errors_are_retried_permanent_ones_end_the_wait() {
     // A 500 during a poll: retried after a 1 s backoff, then the wait goes on.
-    let mut server = mockito::Server::new();
-    let _user = mock_user(&mut server);
-    let first = mock_task_sequence(&mut server, &statuses(&["IN_PROGRESS"]));
-    let broken = server
-        .mock("POST", "/graphql")
-        .match_body(mockito::Matcher::Regex("GetUserCreatedTasksPyApi".into()))
-        .with_status(500)
-        .expect(1)
-        .create();
+    let (mut server, clock, mut task, first) = waiting(&statuses(&["IN_PROGRESS"]));
+    let broken = task_lookup(&mut server).with_status(500).expect(1).create();
     let last = mock_task_sequence(&mut server, &statuses(&["COMPLETE"]));
-    let clock = FakeClock::new();
-    let mut task = client(&server, &clock).get_task_by_id("t1").unwrap();
     assert_eq!(task.wait_till_done().unwrap(), TaskStatus::Complete);
     assert_eq!(clock.sleeps(), vec![SECS(2), SECS(1)]);
     first[0].assert();
@@ -222,19 +207,13 @@ fn transient_poll_errors_are_retried_permanent_ones_end_the_wait() {
     last[0].assert();
 
     // An authentication error during a poll ends the wait at once.
-    let mut server = mockito::Server::new();
-    let _user = mock_user(&mut server);
-    let _first = mock_task_sequence(&mut server, &statuses(&["IN_PROGRESS"]));
-    let denied = server
-        .mock("POST", "/graphql")
-        .match_body(mockito::Matcher::Regex("GetUserCreatedTasksPyApi".into()))
+    let (mut server, clock, mut task, _first) = waiting(&statuses(&["IN_PROGRESS"]));
+    let denied = task_lookup(&mut server)
         .with_body(
             r#"{"errors":[{"message":"revoked","extensions":{"code":"AUTHENTICATION_ERROR"}}]}"#,
         )
         .expect(1)
         .create();
-    let clock = FakeClock::new();
-    let mut task = client(&server, &clock).get_task_by_id("t1").unwrap();
     assert!(task.wait_till_done().unwrap_err().is_authentication());
     denied.assert();
     assert_eq!(clock.sleeps(), vec![SECS(2)]);
@@ -242,11 +221,7 @@ fn transient_poll_errors_are_retried_permanent_ones_end_the_wait() {
 
 #[test]
 fn a_zero_timeout_polls_once() {
-    let mut server = mockito::Server::new();
-    let _user = mock_user(&mut server);
-    let tasks = mock_task_sequence(&mut server, &statuses(&["IN_PROGRESS", "IN_PROGRESS"]));
-    let clock = FakeClock::new();
-    let mut task = client(&server, &clock).get_task_by_id("t1").unwrap();
+    let (_server, clock, mut task, tasks) = waiting(&statuses(&["IN_PROGRESS", "IN_PROGRESS"]));
     let e = task
         .wait_with(WaitOptions::default().timeout(Duration::ZERO))
         .unwrap_err();
@@ -257,17 +232,8 @@ fn a_zero_timeout_polls_once() {
 
 #[test]
 fn retries_during_a_wait_do_not_outlast_the_deadline() {
-    let mut server = mockito::Server::new();
-    let _user = mock_user(&mut server);
-    let first = mock_task_sequence(&mut server, &statuses(&["IN_PROGRESS"]));
-    let broken = server
-        .mock("POST", "/graphql")
-        .match_body(mockito::Matcher::Regex("GetUserCreatedTasksPyApi".into()))
-        .with_status(500)
-        .expect(2)
-        .create();
-    let clock = FakeClock::new();
-    let mut task = client(&server, &clock).get_task_by_id("t1").unwrap();
+    let (mut server, clock, mut task, first) = waiting(&statuses(&["IN_PROGRESS"]));
+    let broken = task_lookup(&mut server).with_status(500).expect(2).create();
     // Poll at 2 s fails; its retry (1 s backoff) fits before the 3 s deadline and fails
     // too; the next (2 s backoff) would end at 5 s: the wait ends with the real error.
     let e = task

@@ -108,6 +108,19 @@ pub fn mock_user(server: &mut mockito::ServerGuard) -> mockito::Mock {
         .create()
 }
 
+/// A mock of the by-id task lookup (`GetUserCreatedTasksPyApi`, any user and id), for the
+/// caller to give an answer and an expected count, then create.
+pub fn task_lookup(server: &mut mockito::ServerGuard) -> mockito::Mock {
+    server
+        .mock("POST", "/graphql")
+        .match_body(mockito::Matcher::Regex("GetUserCreatedTasksPyApi".into()))
+}
+
+/// The lookup's answer when the user has no task of that id.
+pub fn no_such_task() -> String {
+    data(json!({"user": {"createdTasks": []}}))
+}
+
 /// Mocks the by-id lookup of one task, answering `bodies` in order (the last one repeats).
 pub fn mock_task_sequence(
     server: &mut mockito::ServerGuard,
@@ -116,9 +129,7 @@ pub fn mock_task_sequence(
     tasks
         .iter()
         .map(|t| {
-            server
-                .mock("POST", "/graphql")
-                .match_body(mockito::Matcher::Regex("GetUserCreatedTasksPyApi".into()))
+            task_lookup(server)
                 .with_status(200)
                 .with_body(data(json!({"user": {"createdTasks": [t]}})))
                 .expect(1)
