@@ -17,6 +17,25 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Transient variants ([`Error::Network`], [`Error::Timeout`], retryable [`Error::Server`],
 /// [`Error::RateLimited`]) carry `attempts`: how many times the request was sent before the
 /// SDK gave up (1 when it was not retried).
+///
+/// Match the variants that call for their own handling, or ask the predicates
+/// ([`is_not_found`](Error::is_not_found), [`is_retryable`](Error::is_retryable),
+/// [`may_have_been_processed`](Error::may_have_been_processed), ...); the enum is
+/// `#[non_exhaustive]`, so keep a catch-all arm.
+///
+/// ```no_run
+/// use labelbox::{Client, Error};
+///
+/// let client = Client::from_env()?;
+/// match client.get_task_by_id("ckx...") {
+///     Ok(task) => println!("{} is {}", task.id(), task.status()),
+///     Err(e) if e.is_not_found() => println!("no such task"),
+///     Err(Error::Authentication { message }) => println!("check LABELBOX_API_KEY: {message}"),
+///     Err(e) if e.is_retryable() => println!("still failing after retries: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok::<_, labelbox::Error>(())
+/// ```
 #[non_exhaustive]
 #[derive(Debug)]
 pub enum Error {
@@ -303,6 +322,13 @@ fn attempts_suffix(f: &mut fmt::Formatter<'_>, attempts: u32) -> fmt::Result {
     Ok(())
 }
 
+/// What every transient failure's message ends with: the attempts and, for a mutation, the
+/// warning that it may have been carried out.
+fn transient_suffix(f: &mut fmt::Formatter<'_>, attempts: u32, maybe: bool) -> fmt::Result {
+    attempts_suffix(f, attempts)?;
+    processed_suffix(f, maybe)
+}
+
 fn processed_suffix(f: &mut fmt::Formatter<'_>, maybe: bool) -> fmt::Result {
     if maybe {
         write!(
@@ -345,8 +371,7 @@ impl fmt::Display for Error {
                 ..
             } => {
                 write!(f, "server error {status}: {message}")?;
-                attempts_suffix(f, *attempts)?;
-                processed_suffix(f, *may_have_been_processed)
+                transient_suffix(f, *attempts, *may_have_been_processed)
             }
             Error::Api { status, message } => write!(f, "API error (HTTP {status}): {message}"),
             Error::Network {
@@ -355,8 +380,7 @@ impl fmt::Display for Error {
                 may_have_been_processed,
             } => {
                 write!(f, "network error: {message}")?;
-                attempts_suffix(f, *attempts)?;
-                processed_suffix(f, *may_have_been_processed)
+                transient_suffix(f, *attempts, *may_have_been_processed)
             }
             Error::Timeout {
                 message,
@@ -364,8 +388,7 @@ impl fmt::Display for Error {
                 may_have_been_processed,
             } => {
                 write!(f, "timed out: {message}")?;
-                attempts_suffix(f, *attempts)?;
-                processed_suffix(f, *may_have_been_processed)
+                transient_suffix(f, *attempts, *may_have_been_processed)
             }
             Error::Decode { message, excerpt } => {
                 write!(f, "could not decode the answer: {message}; body starts: {excerpt:?}")

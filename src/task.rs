@@ -156,7 +156,21 @@ pub(crate) fn parse_timestamp(s: &str) -> Option<SystemTime> {
 /// A server-side operation (import, export, batch...) that may take a while.
 ///
 /// A task keeps its [`Client`], so it can [`refresh`](Task::refresh) itself and
-/// [`wait`](Task::wait_till_done) for its end.
+/// [`wait`](Task::wait_till_done) for its end. Its `Debug` shows the task, never the client's
+/// key.
+///
+/// ```no_run
+/// use labelbox::{Client, TaskStatus};
+///
+/// let client = Client::from_env()?;
+/// let mut task = client.get_task_by_id("ckx...")?;
+/// if task.wait_till_done()? == TaskStatus::Complete {
+///     println!("{}: {:?}", task.task_type(), task.result()?);
+/// } else {
+///     println!("{} ended {}: {:?}", task.id(), task.status(), task.errors()?);
+/// }
+/// # Ok::<_, labelbox::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Task {
     client: Client,
@@ -320,11 +334,35 @@ impl Task {
 
     /// Waits until the task is finished, polling every 2 s for at most 300 s. See
     /// [`wait_with_progress`](Task::wait_with_progress).
+    ///
+    /// ```no_run
+    /// # let client = labelbox::Client::from_env()?;
+    /// let mut task = client.get_task_by_id("ckx...")?;
+    /// match task.wait_till_done() {
+    ///     Ok(status) => println!("ended {status}"),
+    ///     Err(e) if e.is_wait_timed_out() => println!("still running after 5 minutes"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok::<_, labelbox::Error>(())
+    /// ```
     pub fn wait_till_done(&mut self) -> Result<TaskStatus> {
         self.wait_with_progress(WaitOptions::default(), |_| {})
     }
 
-    /// Waits until the task is finished, with the given timeout and check frequency.
+    /// Waits until the task is finished, with the given timeout and check frequency. See
+    /// [`wait_with_progress`](Task::wait_with_progress).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use labelbox::WaitOptions;
+    /// # let client = labelbox::Client::from_env()?;
+    /// let mut task = client.get_task_by_id("ckx...")?;
+    /// let options = WaitOptions::default()
+    ///     .timeout(Duration::from_secs(3600))
+    ///     .check_frequency(Duration::from_secs(30));
+    /// let status = task.wait_with(options)?;
+    /// # Ok::<_, labelbox::Error>(())
+    /// ```
     pub fn wait_with(&mut self, options: WaitOptions) -> Result<TaskStatus> {
         self.wait_with_progress(options, |_| {})
     }
@@ -340,7 +378,26 @@ impl Task {
     ///
     /// Transient errors of a poll are retried under the client's retry policy, as long as
     /// the retry ends before the deadline; any other error, or a transient one that cannot
-    /// be retried in time, ends the wait with that error.
+    /// be retried in time, ends the wait with that error. A task that ends `FAILED`, or with
+    /// errors, is logged as a warning (through `log`).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use labelbox::{Error, WaitOptions};
+    /// # let client = labelbox::Client::from_env()?;
+    /// let mut task = client.get_task_by_id("ckx...")?;
+    /// let options = WaitOptions::default().timeout(Duration::from_secs(600));
+    /// match task.wait_with_progress(options, |t| {
+    ///     eprintln!("{} {:.0}%", t.status(), 100.0 * t.completion_percentage().unwrap_or(0.0))
+    /// }) {
+    ///     Ok(status) => println!("ended {status}"),
+    ///     Err(Error::WaitTimedOut { task, polls, .. }) => {
+    ///         println!("still {} after {polls} polls", task.status())
+    ///     }
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok::<_, labelbox::Error>(())
+    /// ```
     pub fn wait_with_progress(
         &mut self,
         options: WaitOptions,
