@@ -140,7 +140,6 @@ pub(crate) fn default_jitter() -> Jitter {
 }
 
 /// 64 bits that differ between calls and processes (multipart boundaries, jitter seed).
-#[allow(dead_code)] // used by upload_file
 pub(crate) fn random_u64() -> u64 {
     seed()
 }

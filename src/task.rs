@@ -263,7 +263,6 @@ impl Task {
     }
 
     /// The client this task was fetched with (for `DataUpsertTask`).
-    #[allow(dead_code)] // used by upsert_task.rs
     pub(crate) fn client(&self) -> &Client {
         &self.client
     }

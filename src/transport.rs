@@ -24,7 +24,6 @@ const BODY_LIMIT: u64 = u64::MAX;
 /// `X-User-Agent` sent with every GraphQL request.
 pub(crate) const SDK_USER_AGENT: &str = concat!("rust-sdk ", env!("CARGO_PKG_VERSION"));
 
-#[allow(dead_code)] // used by the data-row import module (upload.rs)
 const UPLOAD_DOCUMENT: &str = "mutation UploadFile($file: Upload!, $contentLength: Int!, $sign: Boolean) { uploadFile(file: $file, contentLength: $contentLength, sign: $sign) { url filename } }";
 
 /// Whether a request may be sent again after a failure that leaves its fate unknown.
@@ -144,7 +143,6 @@ impl Transport {
 
     /// Multipart `uploadFile` (PROTOCOL 3.6 step 2); returns the file's URL. A duplicate
     /// upload is harmless (an orphan file), so uploads are retried like queries.
-    #[allow(dead_code)] // used by the data-row import module (upload.rs)
     pub(crate) fn upload_file(
         &self,
         file_name: &str,
@@ -169,16 +167,7 @@ impl Transport {
             upload_file: Uploaded,
         }
         let data: Data = self.with_retries(Kind::Idempotent, None, || {
-            let response = self
-                .agent
-                .post(&self.endpoint)
-                .header("Authorization", &self.bearer())
-                .header("Accept", "application/json")
-                .header("Content-Type", &content_type_header)
-                .header("X-User-Agent", SDK_USER_AGENT)
-                .send(&body[..])
-                .map_err(classify_transport)?;
-            self.decode_answer(response)
+            self.post(&content_type_header, &body)
         })?;
         Ok(data.upload_file.url)
     }
@@ -264,18 +253,26 @@ impl Transport {
             "variables": variables,
         }))
         .map_err(|e| Error::invalid_input("variables", e.to_string()))?;
-        self.with_retries(kind, deadline, || {
-            let response = self
-                .agent
-                .post(&self.endpoint)
-                .header("Authorization", &self.bearer())
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .header("X-User-Agent", SDK_USER_AGENT)
-                .send(&body[..])
-                .map_err(classify_transport)?;
-            self.decode_answer(response)
-        })
+        self.with_retries(kind, deadline, || self.post("application/json", &body))
+    }
+
+    /// One POST of `body` to the endpoint with the headers every GraphQL request carries (the
+    /// key, JSON accepted, the SDK's user agent), its answer classified and decoded.
+    fn post<T: DeserializeOwned>(
+        &self,
+        content_type: &str,
+        body: &[u8],
+    ) -> std::result::Result<T, Failure> {
+        let response = self
+            .agent
+            .post(&self.endpoint)
+            .header("Authorization", &self.bearer())
+            .header("Content-Type", content_type)
+            .header("Accept", "application/json")
+            .header("X-User-Agent", SDK_USER_AGENT)
+            .send(body)
+            .map_err(classify_transport)?;
+        self.decode_answer(response)
     }
 
     /// Runs `attempt` until it succeeds, fails for good, or the retry policy is spent.
@@ -605,7 +602,6 @@ fn strip_query(url: &str) -> &str {
     url.split(['?', '#']).next().unwrap_or(url)
 }
 
-#[allow(dead_code)] // used by upload_file
 /// The GraphQL multipart request body (`operations`, `map`, file part `1`).
 fn multipart_body(
     boundary: &str,
