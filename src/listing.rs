@@ -25,6 +25,13 @@ pub(crate) const PAGE_SIZE: usize = 100;
 ///     .status(TaskStatus::Failed)
 ///     .task_type("export-data-rows")
 ///     .created_since(day_ago);
+/// # fn list(client: &labelbox::Client, filter: TaskFilter) -> labelbox::Result<()> {
+/// for task in client.tasks(filter) {
+///     let task = task?; // a failed page request ends the listing with its error
+///     println!("{} {} {}", task.id(), task.task_type(), task.status());
+/// }
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskFilter {
@@ -155,6 +162,22 @@ impl Tasks {
     }
 
     fn fetch_page(&self) -> Result<Vec<TaskData>> {
+        let (document, variables) = self.page_query()?;
+        let data: Value = self.client.transport().query(&document, variables)?;
+        let list = match self.scope {
+            Scope::Organization => data.pointer("/organization/tasks"),
+            Scope::CreatedByUser => data.pointer("/user/createdTasks"),
+        };
+        match list {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(list) => Vec::<TaskData>::deserialize(list)
+                .map_err(|e| Error::decode(format!("task list: {e}"), &list.to_string())),
+        }
+    }
+
+    /// The document and variables of the current page's query: the filter's conditions, the
+    /// page's offset, and the user id when listing the user's own tasks.
+    fn page_query(&self) -> Result<(String, Value)> {
         let QueryParts {
             mut decls,
             conds,
@@ -188,19 +211,7 @@ impl Tasks {
             format!("({})", decls.join(", "))
         };
         let document = format!("query {name}{decls} {{ {selection} }}");
-        let data: Value = self
-            .client
-            .transport()
-            .query(&document, Value::Object(vars))?;
-        let list = match self.scope {
-            Scope::Organization => data.pointer("/organization/tasks"),
-            Scope::CreatedByUser => data.pointer("/user/createdTasks"),
-        };
-        match list {
-            None | Some(Value::Null) => Ok(Vec::new()),
-            Some(list) => Vec::<TaskData>::deserialize(list)
-                .map_err(|e| Error::decode(format!("task list: {e}"), &list.to_string())),
-        }
+        Ok((document, Value::Object(vars)))
     }
 }
 

@@ -89,6 +89,17 @@ impl Manifest {
 }
 
 /// Options of an import call ([`Dataset::upsert_data_rows_with`](crate::Dataset::upsert_data_rows_with)).
+///
+/// ```no_run
+/// use labelbox::{Client, DataRowSpec, ImportOptions, RowData};
+///
+/// let dataset = Client::from_env()?.get_dataset("ckx...")?;
+/// let specs = [DataRowSpec::new(RowData::url("https://example.com/1.jpg"))];
+/// // Smaller uploads, e.g. over a slow link: 1 MB chunks instead of 10 MB.
+/// let options = ImportOptions::default().max_chunk_bytes(1_000_000);
+/// let task = dataset.create_data_rows_with(&specs, &options)?;
+/// # Ok::<_, labelbox::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportOptions {
     max_chunk_bytes: usize,
