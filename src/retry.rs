@@ -42,6 +42,20 @@ impl Clock for SystemClock {
 ///
 /// The defaults follow the official SDK: 1 s initial delay, ×2, 60 s cap, 120 s budget
 /// (and at most 10 attempts).
+///
+/// ```
+/// use std::time::Duration;
+/// use labelbox::{Client, RetryPolicy};
+///
+/// let policy = RetryPolicy::default()
+///     .max_attempts(5)
+///     .max_delay(Duration::from_secs(10))
+///     .total_budget(Duration::from_secs(30));
+/// assert_eq!(policy.ceiling(1), Duration::from_secs(1));
+/// assert_eq!(policy.ceiling(5), Duration::from_secs(10)); // 16 s, capped
+/// let client = Client::builder().api_key("...").retry_policy(policy).build()?;
+/// # Ok::<_, labelbox::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryPolicy {
     max_attempts: u32,
