@@ -30,11 +30,7 @@ fn a_small_chunk_limit_uploads_several_ordered_chunks_and_every_row_once() {
     let mut task = dataset.create_data_rows_with(&specs, &options).unwrap();
 
     // Every upload but the last (the manifest) is a chunk within the limit.
-    let uploads: Vec<_> = emu
-        .requests()
-        .into_iter()
-        .filter(|r| r.fields.iter().any(|f| f == "uploadFile"))
-        .collect();
+    let uploads = requests_with(&emu, "uploadFile");
     assert!(
         uploads.len() >= 6,
         "several chunks and a manifest: {}",
@@ -46,11 +42,7 @@ fn a_small_chunk_limit_uploads_several_ordered_chunks_and_every_row_once() {
     }
 
     // The manifest names the chunks in item order; together they hold every item once.
-    let upserts: Vec<_> = emu
-        .requests()
-        .into_iter()
-        .filter(|r| r.fields.iter().any(|f| f == "upsertDataRows"))
-        .collect();
+    let upserts = requests_with(&emu, "upsertDataRows");
     assert_eq!(upserts.len(), 1);
     let manifest = get_json(upserts[0].variables["manifestUri"].as_str().unwrap());
     assert_eq!(manifest["source"], "SDK");

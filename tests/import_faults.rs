@@ -13,9 +13,8 @@ use labelbox_emulator::{Emulator, FaultKind, Faults};
 /// `upsertDataRows` requests the emulator executed (a rate-limited one was refused before it
 /// ran, so re-sending it is safe).
 fn executed_upserts(emu: &Emulator) -> usize {
-    emu.requests()
+    requests_with(emu, "upsertDataRows")
         .iter()
-        .filter(|r| r.fields.iter().any(|f| f == "upsertDataRows"))
         .filter(|r| r.fault != Some(FaultKind::RateLimited))
         .count()
 }

@@ -161,11 +161,7 @@ fn results_and_errors_page_through_several_pages() {
     assert_eq!(all.len(), 23);
     assert_eq!(all.iter().map(|r| &r.id).collect::<HashSet<_>>().len(), 23);
 
-    let success_pages: Vec<_> = emu
-        .requests()
-        .into_iter()
-        .filter(|r| r.fields.iter().any(|f| f == "successesfulDataRowImports"))
-        .collect();
+    let success_pages = requests_with(&emu, "successesfulDataRowImports");
     assert!(
         success_pages.len() >= 5,
         "23 rows in pages of 5: {}",

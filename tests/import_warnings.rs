@@ -45,9 +45,8 @@ fn warnings_about(task_id: &str) -> Vec<String> {
 
 /// The `failedDataRowImports` requests of the log, as their `first` variable.
 fn failure_counts(emu: &Emulator) -> Vec<serde_json::Value> {
-    emu.requests()
+    requests_with(emu, "failedDataRowImports")
         .iter()
-        .filter(|r| r.fields.iter().any(|f| f == "failedDataRowImports"))
         .map(|r| r.variables["first"].clone())
         .collect()
 }

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use labelbox::{Client, Clock, DataRowSpec, RetryPolicy, RowData, WaitOptions};
-use labelbox_emulator::{Emulator, EmulatorBuilder, Faults};
+use labelbox_emulator::{Emulator, EmulatorBuilder, Faults, RequestRecord};
 
 /// A clock whose sleeps take at most `max_real` of real time while its `now` advances by the
 /// full duration: backoff and polling delays cost (almost) nothing, and time-based logic still
@@ -97,10 +97,15 @@ pub fn specs(prefix: &str, n: usize) -> Vec<DataRowSpec> {
         .collect()
 }
 
+/// The requests of the log that had `field` as a top-level field, in order.
+pub fn requests_with(emu: &Emulator, field: &str) -> Vec<RequestRecord> {
+    emu.requests()
+        .into_iter()
+        .filter(|r| r.fields.iter().any(|f| f == field))
+        .collect()
+}
+
 /// How many requests in the log had `field` as a top-level field.
 pub fn count_field(emu: &Emulator, field: &str) -> usize {
-    emu.requests()
-        .iter()
-        .filter(|r| r.fields.iter().any(|f| f == field))
-        .count()
+    requests_with(emu, field).len()
 }
