@@ -31,6 +31,14 @@ fn mock_page(server: &mut ServerGuard, query: &str, vars: &Value, tasks: Value) 
         .create()
 }
 
+/// A mock of the listing page at offset `skip`, for the caller to answer and create.
+fn page_at(server: &mut ServerGuard, skip: usize) -> Mock {
+    let args = format!("skip: {skip} first: 100");
+    server
+        .mock("POST", "/graphql")
+        .match_body(Matcher::Regex(args))
+}
+
 #[test]
 fn three_pages_with_every_filter() {
     let since = UNIX_EPOCH + Duration::from_secs(1_795_000_000);
@@ -111,15 +119,11 @@ fn no_filter_no_where_and_a_full_last_page_needs_one_more_request() {
 #[test]
 fn pages_are_fetched_lazily() {
     let mut server = mockito::Server::new();
-    let first = server
-        .mock("POST", "/graphql")
-        .match_body(Matcher::Regex("skip: 0 first: 100".into()))
+    let first = page_at(&mut server, 0)
         .with_body(data(json!({"organization": {"tasks": page(0, 100)}})))
         .expect(1)
         .create();
-    let second = server
-        .mock("POST", "/graphql")
-        .match_body(Matcher::Regex("skip: 100 first: 100".into()))
+    let second = page_at(&mut server, 100)
         .with_body(data(json!({"organization": {"tasks": page(100, 1)}})))
         .expect(0)
         .create();
@@ -133,14 +137,10 @@ fn pages_are_fetched_lazily() {
 #[test]
 fn an_error_is_yielded_once_and_ends_the_iteration() {
     let mut server = mockito::Server::new();
-    let _first = server
-        .mock("POST", "/graphql")
-        .match_body(Matcher::Regex("skip: 0 first: 100".into()))
+    let _first = page_at(&mut server, 0)
         .with_body(data(json!({"organization": {"tasks": page(0, 100)}})))
         .create();
-    let second = server
-        .mock("POST", "/graphql")
-        .match_body(Matcher::Regex("skip: 100 first: 100".into()))
+    let second = page_at(&mut server, 100)
         .with_body(r#"{"errors":[{"message":"no","extensions":{"code":"AUTHORIZATION_ERROR"}}]}"#)
         .expect(1)
         .create();
