@@ -3,13 +3,17 @@
 //!
 //! The types make most malformed payloads unrepresentable (no unknown payload keys, no untyped
 //! keys); what remains representable but refused by the service (an empty payload, `s3://` row
-//! data, an empty attachment value, ...) is caught by [`validate`] before anything is sent.
+//! data, an empty attachment value, ...) is caught by [`validate_items`] / [`validate_specs`]
+//! before anything is sent. The dataset import methods run the same check ([`check_import`]),
+//! so a caller can report every bad item up front, without a client, and get the same answer.
 
 use std::fmt;
 
 use serde::de::{self, Deserializer};
 use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
 
 /// The asset of a data row: a URL (`https://...`) or an inline JSON object (conversations,
 /// tiled imagery, ...).
@@ -446,9 +450,80 @@ enum Intent {
     Update,
 }
 
+/// The key of every item of [`Dataset::create_data_rows`](crate::Dataset::create_data_rows).
+pub(crate) static CREATE: UpsertKey = UpsertKey::Create;
+
+/// Checks upsert items exactly as
+/// [`Dataset::upsert_data_rows`](crate::Dataset::upsert_data_rows) does, without sending
+/// anything: a pre-flight check that reports every refused item in one pass.
+///
+/// # Errors
+///
+/// [`Error::InvalidItems`] listing every problem (item index, field, reason) in item order, or
+/// [`Error::InvalidInput`] when the list is empty.
+///
+/// ```
+/// use labelbox::{validate_items, DataRowSpec, Error, ItemProblem, RowData, UpsertItem};
+///
+/// let items = vec![
+///     UpsertItem::create(DataRowSpec::new(RowData::url("https://example.com/1.jpg"))),
+///     UpsertItem::create(DataRowSpec::new(RowData::url("s3://bucket/2.jpg"))),
+///     UpsertItem::by_global_key("img-3", DataRowSpec::update()),
+/// ];
+/// match validate_items(&items) {
+///     Err(Error::InvalidItems(problems)) => {
+///         let found: Vec<_> = problems.iter().map(|p| (p.index, p.problem.clone())).collect();
+///         assert_eq!(found, [(1, ItemProblem::S3RowData), (2, ItemProblem::EmptyPayload)]);
+///     }
+///     other => panic!("expected InvalidItems, got {other:?}"),
+/// }
+/// assert!(validate_items(&items[..1]).is_ok());
+/// ```
+pub fn validate_items(items: &[UpsertItem]) -> Result<(), Error> {
+    check_import(items.iter().map(|item| (&item.key, &item.spec)))
+}
+
+/// Checks specs exactly as [`Dataset::create_data_rows`](crate::Dataset::create_data_rows)
+/// does (every spec creates a row, so each needs row data), without sending anything.
+///
+/// # Errors
+///
+/// As [`validate_items`].
+///
+/// ```
+/// use labelbox::{validate_specs, DataRowSpec, RowData};
+///
+/// let ok = [DataRowSpec::new(RowData::url("https://example.com/1.jpg"))];
+/// assert!(validate_specs(&ok).is_ok());
+/// let missing_row_data = [DataRowSpec::update().global_key("img-2")];
+/// assert!(validate_specs(&missing_row_data).unwrap_err().is_invalid_input());
+/// ```
+pub fn validate_specs(specs: &[DataRowSpec]) -> Result<(), Error> {
+    check_import(specs.iter().map(|spec| (&CREATE, spec)))
+}
+
+/// The one pre-flight check of every import: the list is not empty and no item is refused.
+pub(crate) fn check_import<'a, I>(items: I) -> Result<(), Error>
+where
+    I: IntoIterator<Item = (&'a UpsertKey, &'a DataRowSpec)> + Clone,
+{
+    if items.clone().into_iter().next().is_none() {
+        return Err(Error::invalid_input(
+            "items",
+            "nothing to import: the list is empty",
+        ));
+    }
+    let problems = validate(items);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::InvalidItems(problems))
+    }
+}
+
 /// Checks every item and returns every problem found, in item order (several per item are
 /// possible). Items are only read.
-pub(crate) fn validate<'a>(
+fn validate<'a>(
     items: impl IntoIterator<Item = (&'a UpsertKey, &'a DataRowSpec)>,
 ) -> Vec<ItemError> {
     let mut errors = Vec::new();

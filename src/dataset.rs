@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::data_row::{DataRowSpec, UpsertItem, UpsertKey};
+use crate::data_row::{DataRowSpec, UpsertItem, UpsertKey, CREATE};
 use crate::error::{Error, Result};
 use crate::task::parse_timestamp;
 use crate::upload::{import, ImportOptions};
@@ -88,9 +88,6 @@ struct GetAnswer {
 struct CreateAnswer {
     create_dataset: Option<WireDataset>,
 }
-
-/// The one create key, shared by every item of `create_data_rows`.
-static CREATE: UpsertKey = UpsertKey::Create;
 
 impl Client {
     /// The dataset with this id; [`Error::NotFound`] when there is none (or it is not
@@ -186,7 +183,7 @@ impl Dataset {
     ///
     /// Every spec is checked before anything is sent: when any is refused, the call fails with
     /// [`Error::InvalidItems`] listing every refused item by index and reason, and nothing is
-    /// uploaded. Rows the service cannot create (e.g. a duplicate global key) do not fail the
+    /// uploaded. [`validate_specs`](crate::validate_specs) runs the same check on its own. Rows the service cannot create (e.g. a duplicate global key) do not fail the
     /// call: they are in the task's [`errors`](DataUpsertTask::errors) once it has finished.
     pub fn create_data_rows(&self, specs: &[DataRowSpec]) -> Result<DataUpsertTask> {
         self.create_data_rows_with(specs, &ImportOptions::default())
@@ -204,7 +201,8 @@ impl Dataset {
 
     /// Creates or updates rows: each item is keyed by global key, by data row id, or by nothing
     /// (a new row). Validation as in [`create_data_rows`](Self::create_data_rows); an update
-    /// item with nothing but its key is refused.
+    /// item with nothing but its key is refused. [`validate_items`](crate::validate_items) runs
+    /// the same check on its own, e.g. to report bad input before connecting.
     pub fn upsert_data_rows(&self, items: &[UpsertItem]) -> Result<DataUpsertTask> {
         self.upsert_data_rows_with(items, &ImportOptions::default())
     }

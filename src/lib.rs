@@ -52,8 +52,8 @@ pub use config::{
     DEFAULT_REQUEST_TIMEOUT, ENV_API_KEY, ENV_ENDPOINT,
 };
 pub use data_row::{
-    Attachment, AttachmentKind, DataRowSpec, ItemError, ItemProblem, MediaType, MetadataField,
-    RowData, UpsertItem, UpsertKey,
+    validate_items, validate_specs, Attachment, AttachmentKind, DataRowSpec, ItemError,
+    ItemProblem, MediaType, MetadataField, RowData, UpsertItem, UpsertKey,
 };
 pub use dataset::Dataset;
 pub use error::{Error, Result};

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::data_row::{encode_item, validate, DataRowSpec, UpsertKey};
+use crate::data_row::{check_import, encode_item, DataRowSpec, UpsertKey};
 use crate::error::{Error, Result};
 use crate::task::{Task, TaskData};
 use crate::Client;
@@ -130,16 +130,7 @@ pub(crate) fn import<'a, I>(
 where
     I: IntoIterator<Item = (&'a UpsertKey, &'a DataRowSpec)> + Clone,
 {
-    if items.clone().into_iter().next().is_none() {
-        return Err(Error::invalid_input(
-            "items",
-            "nothing to import: the list is empty",
-        ));
-    }
-    let problems = validate(items.clone());
-    if !problems.is_empty() {
-        return Err(Error::InvalidItems(problems));
-    }
+    check_import(items.clone())?;
     let manifest = upload_chunks(client, dataset_id, items, options.max_chunk_bytes)?;
     let manifest_bytes = serde_json::to_vec(&manifest)
         .map_err(|e| Error::invalid_input("manifest", e.to_string()))?;
