@@ -1,7 +1,8 @@
 //! One input row (a JSON object, keys as in Labelbox's Python SDK) into the SDK's [`UpsertItem`].
 //!
-//! Only the shape is checked here (known keys, value types); what the SDK validates itself
-//! (empty payloads, `s3://` assets, empty values...) is left to it.
+//! Only the shape is checked here (known keys, value types); the SDK's own rules (empty
+//! payloads, `s3://` assets, empty values...) are `labelbox::validate_items`', which the import
+//! runs on the converted rows before connecting.
 
 use labelbox::{Attachment, AttachmentKind, DataRowSpec, MediaType, RowData, UpsertItem};
 use serde_json::{Map, Value};

@@ -60,37 +60,22 @@ pub struct Problem {
     pub message: String,
 }
 
-/// The converted rows of an input, and where each came from.
+/// The rows of an input, converted, with what to call the input in messages.
 #[derive(Debug)]
 pub struct Loaded<T> {
-    /// What to call the input in messages (the path, or `stdin`).
+    /// The path, or `stdin`.
     pub name: String,
     /// The rows, in input order.
     pub items: Vec<T>,
-    /// Where each row is, same order.
-    pub places: Vec<Place>,
 }
 
-impl<T> Loaded<T> {
-    /// A usage error naming the given rows (by index in `items`) and what is wrong with them,
-    /// for problems found after loading (the SDK's own validation).
-    pub fn refuse(&self, problems: impl IntoIterator<Item = (usize, String)>) -> anyhow::Error {
-        let problems: Vec<Problem> = problems
-            .into_iter()
-            .map(|(index, message)| Problem {
-                place: self.places.get(index).copied().unwrap_or(Place::Line(0)),
-                message,
-            })
-            .collect();
-        report(&self.name, &problems)
-    }
-}
-
-/// Reads `path` (`-` for stdin), parses it and converts every row with `convert`; any problem
-/// anywhere is a usage error (exit 3) naming every bad row.
+/// Reads `path` (`-` for stdin), parses it, converts every row with `convert`, then checks the
+/// converted rows together with `check` (each refused row's index among them, and why). Any
+/// problem anywhere is one usage error (exit 3) naming every bad row, so one run finds them all.
 pub fn load<T>(
     path: &Path,
     convert: impl Fn(&Map<String, Value>) -> Result<T, String>,
+    check: impl Fn(&[T]) -> Vec<(usize, String)>,
 ) -> anyhow::Result<Loaded<T>> {
     let name = display_name(path);
     let text = read_source(path).map_err(|e| exit::usage(format!("cannot read {name}: {e}")))?;
@@ -99,25 +84,44 @@ pub fn load<T>(
         return Err(exit::usage(format!("{name}: no rows to import")));
     }
     let mut items = Vec::with_capacity(rows.len());
+    let mut places = Vec::with_capacity(rows.len());
     for row in &rows {
         match convert(&row.fields) {
-            Ok(item) => items.push(item),
+            Ok(item) => {
+                items.push(item);
+                places.push(row.place);
+            }
             Err(message) => problems.push(Problem {
                 place: row.place,
                 message,
             }),
         }
     }
+    problems.extend(check(&items).into_iter().filter_map(|(index, message)| {
+        let place = *places.get(index)?;
+        Some(Problem { place, message })
+    }));
     if !problems.is_empty() {
-        problems.sort_by_key(|problem| problem.place.line());
-        return Err(report(&name, &problems));
+        return Err(report(&name, &by_place(problems)));
     }
-    let places = rows.iter().map(|row| row.place).collect();
-    Ok(Loaded {
-        name,
-        items,
-        places,
-    })
+    Ok(Loaded { name, items })
+}
+
+/// The problems in input order, those of one place joined into one.
+fn by_place(mut problems: Vec<Problem>) -> Vec<Problem> {
+    // Stable: a row's problems keep the order they were found in.
+    problems.sort_by_key(|problem| problem.place.line());
+    let mut merged: Vec<Problem> = Vec::with_capacity(problems.len());
+    for problem in problems {
+        match merged.last_mut() {
+            Some(last) if last.place == problem.place => {
+                last.message.push_str("; ");
+                last.message.push_str(&problem.message);
+            }
+            _ => merged.push(problem),
+        }
+    }
+    merged
 }
 
 fn display_name(path: &Path) -> String {

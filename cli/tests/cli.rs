@@ -505,34 +505,61 @@ fn dataset_create_and_get() {
 }
 
 #[test]
-fn bad_rows_are_all_named_and_nothing_is_sent() {
+fn bad_rows_are_all_named_in_one_report_before_any_request() {
     let emu = emulator();
     let dataset = create_dataset(&emu, "d");
     let dir = tempdir::Dir::new("bad-rows");
+    // Line 2: syntax; line 3: shape; lines 4 and 5: the SDK's own rules (line 5 twice).
     let file = dir.write(
         "rows.ndjson",
-        "{\"row_data\": \"https://e.com/1.jpg\"}\n{oops\n{\"row_data\": \"https://e.com/3.jpg\", \"colour\": 1}\n",
+        "{\"row_data\": \"https://e.com/1.jpg\"}\n\
+         {oops\n\
+         {\"row_data\": \"https://e.com/3.jpg\", \"colour\": 1}\n\
+         {\"row_data\": \"s3://bucket/4.jpg\"}\n\
+         {\"row_data\": \"\", \"global_key\": \"\"}\n",
     );
     let before = emu.requests().len();
     let run = import(&emu, &dataset, &file, &["--wait", "30s"]);
     run.expect(3);
-    assert!(run.stderr.contains("line 2:"), "{run:?}");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(
+        lines.len(),
+        5,
+        "a heading and one line per bad row: {run:?}"
+    );
     assert!(
-        run.stderr.contains("line 3:") && run.stderr.contains("colour"),
+        lines[0].contains("4 problems, nothing was imported"),
         "{run:?}"
     );
-    assert!(!run.stderr.contains("line 1:"), "{run:?}");
-    assert_eq!(emu.requests().len(), before, "nothing was sent");
+    assert!(lines[1].contains("line 2:"), "{run:?}");
+    assert!(
+        lines[2].contains("line 3:") && lines[2].contains("colour"),
+        "{run:?}"
+    );
+    assert!(lines[3].contains("line 4: row_data: s3 assets"), "{run:?}");
+    assert!(
+        lines[4].contains("line 5:")
+            && lines[4].contains("row data is empty")
+            && lines[4].contains("global key is empty"),
+        "{run:?}"
+    );
+    assert_eq!(
+        emu.requests().len(),
+        before,
+        "no request, not even the dataset lookup"
+    );
 
-    // What the SDK refuses (an s3 asset, a row without data) is named the same way.
+    // In an array, rows are named by item and line; a missing dataset is never looked up.
     let file = dir.write(
         "rows.json",
         "[\n {\"row_data\": \"https://e.com/1.jpg\"},\n {\"row_data\": \"s3://b/2.jpg\"},\n {\"global_key\": \"k\"}\n]",
     );
-    let run = import(&emu, &dataset, &file, &[]);
+    let run = import(&emu, "no-such-dataset", &file, &[]);
     run.expect(3);
     assert!(run.stderr.contains("item 2 (line 3)"), "{run:?}");
     assert!(run.stderr.contains("item 3 (line 4)"), "{run:?}");
+    assert!(!run.stderr.contains("no-such-dataset"), "{run:?}");
+    assert_eq!(emu.requests().len(), before);
     assert!(emu.data_rows(&dataset).is_empty());
 }
 
