@@ -146,9 +146,9 @@ mod tempdir {
             Dir(path)
         }
 
-        pub fn write(&self, name: &str, text: &str) -> String {
+        pub fn write(&self, name: &str, content: impl AsRef<[u8]>) -> String {
             let path = self.0.join(name);
-            std::fs::write(&path, text).expect("file written");
+            std::fs::write(&path, content).expect("file written");
             path.display().to_string()
         }
     }
@@ -268,7 +268,7 @@ fn a_bad_or_missing_key_exits_4_without_printing_the_key() {
     assert!(!run.stdout.contains(emu.api_key()));
 }
 
-/// A local server that answers every request with a 404 and a body that is not JSON.
+/// A local server that answers every request with a 404 whose message spans two lines.
 fn broken_endpoint() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
@@ -296,7 +296,7 @@ fn answer_404(stream: std::net::TcpStream) -> std::io::Result<()> {
         }
     }
     reader.read_exact(&mut vec![0; length])?;
-    let body = "no such page";
+    let body = r#"{"message": "no such page\nsee the docs"}"#;
     let mut stream = stream;
     write!(
         stream,
@@ -316,6 +316,7 @@ fn an_api_answer_that_makes_no_sense_exits_5() {
     );
     run.expect(5);
     assert_eq!(run.stderr.lines().count(), 1, "one line: {run:?}");
+    assert!(run.stderr.contains("no such page see the docs"), "{run:?}");
 }
 
 // ---- task get / list ------------------------------------------------------------------------
@@ -418,6 +419,32 @@ fn task_list_filters_and_prints_a_table_or_an_array() {
     assert_eq!(future, Value::Array(vec![]));
 }
 
+#[test]
+fn task_list_takes_extreme_limits_and_durations() {
+    let emu = emulator();
+    seed(&emu, "send-to-annotate", "COMPLETE", None);
+    let all = labelbox(
+        &emu,
+        &["task", "list", "--limit", &usize::MAX.to_string(), "--json"],
+    );
+    assert_eq!(all.expect(0).json().as_array().map(Vec::len), Some(1));
+    let none = labelbox(&emu, &["task", "list", "--limit", "0", "--json"]);
+    assert_eq!(none.expect(0).json(), Value::Array(vec![]));
+    let since_now = labelbox(&emu, &["task", "list", "--since", "0s", "--json"]);
+    assert_eq!(since_now.expect(0).json(), Value::Array(vec![]));
+
+    let too_many = labelbox(&emu, &["task", "list", "--limit", "1".repeat(30).as_str()]);
+    too_many.expect(3);
+    let before = emu.requests().len();
+    let before_1970 = labelbox(&emu, &["task", "list", "--since", "100000000000y"]);
+    before_1970.expect(3);
+    assert!(
+        before_1970.stderr.contains("before 1970"),
+        "{before_1970:?}"
+    );
+    assert_eq!(emu.requests().len(), before);
+}
+
 // ---- task wait ------------------------------------------------------------------------------
 
 #[test]
@@ -475,6 +502,11 @@ fn task_wait_times_out_with_exit_2() {
     run.expect(2);
     assert!(run.stderr.contains("timed out"), "{run:?}");
     assert_eq!(run.json()["status"], "IN_PROGRESS");
+
+    // A zero timeout looks once.
+    let run = labelbox(&emu, &json_wait(&["task", "wait", &id], "0s"));
+    run.expect(2);
+    assert!(run.stderr.contains("timed out after 0s"), "{run:?}");
 }
 
 // ---- datasets, imports, results, errors, cancel ---------------------------------------------
@@ -561,6 +593,38 @@ fn bad_rows_are_all_named_in_one_report_before_any_request() {
     assert!(!run.stderr.contains("no-such-dataset"), "{run:?}");
     assert_eq!(emu.requests().len(), before);
     assert!(emu.data_rows(&dataset).is_empty());
+}
+
+#[test]
+fn odd_rows_files_are_refused_without_a_panic_or_a_request() {
+    let emu = emulator();
+    let dir = tempdir::Dir::new("odd-rows");
+    let before = emu.requests().len();
+    for (name, content, problem) in [
+        ("empty.ndjson", &b""[..], "empty.ndjson: no rows to import"),
+        (
+            "blank.ndjson",
+            b"\n  \n\t\r\n",
+            "blank.ndjson: no rows to import",
+        ),
+        ("empty.json", b"[]", "empty.json: no rows to import"),
+        (
+            "trailing.json",
+            b"[{\"row_data\": \"https://e.com/1.jpg\"}]\n\n]x",
+            "trailing.json: line 3: unexpected text after the JSON array",
+        ),
+        (
+            "latin1.ndjson",
+            b"{\"row_data\": \"https://e.com/1.jpg\"}\n{\"external_id\": \"caf\xe9\"}\n",
+            "latin1.ndjson: line 2: not UTF-8 text (byte 21 of the line)",
+        ),
+    ] {
+        let file = dir.write(name, content);
+        let run = import(&emu, "d", &file, &[]);
+        run.expect(3);
+        assert!(run.stderr.contains(problem), "{name}: {run:?}");
+    }
+    assert_eq!(emu.requests().len(), before);
 }
 
 #[test]

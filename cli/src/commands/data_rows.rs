@@ -37,20 +37,26 @@ fn import(
         rows.name,
         dataset.id()
     ));
-    let mut upsert = dataset.upsert_data_rows(&rows.items)?;
+    let upsert = dataset.upsert_data_rows(&rows.items)?;
     ui.note(format!("import task {} started", upsert.id()));
-    let Some(timeout) = args.wait else {
-        if ui.json {
-            print_json(&view::task_json(&upsert))?;
-        } else {
-            print_line(upsert.id())?;
+    match args.wait {
+        Some(timeout) => {
+            let every = args.every;
+            wait_and_report(ui, upsert, WaitArgs { timeout, every })
         }
-        return Ok(Exit::Success);
-    };
-    let limits = WaitArgs {
-        timeout,
-        every: args.every,
-    };
+        None if ui.json => {
+            print_json(&view::task_json(&upsert))?;
+            Ok(Exit::Success)
+        }
+        None => {
+            print_line(upsert.id())?;
+            Ok(Exit::Success)
+        }
+    }
+}
+
+/// `--wait`: follows the import, then reports its counts and exit.
+fn wait_and_report(ui: Ui, mut upsert: DataUpsertTask, limits: WaitArgs) -> anyhow::Result<Exit> {
     if let Err(err) = task::wait_for(&mut upsert, ui, limits) {
         print_report(ui, &upsert, None)?;
         return Err(err);
