@@ -56,6 +56,7 @@ fn bare_command(emu: &Emulator) -> Command {
     command
         .env("LABELBOX_API_KEY", emu.api_key())
         .env_remove("LABELBOX_ENDPOINT")
+        .env_remove("LABELBOX_RETRY_BUDGET")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -317,6 +318,46 @@ fn an_api_answer_that_makes_no_sense_exits_5() {
     run.expect(5);
     assert_eq!(run.stderr.lines().count(), 1, "one line: {run:?}");
     assert!(run.stderr.contains("no such page see the docs"), "{run:?}");
+}
+
+/// An endpoint on a local port nothing listens on (bound, then let go): connections are refused.
+fn closed_endpoint() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}/graphql")
+}
+
+#[test]
+fn a_dead_endpoint_exits_5_within_the_retry_budget() {
+    let emu = emulator();
+    let endpoint = closed_endpoint();
+    let started = std::time::Instant::now();
+    // The SDK's own budget (2 minutes) takes about 70 s here; 1 s is spent in about 1 s.
+    let args = [
+        "task",
+        "get",
+        "t1",
+        "--endpoint",
+        &endpoint,
+        "--retry-budget",
+        "1s",
+    ];
+    let run = execute(bare_command(&emu).args(args));
+    run.expect(5);
+    assert!(run.stderr.contains("connection refused"), "{run:?}");
+    assert!(started.elapsed() < Duration::from_secs(10), "{run:?}");
+
+    // From the environment; 0s sends the request once.
+    let mut once = bare_command(&emu);
+    once.args(["task", "get", "t1", "--endpoint", &endpoint])
+        .env("LABELBOX_RETRY_BUDGET", "0s");
+    let run = execute(&mut once);
+    run.expect(5);
+    assert!(!run.stderr.contains("attempts"), "{run:?}");
+
+    let run = labelbox(&emu, &["task", "get", "t1", "--retry-budget", "soon"]);
+    run.expect(3);
 }
 
 // ---- task get / list ------------------------------------------------------------------------
