@@ -71,6 +71,22 @@ pub struct GlobalArgs {
     )]
     pub endpoint: Option<String>,
 
+    /// Stop retrying a failed request (connection refused, server errors, rate limits) once
+    /// this long has passed since its first try; 0s sends each request once
+    #[arg(
+        long,
+        env = "LABELBOX_RETRY_BUDGET",
+        global = true,
+        value_name = "DURATION",
+        value_parser = parse_duration,
+        help = "Stop retrying a failed request after this long, e.g. 30s; 0s: no retries \
+[default: 2m]",
+        long_help = "Stop retrying a failed request (refused connection, server error, rate \
+limit...) once this long has passed since its first try, e.g. 30s; 0s sends each request once. \
+Requests that may have changed something are never re-sent either way.\n[default: 2m, the SDK's]"
+    )]
+    pub retry_budget: Option<Duration>,
+
     /// Print one JSON document on stdout instead of human output
     #[arg(long, global = true)]
     pub json: bool,

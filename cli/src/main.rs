@@ -46,12 +46,21 @@ fn usage_error(err: &clap::Error) -> ExitCode {
     }
 }
 
-/// One line for the error; its causes, one per line, with `-v`.
+/// One line for the error; its causes, one per line, with `-v`. Only the CLI's own messages
+/// may span lines (a rows file's report: one line per bad row); anything else, e.g. a service's
+/// message quoting a body, is put on one line.
 fn report(err: &anyhow::Error, verbose: bool) {
-    output::message_line(&format!("error: {err}"));
+    let text = match err.downcast_ref::<exit::Failure>() {
+        Some(failure) => failure.message.clone(),
+        None => output::one_line(&err.to_string()),
+    };
+    output::message_line(&format!("error: {text}"));
     if verbose {
         for cause in err.chain().skip(1) {
-            output::message_line(&format!("  caused by: {cause}"));
+            output::message_line(&format!(
+                "  caused by: {}",
+                output::one_line(&cause.to_string())
+            ));
         }
     }
 }

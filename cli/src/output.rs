@@ -121,6 +121,11 @@ impl NdjsonOut {
     }
 }
 
+/// Text on one line: every run of whitespace, line breaks included, becomes one space.
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// A completion fraction (0.0-1.0) as a whole percentage, `-` when unknown.
 pub fn percent(fraction: Option<f64>) -> String {
     match fraction {
@@ -146,6 +151,11 @@ mod tests {
         let widths = [4, 8];
         let row = vec!["ab".to_string(), "COMPLETE".to_string()];
         assert_eq!(table_line(&row, &widths), "ab    COMPLETE");
+    }
+
+    #[test]
+    fn one_line_joins_lines() {
+        assert_eq!(one_line(" a\n  b\r\n\tc "), "a b c");
     }
 
     #[test]

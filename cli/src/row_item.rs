@@ -1,7 +1,8 @@
 //! One input row (a JSON object, keys as in Labelbox's Python SDK) into the SDK's [`UpsertItem`].
 //!
-//! Only the shape is checked here (known keys, value types); what the SDK validates itself
-//! (empty payloads, `s3://` assets, empty values...) is left to it.
+//! Only the shape is checked here (known keys, value types); the SDK's own rules (empty
+//! payloads, `s3://` assets, empty values...) are `labelbox::validate_items`', which the import
+//! runs on the converted rows before connecting.
 
 use labelbox::{Attachment, AttachmentKind, DataRowSpec, MediaType, RowData, UpsertItem};
 use serde_json::{Map, Value};
@@ -117,16 +118,12 @@ fn media_type(row: &Map<String, Value>) -> Result<Option<MediaType>, String> {
 /// `metadata_fields`: `[{"schemaId" (or "schema_id"): "...", "value": ...}]`.
 fn metadata(row: &Map<String, Value>) -> Result<Vec<labelbox::MetadataField>, String> {
     let mut fields = Vec::new();
-    for (i, entry) in list(row, "metadata_fields")?.iter().enumerate() {
-        let at = format!("metadata_fields[{i}]");
-        let object = entry
-            .as_object()
-            .ok_or_else(|| format!("`{at}` must be an object"))?;
-        let schema_id = object
-            .get("schemaId")
-            .or_else(|| object.get("schema_id"))
-            .and_then(Value::as_str)
-            .ok_or_else(|| format!("`{at}` needs a string `schemaId`"))?;
+    for (at, object) in objects(row, "metadata_fields")? {
+        let schema_id = match object.get("schemaId") {
+            Some(_) => required_text(object, &at, "schemaId")?,
+            None => required_text(object, &at, "schema_id")
+                .map_err(|_| format!("`{at}` needs a string `schemaId`"))?,
+        };
         let value = object
             .get("value")
             .ok_or_else(|| format!("`{at}` needs a `value`"))?;
@@ -141,19 +138,9 @@ fn metadata(row: &Map<String, Value>) -> Result<Vec<labelbox::MetadataField>, St
 /// `attachments`: `[{"type": "IMAGE", "value": "...", "name": "..."}]`.
 fn attachments(row: &Map<String, Value>) -> Result<Vec<Attachment>, String> {
     let mut attachments = Vec::new();
-    for (i, entry) in list(row, "attachments")?.iter().enumerate() {
-        let at = format!("attachments[{i}]");
-        let object = entry
-            .as_object()
-            .ok_or_else(|| format!("`{at}` must be an object"))?;
-        let kind = object
-            .get("type")
-            .and_then(Value::as_str)
-            .ok_or_else(|| format!("`{at}` needs a string `type`"))?;
-        let value = object
-            .get("value")
-            .and_then(Value::as_str)
-            .ok_or_else(|| format!("`{at}` needs a string `value`"))?;
+    for (at, object) in objects(row, "attachments")? {
+        let kind = required_text(object, &at, "type")?;
+        let value = required_text(object, &at, "value")?;
         let mut attachment = Attachment::new(AttachmentKind::from_wire(kind), value);
         match object.get("name") {
             None | Some(Value::Null) => {}
@@ -163,6 +150,36 @@ fn attachments(row: &Map<String, Value>) -> Result<Vec<Attachment>, String> {
         attachments.push(attachment);
     }
     Ok(attachments)
+}
+
+/// A JSON object, as rows and their list entries are.
+type Object = Map<String, Value>;
+
+/// The entries of a list of objects, each with its name for messages (`attachments[0]`).
+fn objects<'a>(row: &'a Object, name: &str) -> Result<Vec<(String, &'a Object)>, String> {
+    list(row, name)?
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| {
+            let at = format!("{name}[{i}]");
+            match entry.as_object() {
+                Some(object) => Ok((at, object)),
+                None => Err(format!("`{at}` must be an object")),
+            }
+        })
+        .collect()
+}
+
+/// A string member of a list entry, which must be there.
+fn required_text<'a>(
+    object: &'a Map<String, Value>,
+    at: &str,
+    name: &str,
+) -> Result<&'a str, String> {
+    object
+        .get(name)
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("`{at}` needs a string `{name}`"))
 }
 
 fn list<'a>(row: &'a Map<String, Value>, name: &str) -> Result<&'a [Value], String> {
@@ -242,6 +259,40 @@ mod tests {
         .unwrap_err();
         for needle in ["row_data", "globalkey", "HOLOGRAM", "attachments", "key"] {
             assert!(message.contains(needle), "{needle} missing in {message}");
+        }
+    }
+
+    #[test]
+    fn list_entries_are_checked_and_named() {
+        let item = convert(json!({"metadata_fields": [{"schema_id": "s1", "value": 1}]}));
+        assert_eq!(item.unwrap().spec.metadata[0].schema_id, "s1");
+        for (row, message) in [
+            (
+                json!({"metadata_fields": [5]}),
+                "`metadata_fields[0]` must be an object",
+            ),
+            (
+                json!({"metadata_fields": [{"value": 1}]}),
+                "`metadata_fields[0]` needs a string `schemaId`",
+            ),
+            (
+                json!({"metadata_fields": [{"schemaId": 7, "value": 1}]}),
+                "`metadata_fields[0]` needs a string `schemaId`",
+            ),
+            (
+                json!({"metadata_fields": [{"schemaId": "s"}]}),
+                "`metadata_fields[0]` needs a `value`",
+            ),
+            (
+                json!({"attachments": [{"type": "IMAGE", "value": "v"}, {"type": "IMAGE"}]}),
+                "`attachments[1]` needs a string `value`",
+            ),
+            (
+                json!({"attachments": [{"type": "IMAGE", "value": "v", "name": 1}]}),
+                "`attachments[0].name` must be a string",
+            ),
+        ] {
+            assert_eq!(convert(row).unwrap_err(), message);
         }
     }
 }

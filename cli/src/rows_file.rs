@@ -60,64 +60,69 @@ pub struct Problem {
     pub message: String,
 }
 
-/// The converted rows of an input, and where each came from.
+/// The rows of an input, converted, with what to call the input in messages.
 #[derive(Debug)]
 pub struct Loaded<T> {
-    /// What to call the input in messages (the path, or `stdin`).
+    /// The path, or `stdin`.
     pub name: String,
     /// The rows, in input order.
     pub items: Vec<T>,
-    /// Where each row is, same order.
-    pub places: Vec<Place>,
 }
 
-impl<T> Loaded<T> {
-    /// A usage error naming the given rows (by index in `items`) and what is wrong with them,
-    /// for problems found after loading (the SDK's own validation).
-    pub fn refuse(&self, problems: impl IntoIterator<Item = (usize, String)>) -> anyhow::Error {
-        let problems: Vec<Problem> = problems
-            .into_iter()
-            .map(|(index, message)| Problem {
-                place: self.places.get(index).copied().unwrap_or(Place::Line(0)),
-                message,
-            })
-            .collect();
-        report(&self.name, &problems)
-    }
-}
-
-/// Reads `path` (`-` for stdin), parses it and converts every row with `convert`; any problem
-/// anywhere is a usage error (exit 3) naming every bad row.
+/// Reads `path` (`-` for stdin), parses it, converts every row with `convert`, then checks the
+/// converted rows together with `check` (each refused row's index among them, and why). Any
+/// problem anywhere is one usage error (exit 3) naming every bad row, so one run finds them all.
 pub fn load<T>(
     path: &Path,
     convert: impl Fn(&Map<String, Value>) -> Result<T, String>,
+    check: impl Fn(&[T]) -> Vec<(usize, String)>,
 ) -> anyhow::Result<Loaded<T>> {
     let name = display_name(path);
-    let text = read_source(path).map_err(|e| exit::usage(format!("cannot read {name}: {e}")))?;
+    let bytes = read_source(path).map_err(|e| exit::usage(format!("cannot read {name}: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| not_utf8(&name, &e))?;
     let (rows, mut problems) = parse(&text);
     if rows.is_empty() && problems.is_empty() {
         return Err(exit::usage(format!("{name}: no rows to import")));
     }
     let mut items = Vec::with_capacity(rows.len());
+    let mut places = Vec::with_capacity(rows.len());
     for row in &rows {
         match convert(&row.fields) {
-            Ok(item) => items.push(item),
+            Ok(item) => {
+                items.push(item);
+                places.push(row.place);
+            }
             Err(message) => problems.push(Problem {
                 place: row.place,
                 message,
             }),
         }
     }
+    problems.extend(check(&items).into_iter().filter_map(|(index, message)| {
+        let place = *places.get(index)?;
+        Some(Problem { place, message })
+    }));
     if !problems.is_empty() {
-        problems.sort_by_key(|problem| problem.place.line());
-        return Err(report(&name, &problems));
+        return Err(report(&name, &by_place(problems)));
     }
-    let places = rows.iter().map(|row| row.place).collect();
-    Ok(Loaded {
-        name,
-        items,
-        places,
-    })
+    Ok(Loaded { name, items })
+}
+
+/// The problems in input order, those of one place joined into one.
+fn by_place(mut problems: Vec<Problem>) -> Vec<Problem> {
+    // Stable: a row's problems keep the order they were found in.
+    problems.sort_by_key(|problem| problem.place.line());
+    let mut merged: Vec<Problem> = Vec::with_capacity(problems.len());
+    for problem in problems {
+        match merged.last_mut() {
+            Some(last) if last.place == problem.place => {
+                last.message.push_str("; ");
+                last.message.push_str(&problem.message);
+            }
+            _ => merged.push(problem),
+        }
+    }
+    merged
 }
 
 fn display_name(path: &Path) -> String {
@@ -128,14 +133,26 @@ fn display_name(path: &Path) -> String {
     }
 }
 
-fn read_source(path: &Path) -> std::io::Result<String> {
-    let mut text = String::new();
+fn read_source(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
     if path == Path::new("-") {
-        std::io::stdin().lock().read_to_string(&mut text)?;
+        std::io::stdin().lock().read_to_end(&mut bytes)?;
     } else {
-        std::fs::File::open(path)?.read_to_string(&mut text)?;
+        std::fs::File::open(path)?.read_to_end(&mut bytes)?;
     }
-    Ok(text)
+    Ok(bytes)
+}
+
+/// Input that is not UTF-8 text, with the line of the first bad byte.
+fn not_utf8(name: &str, err: &std::string::FromUtf8Error) -> anyhow::Error {
+    let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+    let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = valid.len() - valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+    let problem = Problem {
+        place: Place::Line(line),
+        message: format!("not UTF-8 text (byte {column} of the line); save the file as UTF-8"),
+    };
+    report(name, &[problem])
 }
 
 /// One usage error listing every problem, one per line.
@@ -182,73 +199,139 @@ fn parse_ndjson(text: &str) -> (Vec<Row>, Vec<Problem>) {
     (rows, problems)
 }
 
-/// Walks the array element by element (so each row knows its line); a syntax error stops the walk,
-/// elements that are not objects are all named.
+/// Walks the array element by element (so each row knows its line); a syntax error stops the
+/// walk, elements that are not objects are all named.
 fn parse_array(text: &str) -> (Vec<Row>, Vec<Problem>) {
-    let mut problems = Vec::new();
+    let mut walk = ArrayWalk::new(text);
     let mut rows = Vec::new();
-    let open = text.len() - text.trim_start().len();
-    let mut pos = skip_blank(text, open + 1);
-    let syntax = |pos: usize, message: String| Problem {
-        place: Place::Line(line_of(text, pos)),
-        message,
-    };
-    if text[pos..].starts_with(']') {
-        pos += 1;
-    } else {
+    let mut problems = Vec::new();
+    let walked = walk.elements(|place, parsed| match parsed {
+        Ok(fields) => rows.push(Row { place, fields }),
+        Err(message) => problems.push(Problem { place, message }),
+    });
+    if let Err(problem) = walked.and_then(|()| walk.end()) {
+        problems.push(problem);
+    }
+    (rows, problems)
+}
+
+/// A position in a JSON array's text that knows its line. Lines are counted as the walk moves
+/// forward, so a large array is read in linear time (counting from the start for every element
+/// took minutes for 100,000 rows).
+struct ArrayWalk<'a> {
+    text: &'a str,
+    pos: usize,
+    /// The line of byte `counted`.
+    line: usize,
+    counted: usize,
+}
+
+impl<'a> ArrayWalk<'a> {
+    /// At the first element (the text starts with `[` once blanks are skipped).
+    fn new(text: &'a str) -> Self {
+        let open = text.len() - text.trim_start().len();
+        let mut walk = ArrayWalk {
+            text,
+            pos: open + 1,
+            line: 1,
+            counted: 0,
+        };
+        walk.skip_blank();
+        walk
+    }
+
+    /// Hands each element to `found` (the object, or why it is not one), up to the closing `]`.
+    fn elements(
+        &mut self,
+        mut found: impl FnMut(Place, Result<Map<String, Value>, String>),
+    ) -> Result<(), Problem> {
+        if self.eat(']') {
+            return Ok(());
+        }
         let mut index = 0;
         loop {
             index += 1;
-            let start = pos;
-            let mut values =
-                serde_json::Deserializer::from_str(&text[start..]).into_iter::<Value>();
-            match values.next() {
-                Some(Ok(value)) => {
-                    let place = Place::Item {
-                        index,
-                        line: line_of(text, start),
-                    };
-                    match into_object(value) {
-                        Ok(fields) => rows.push(Row { place, fields }),
-                        Err(message) => problems.push(Problem { place, message }),
-                    }
-                    pos = skip_blank(text, start + values.byte_offset());
-                }
-                Some(Err(e)) => {
-                    let line = line_of(text, start) + e.line().saturating_sub(1);
-                    problems.push(Problem {
-                        place: Place::Line(line),
-                        message: without_position(&e),
-                    });
-                    return (rows, problems);
-                }
-                None => {
-                    problems.push(syntax(start, "the JSON array is not closed".into()));
-                    return (rows, problems);
-                }
+            let (place, value) = self.element(index)?;
+            found(place, into_object(value));
+            self.skip_blank();
+            if self.eat(']') {
+                return Ok(());
             }
-            match text[pos..].chars().next() {
-                Some(',') => pos = skip_blank(text, pos + 1),
-                Some(']') => {
-                    pos += 1;
-                    break;
-                }
-                Some(other) => {
-                    problems.push(syntax(pos, format!("expected `,` or `]`, found `{other}`")));
-                    return (rows, problems);
-                }
-                None => {
-                    problems.push(syntax(pos, "the JSON array is not closed".into()));
-                    return (rows, problems);
-                }
+            if !self.eat(',') {
+                return Err(self.unexpected("expected `,` or `]`"));
             }
+            self.skip_blank();
         }
     }
-    let rest = skip_blank(text, pos);
-    if rest < text.len() {
-        problems.push(syntax(rest, "unexpected text after the JSON array".into()));
+
+    /// The element at the current position, which the walk then passes.
+    fn element(&mut self, index: usize) -> Result<(Place, Value), Problem> {
+        let start = self.pos;
+        let line = self.line_at(start);
+        let mut values = serde_json::Deserializer::from_str(&self.text[start..]).into_iter();
+        match values.next() {
+            Some(Ok(value)) => {
+                self.pos = start + values.byte_offset();
+                Ok((Place::Item { index, line }, value))
+            }
+            Some(Err(e)) => Err(Problem {
+                place: Place::Line(line + e.line().saturating_sub(1)),
+                message: without_position(&e),
+            }),
+            // Only blanks were left.
+            None => Err(self.problem("the JSON array is not closed".into())),
+        }
     }
-    (rows, problems)
+
+    /// After the closing `]`: only blanks may follow.
+    fn end(&mut self) -> Result<(), Problem> {
+        self.skip_blank();
+        if self.pos < self.text.len() {
+            return Err(self.problem("unexpected text after the JSON array".into()));
+        }
+        Ok(())
+    }
+
+    /// What stands at the current position where `expected` should (or the end of the text).
+    fn unexpected(&mut self, expected: &str) -> Problem {
+        match self.text[self.pos..].chars().next() {
+            Some(other) => self.problem(format!("{expected}, found `{other}`")),
+            None => self.problem("the JSON array is not closed".into()),
+        }
+    }
+
+    fn problem(&mut self, message: String) -> Problem {
+        Problem {
+            place: Place::Line(self.line_at(self.pos)),
+            message,
+        }
+    }
+
+    fn eat(&mut self, c: char) -> bool {
+        let found = self.text[self.pos..].starts_with(c);
+        if found {
+            self.pos += c.len_utf8();
+        }
+        found
+    }
+
+    fn skip_blank(&mut self) {
+        let rest = &self.text[self.pos..];
+        self.pos = self.text.len() - rest.trim_start().len();
+    }
+
+    /// The 1-based line of a byte offset.
+    fn line_at(&mut self, pos: usize) -> usize {
+        let pos = pos.min(self.text.len());
+        if pos < self.counted {
+            // Never happens in a forward walk; counting again from the start is still right.
+            (self.line, self.counted) = (1, 0);
+        }
+        let bytes = &self.text.as_bytes()[self.counted..pos];
+        self.line += bytes.iter().filter(|&&b| b == b'\n').count();
+        self.counted = pos;
+        self.line
+    }
 }
 
 fn into_object(value: Value) -> Result<Map<String, Value>, String> {
@@ -276,20 +359,6 @@ fn without_position(err: &serde_json::Error) -> String {
         Some(cut) if err.line() > 0 => format!("{} (column {})", &text[..cut], err.column()),
         _ => text,
     }
-}
-
-fn skip_blank(text: &str, pos: usize) -> usize {
-    let rest = &text[pos.min(text.len())..];
-    text.len() - rest.trim_start().len()
-}
-
-/// The 1-based line of a byte offset.
-fn line_of(text: &str, pos: usize) -> usize {
-    text.as_bytes()[..pos.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
 }
 
 #[cfg(test)]
@@ -354,6 +423,22 @@ mod tests {
                 Place::Item { index: 3, line: 2 }
             ]
         );
+    }
+
+    #[test]
+    fn the_lines_of_a_long_array_stay_right() {
+        let elements: Vec<String> = (0..2_000).map(|i| format!("{{\"i\": {i}}}")).collect();
+        let rows = ok(&format!("[\n{}\n]", elements.join(",\n")));
+        assert_eq!(rows.len(), 2_000);
+        assert_eq!(
+            rows[1_999].place,
+            Place::Item {
+                index: 2_000,
+                line: 2_001
+            }
+        );
+        let problems = bad(&format!("[\n{},\n\n  oops]", elements.join(",\n")));
+        assert_eq!(places(&problems), [Place::Line(2_003)]);
     }
 
     #[test]

@@ -50,18 +50,23 @@ fn emulator() -> Emulator {
     Emulator::builder().start().expect("the emulator starts")
 }
 
-/// The binary, pointed at the emulator with its key in the environment.
-fn command(emu: &Emulator, args: &[&str]) -> Command {
+/// The binary with the emulator's key in the environment, no endpoint, its output captured.
+fn bare_command(emu: &Emulator) -> Command {
     let mut command = Command::new(BIN);
     command
-        .args(args)
-        .arg("--endpoint")
-        .arg(emu.url())
         .env("LABELBOX_API_KEY", emu.api_key())
         .env_remove("LABELBOX_ENDPOINT")
+        .env_remove("LABELBOX_RETRY_BUDGET")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    command
+}
+
+/// The binary, pointed at the emulator with its key in the environment.
+fn command(emu: &Emulator, args: &[&str]) -> Command {
+    let mut command = bare_command(emu);
+    command.args(args).arg("--endpoint").arg(emu.url());
     command
 }
 
@@ -74,8 +79,13 @@ fn finish(child: std::process::Child) -> Run {
     }
 }
 
+/// Runs a prepared command to its end.
+fn execute(command: &mut Command) -> Run {
+    finish(command.spawn().expect("the binary starts"))
+}
+
 fn labelbox(emu: &Emulator, args: &[&str]) -> Run {
-    finish(command(emu, args).spawn().expect("the binary starts"))
+    execute(&mut command(emu, args))
 }
 
 fn labelbox_stdin(emu: &Emulator, args: &[&str], input: &str) -> Run {
@@ -98,8 +108,29 @@ fn seed(emu: &Emulator, task_type: &str, status: &str, result: Option<&str>) -> 
     })
 }
 
-fn write_rows(dir: &tempdir::Dir, name: &str, text: &str) -> String {
-    dir.write(name, text)
+/// `words`, then `--timeout TIMEOUT --every 2s --json`: a wait that polls as often as allowed
+/// and prints the task as JSON.
+fn json_wait<'a>(words: &[&'a str], timeout: &'a str) -> Vec<&'a str> {
+    let mut args = words.to_vec();
+    args.extend(["--timeout", timeout, "--every", "2s", "--json"]);
+    args
+}
+
+/// `data-rows import --dataset DATASET FILE`, then `more`.
+fn import_args<'a>(dataset: &'a str, file: &'a str, more: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["data-rows", "import", "--dataset", dataset, file];
+    args.extend_from_slice(more);
+    args
+}
+
+/// Imports FILE into the dataset.
+fn import(emu: &Emulator, dataset: &str, file: &str, more: &[&str]) -> Run {
+    labelbox(emu, &import_args(dataset, file, more))
+}
+
+/// Imports `rows`, given on stdin, into the dataset.
+fn import_stdin(emu: &Emulator, dataset: &str, rows: &str, more: &[&str]) -> Run {
+    labelbox_stdin(emu, &import_args(dataset, "-", more), rows)
 }
 
 /// A scratch directory removed at the end of the test (no extra crate for it).
@@ -116,9 +147,9 @@ mod tempdir {
             Dir(path)
         }
 
-        pub fn write(&self, name: &str, text: &str) -> String {
+        pub fn write(&self, name: &str, content: impl AsRef<[u8]>) -> String {
             let path = self.0.join(name);
-            std::fs::write(&path, text).expect("file written");
+            std::fs::write(&path, content).expect("file written");
             path.display().to_string()
         }
     }
@@ -219,40 +250,26 @@ fn a_bad_or_missing_key_exits_4_without_printing_the_key() {
     let emu = emulator();
     let id = seed(&emu, "send-to-annotate", "COMPLETE", None);
     let bad_key = "not-the-key-0123456789";
-    let run = finish(
-        command(&emu, &["task", "get", &id])
-            .env("LABELBOX_API_KEY", bad_key)
-            .spawn()
-            .expect("starts"),
-    );
+    let run = execute(command(&emu, &["task", "get", &id]).env("LABELBOX_API_KEY", bad_key));
     run.expect(4);
     assert!(!run.stderr.contains(bad_key), "{run:?}");
     assert_eq!(run.stderr.lines().count(), 1, "one line: {run:?}");
 
-    let run = finish(
-        command(&emu, &["task", "get", &id, "-v"])
-            .env_remove("LABELBOX_API_KEY")
-            .spawn()
-            .expect("starts"),
-    );
+    let run = execute(command(&emu, &["task", "get", &id, "-v"]).env_remove("LABELBOX_API_KEY"));
     run.expect(4);
     assert!(run.stderr.contains("LABELBOX_API_KEY"), "{run:?}");
 
     // --api-key wins over the environment.
-    let run = finish(
-        command(
-            &emu,
-            &["task", "get", &id, "--api-key", emu.api_key(), "--json"],
-        )
-        .env("LABELBOX_API_KEY", bad_key)
-        .spawn()
-        .expect("starts"),
+    let mut with_key = command(
+        &emu,
+        &["task", "get", &id, "--api-key", emu.api_key(), "--json"],
     );
+    let run = execute(with_key.env("LABELBOX_API_KEY", bad_key));
     run.expect(0);
     assert!(!run.stdout.contains(emu.api_key()));
 }
 
-/// A local server that answers every request with a 404 and a body that is not JSON.
+/// A local server that answers every request with a 404 whose message spans two lines.
 fn broken_endpoint() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
@@ -280,7 +297,7 @@ fn answer_404(stream: std::net::TcpStream) -> std::io::Result<()> {
         }
     }
     reader.read_exact(&mut vec![0; length])?;
-    let body = "no such page";
+    let body = r#"{"message": "no such page\nsee the docs"}"#;
     let mut stream = stream;
     write!(
         stream,
@@ -293,19 +310,54 @@ fn answer_404(stream: std::net::TcpStream) -> std::io::Result<()> {
 fn an_api_answer_that_makes_no_sense_exits_5() {
     let emu = emulator();
     // Through LABELBOX_ENDPOINT this time (no --endpoint).
-    let run = finish(
-        Command::new(BIN)
+    let run = execute(
+        bare_command(&emu)
             .args(["task", "get", "t1"])
-            .env("LABELBOX_API_KEY", emu.api_key())
-            .env("LABELBOX_ENDPOINT", broken_endpoint())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starts"),
+            .env("LABELBOX_ENDPOINT", broken_endpoint()),
     );
     run.expect(5);
     assert_eq!(run.stderr.lines().count(), 1, "one line: {run:?}");
+    assert!(run.stderr.contains("no such page see the docs"), "{run:?}");
+}
+
+/// An endpoint on a local port nothing listens on (bound, then let go): connections are refused.
+fn closed_endpoint() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}/graphql")
+}
+
+#[test]
+fn a_dead_endpoint_exits_5_within_the_retry_budget() {
+    let emu = emulator();
+    let endpoint = closed_endpoint();
+    let started = std::time::Instant::now();
+    // The SDK's own budget (2 minutes) takes about 70 s here; 1 s is spent in about 1 s.
+    let args = [
+        "task",
+        "get",
+        "t1",
+        "--endpoint",
+        &endpoint,
+        "--retry-budget",
+        "1s",
+    ];
+    let run = execute(bare_command(&emu).args(args));
+    run.expect(5);
+    assert!(run.stderr.contains("connection refused"), "{run:?}");
+    assert!(started.elapsed() < Duration::from_secs(10), "{run:?}");
+
+    // From the environment; 0s sends the request once.
+    let mut once = bare_command(&emu);
+    once.args(["task", "get", "t1", "--endpoint", &endpoint])
+        .env("LABELBOX_RETRY_BUDGET", "0s");
+    let run = execute(&mut once);
+    run.expect(5);
+    assert!(!run.stderr.contains("attempts"), "{run:?}");
+
+    let run = labelbox(&emu, &["task", "get", "t1", "--retry-budget", "soon"]);
+    run.expect(3);
 }
 
 // ---- task get / list ------------------------------------------------------------------------
@@ -408,27 +460,40 @@ fn task_list_filters_and_prints_a_table_or_an_array() {
     assert_eq!(future, Value::Array(vec![]));
 }
 
+#[test]
+fn task_list_takes_extreme_limits_and_durations() {
+    let emu = emulator();
+    seed(&emu, "send-to-annotate", "COMPLETE", None);
+    let all = labelbox(
+        &emu,
+        &["task", "list", "--limit", &usize::MAX.to_string(), "--json"],
+    );
+    assert_eq!(all.expect(0).json().as_array().map(Vec::len), Some(1));
+    let none = labelbox(&emu, &["task", "list", "--limit", "0", "--json"]);
+    assert_eq!(none.expect(0).json(), Value::Array(vec![]));
+    let since_now = labelbox(&emu, &["task", "list", "--since", "0s", "--json"]);
+    assert_eq!(since_now.expect(0).json(), Value::Array(vec![]));
+
+    let too_many = labelbox(&emu, &["task", "list", "--limit", "1".repeat(30).as_str()]);
+    too_many.expect(3);
+    let before = emu.requests().len();
+    let before_1970 = labelbox(&emu, &["task", "list", "--since", "100000000000y"]);
+    before_1970.expect(3);
+    assert!(
+        before_1970.stderr.contains("before 1970"),
+        "{before_1970:?}"
+    );
+    assert_eq!(emu.requests().len(), before);
+}
+
 // ---- task wait ------------------------------------------------------------------------------
 
 #[test]
 fn task_wait_follows_the_task_with_plain_lines_and_exits_0() {
     let emu = emulator();
     let id = seed(&emu, "send-to-annotate", "IN_PROGRESS", None);
-    let mut child = command(
-        &emu,
-        &[
-            "task",
-            "wait",
-            &id,
-            "--timeout",
-            "30s",
-            "--every",
-            "2s",
-            "--json",
-        ],
-    )
-    .spawn()
-    .expect("starts");
+    let args = json_wait(&["task", "wait", &id], "30s");
+    let mut child = command(&emu, &args).spawn().expect("starts");
     // The first progress line says the task is running; only then does it finish.
     let mut stderr = BufReader::new(child.stderr.take().expect("piped"));
     let mut first = String::new();
@@ -473,22 +538,16 @@ fn task_wait_on_a_failed_task_exits_1_with_its_error() {
 fn task_wait_times_out_with_exit_2() {
     let emu = emulator();
     let id = seed(&emu, "send-to-annotate", "IN_PROGRESS", None);
-    let run = labelbox(
-        &emu,
-        &[
-            "task",
-            "wait",
-            &id,
-            "--timeout",
-            "2s",
-            "--every",
-            "2s",
-            "--json",
-        ],
-    );
+    let args = json_wait(&["task", "wait", &id], "2s");
+    let run = labelbox(&emu, &args);
     run.expect(2);
     assert!(run.stderr.contains("timed out"), "{run:?}");
     assert_eq!(run.json()["status"], "IN_PROGRESS");
+
+    // A zero timeout looks once.
+    let run = labelbox(&emu, &json_wait(&["task", "wait", &id], "0s"));
+    run.expect(2);
+    assert!(run.stderr.contains("timed out after 0s"), "{run:?}");
 }
 
 // ---- datasets, imports, results, errors, cancel ---------------------------------------------
@@ -519,48 +578,94 @@ fn dataset_create_and_get() {
 }
 
 #[test]
-fn bad_rows_are_all_named_and_nothing_is_sent() {
+fn bad_rows_are_all_named_in_one_report_before_any_request() {
     let emu = emulator();
     let dataset = create_dataset(&emu, "d");
     let dir = tempdir::Dir::new("bad-rows");
-    let file = write_rows(
-        &dir,
+    // Line 2: syntax; line 3: shape; lines 4 and 5: the SDK's own rules (line 5 twice).
+    let file = dir.write(
         "rows.ndjson",
-        "{\"row_data\": \"https://e.com/1.jpg\"}\n{oops\n{\"row_data\": \"https://e.com/3.jpg\", \"colour\": 1}\n",
+        "{\"row_data\": \"https://e.com/1.jpg\"}\n\
+         {oops\n\
+         {\"row_data\": \"https://e.com/3.jpg\", \"colour\": 1}\n\
+         {\"row_data\": \"s3://bucket/4.jpg\"}\n\
+         {\"row_data\": \"\", \"global_key\": \"\"}\n",
     );
     let before = emu.requests().len();
-    let run = labelbox(
-        &emu,
-        &[
-            "data-rows",
-            "import",
-            "--dataset",
-            &dataset,
-            &file,
-            "--wait",
-            "30s",
-        ],
-    );
+    let run = import(&emu, &dataset, &file, &["--wait", "30s"]);
     run.expect(3);
-    assert!(run.stderr.contains("line 2:"), "{run:?}");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(
+        lines.len(),
+        5,
+        "a heading and one line per bad row: {run:?}"
+    );
     assert!(
-        run.stderr.contains("line 3:") && run.stderr.contains("colour"),
+        lines[0].contains("4 problems, nothing was imported"),
         "{run:?}"
     );
-    assert!(!run.stderr.contains("line 1:"), "{run:?}");
-    assert_eq!(emu.requests().len(), before, "nothing was sent");
+    assert!(lines[1].contains("line 2:"), "{run:?}");
+    assert!(
+        lines[2].contains("line 3:") && lines[2].contains("colour"),
+        "{run:?}"
+    );
+    assert!(lines[3].contains("line 4: row_data: s3 assets"), "{run:?}");
+    assert!(
+        lines[4].contains("line 5:")
+            && lines[4].contains("row data is empty")
+            && lines[4].contains("global key is empty"),
+        "{run:?}"
+    );
+    assert_eq!(
+        emu.requests().len(),
+        before,
+        "no request, not even the dataset lookup"
+    );
 
-    // What the SDK refuses (an s3 asset, a row without data) is named the same way.
-    let file = write_rows(
-        &dir,
+    // In an array, rows are named by item and line; a missing dataset is never looked up.
+    let file = dir.write(
         "rows.json",
         "[\n {\"row_data\": \"https://e.com/1.jpg\"},\n {\"row_data\": \"s3://b/2.jpg\"},\n {\"global_key\": \"k\"}\n]",
     );
-    let run = labelbox(&emu, &["data-rows", "import", "--dataset", &dataset, &file]);
+    let run = import(&emu, "no-such-dataset", &file, &[]);
     run.expect(3);
     assert!(run.stderr.contains("item 2 (line 3)"), "{run:?}");
     assert!(run.stderr.contains("item 3 (line 4)"), "{run:?}");
+    assert!(!run.stderr.contains("no-such-dataset"), "{run:?}");
+    assert_eq!(emu.requests().len(), before);
     assert!(emu.data_rows(&dataset).is_empty());
+}
+
+#[test]
+fn odd_rows_files_are_refused_without_a_panic_or_a_request() {
+    let emu = emulator();
+    let dir = tempdir::Dir::new("odd-rows");
+    let before = emu.requests().len();
+    for (name, content, problem) in [
+        ("empty.ndjson", &b""[..], "empty.ndjson: no rows to import"),
+        (
+            "blank.ndjson",
+            b"\n  \n\t\r\n",
+            "blank.ndjson: no rows to import",
+        ),
+        ("empty.json", b"[]", "empty.json: no rows to import"),
+        (
+            "trailing.json",
+            b"[{\"row_data\": \"https://e.com/1.jpg\"}]\n\n]x",
+            "trailing.json: line 3: unexpected text after the JSON array",
+        ),
+        (
+            "latin1.ndjson",
+            b"{\"row_data\": \"https://e.com/1.jpg\"}\n{\"external_id\": \"caf\xe9\"}\n",
+            "latin1.ndjson: line 2: not UTF-8 text (byte 21 of the line)",
+        ),
+    ] {
+        let file = dir.write(name, content);
+        let run = import(&emu, "d", &file, &[]);
+        run.expect(3);
+        assert!(run.stderr.contains(problem), "{name}: {run:?}");
+    }
+    assert_eq!(emu.requests().len(), before);
 }
 
 #[test]
@@ -570,21 +675,11 @@ fn an_import_with_a_failed_row_reports_counts_exits_1_and_streams_results_and_er
     let rows = "{\"row_data\": \"https://e.com/1.jpg\", \"global_key\": \"k1\"}\n\
                 {\"row_data\": \"https://e.com/2.jpg\", \"global_key\": \"k2\", \"external_id\": \"two\"}\n\
                 {\"row_data\": \"https://e.com/3.jpg\", \"global_key\": \"k1\"}\n";
-    let run = labelbox_stdin(
+    let run = import_stdin(
         &emu,
-        &[
-            "data-rows",
-            "import",
-            "--dataset",
-            &dataset,
-            "-",
-            "--wait",
-            "30s",
-            "--every",
-            "2s",
-            "--json",
-        ],
+        &dataset,
         rows,
+        &["--wait", "30s", "--json", "--every", "2s"],
     );
     run.expect(1);
     let report = run.json();
@@ -622,12 +717,11 @@ fn an_import_without_wait_prints_the_task_id_and_a_clean_import_exits_0() {
     let emu = emulator();
     let dataset = create_dataset(&emu, "d");
     let dir = tempdir::Dir::new("good-rows");
-    let file = write_rows(
-        &dir,
+    let file = dir.write(
         "rows.json",
         r#"[{"row_data": "https://e.com/1.jpg", "global_key": "a"}]"#,
     );
-    let run = labelbox(&emu, &["data-rows", "import", "--dataset", &dataset, &file]);
+    let run = import(&emu, &dataset, &file, &[]);
     run.expect(0);
     let task_id = run.stdout.trim().to_string();
     let waited = labelbox(&emu, &["task", "wait", &task_id, "--every", "2s", "--json"])
@@ -635,25 +729,8 @@ fn an_import_without_wait_prints_the_task_id_and_a_clean_import_exits_0() {
         .json();
     assert_eq!(waited["type"], "adv-upsert-data-rows");
 
-    let file = write_rows(
-        &dir,
-        "more.ndjson",
-        "{\"row_data\": \"https://e.com/2.jpg\"}\n",
-    );
-    let run = labelbox(
-        &emu,
-        &[
-            "data-rows",
-            "import",
-            "--dataset",
-            &dataset,
-            &file,
-            "--wait",
-            "30s",
-            "--every",
-            "2s",
-        ],
-    );
+    let file = dir.write("more.ndjson", "{\"row_data\": \"https://e.com/2.jpg\"}\n");
+    let run = import(&emu, &dataset, &file, &["--wait", "30s", "--every", "2s"]);
     run.expect(0);
     // Progress in a log: plain lines, the last one the finished task.
     let last = run.stderr.lines().rfind(|l| l.starts_with("task "));
@@ -693,27 +770,16 @@ fn cancel_with_wait_exits_0_once_canceled_and_refusals_exit_3() {
         .start()
         .expect("the emulator starts");
     let dataset = create_dataset(&emu, "d");
-    let run = labelbox_stdin(
+    let run = import_stdin(
         &emu,
-        &["data-rows", "import", "--dataset", &dataset, "-"],
+        &dataset,
         "{\"row_data\": \"https://e.com/1.jpg\"}\n",
+        &[],
     );
     run.expect(0);
     let task_id = run.stdout.trim().to_string();
-    let run = labelbox(
-        &emu,
-        &[
-            "task",
-            "cancel",
-            &task_id,
-            "--wait",
-            "--timeout",
-            "20s",
-            "--every",
-            "2s",
-            "--json",
-        ],
-    );
+    let args = json_wait(&["task", "cancel", &task_id, "--wait"], "20s");
+    let run = labelbox(&emu, &args);
     run.expect(0);
     assert_eq!(run.json()["status"], "CANCELED");
 

@@ -1,6 +1,6 @@
 //! `labelbox data-rows import`.
 
-use labelbox::{Client, DataUpsertTask, FailedDataRow, ImportTotals, TaskStatus};
+use labelbox::{Client, DataUpsertTask, FailedDataRow, ImportTotals, TaskStatus, UpsertItem};
 use serde_json::json;
 
 use super::{task, view};
@@ -28,7 +28,7 @@ fn import(
     ui: Ui,
     args: ImportArgs,
 ) -> anyhow::Result<Exit> {
-    let rows = rows_file::load(&args.file, row_item::to_item)?;
+    let rows = rows_file::load(&args.file, row_item::to_item, sdk_problems)?;
     let client = connect()?;
     let dataset = client.get_dataset(&args.dataset)?;
     ui.note(format!(
@@ -37,35 +37,50 @@ fn import(
         rows.name,
         dataset.id()
     ));
-    let mut upsert = match dataset.upsert_data_rows(&rows.items) {
-        Ok(upsert) => upsert,
-        Err(labelbox::Error::InvalidItems(refused)) => {
-            return Err(rows.refuse(
-                refused
-                    .iter()
-                    .map(|e| (e.index, format!("{}: {}", e.field, e.problem))),
-            ))
-        }
-        Err(other) => return Err(other.into()),
-    };
+    let upsert = dataset.upsert_data_rows(&rows.items)?;
     ui.note(format!("import task {} started", upsert.id()));
-    let Some(timeout) = args.wait else {
-        if ui.json {
-            print_json(&view::task_json(&upsert))?;
-        } else {
-            print_line(upsert.id())?;
+    match args.wait {
+        Some(timeout) => {
+            let every = args.every;
+            wait_and_report(ui, upsert, WaitArgs { timeout, every })
         }
-        return Ok(Exit::Success);
-    };
-    let limits = WaitArgs {
-        timeout,
-        every: args.every,
-    };
+        None if ui.json => {
+            print_json(&view::task_json(&upsert))?;
+            Ok(Exit::Success)
+        }
+        None => {
+            print_line(upsert.id())?;
+            Ok(Exit::Success)
+        }
+    }
+}
+
+/// `--wait`: follows the import, then reports its counts and exit.
+fn wait_and_report(ui: Ui, mut upsert: DataUpsertTask, limits: WaitArgs) -> anyhow::Result<Exit> {
     if let Err(err) = task::wait_for(&mut upsert, ui, limits) {
         print_report(ui, &upsert, None)?;
         return Err(err);
     }
     report_finished(ui, &upsert)
+}
+
+/// The SDK's own checks of the rows (`row_data` present, no `s3://` assets, no empty
+/// values...), run before connecting so that one report names every bad row: each refused
+/// row's index and why.
+fn sdk_problems(items: &[UpsertItem]) -> Vec<(usize, String)> {
+    // No items: every row was refused for its shape already (the SDK would only add that the
+    // list is empty).
+    if items.is_empty() {
+        return Vec::new();
+    }
+    match labelbox::validate_items(items) {
+        Err(labelbox::Error::InvalidItems(refused)) => refused
+            .iter()
+            .map(|e| (e.index, format!("{}: {}", e.field, e.problem)))
+            .collect(),
+        // The only other refusal is an empty list, excluded above; the upsert checks again.
+        _ => Vec::new(),
+    }
 }
 
 /// After the wait: counts on stdout, some failed rows on stderr, and the exit code.

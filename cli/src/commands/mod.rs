@@ -5,7 +5,7 @@ mod dataset;
 mod task;
 mod view;
 
-use labelbox::Client;
+use labelbox::{Client, RetryPolicy};
 
 use crate::args::{Cli, Command, GlobalArgs};
 use crate::exit::{self, Exit};
@@ -38,6 +38,9 @@ fn connect(global: &GlobalArgs) -> anyhow::Result<Client> {
     let mut builder = Client::builder().api_key(key);
     if let Some(endpoint) = global.endpoint.as_deref().filter(|e| !e.trim().is_empty()) {
         builder = builder.endpoint(endpoint.trim());
+    }
+    if let Some(budget) = global.retry_budget {
+        builder = builder.retry_policy(RetryPolicy::default().total_budget(budget));
     }
     Ok(builder.build()?)
 }

@@ -1,6 +1,6 @@
 //! `labelbox task get | wait | list | cancel | result | errors`.
 
-use std::time::SystemTime;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use labelbox::{Client, DataUpsertTask, Task, TaskFilter, TaskStatus, WaitOptions};
 use serde_json::Value;
@@ -105,7 +105,7 @@ fn failure_reason(task: &Task) -> Option<String> {
     if text.is_empty() || text.starts_with("http://") || text.starts_with("https://") {
         return None;
     }
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = output::one_line(text);
     Some(if flat.chars().count() > 300 {
         flat.chars().take(300).collect::<String>() + "..."
     } else {
@@ -114,27 +114,10 @@ fn failure_reason(task: &Task) -> Option<String> {
 }
 
 fn list(client: &Client, ui: Ui, args: ListArgs) -> anyhow::Result<Exit> {
-    let mut filter = TaskFilter::new();
-    if let Some(status) = args.status {
-        filter = filter.status(sdk_status(status));
-    }
-    if let Some(task_type) = args.task_type {
-        filter = filter.task_type(task_type);
-    }
-    let created_after = match (args.since, args.created_after) {
-        (Some(since), _) => Some(
-            SystemTime::now()
-                .checked_sub(since)
-                .ok_or_else(|| exit::usage("--since reaches before the start of time"))?,
-        ),
-        (None, after) => after,
-    };
-    if let Some(after) = created_after {
-        filter = filter.created_since(after);
-    }
-    let tasks = client.tasks(filter);
-    let tasks: Vec<Task> = tasks
-        .take(args.limit.unwrap_or(usize::MAX))
+    let limit = args.limit.unwrap_or(usize::MAX);
+    let tasks: Vec<Task> = client
+        .tasks(task_filter(args)?)
+        .take(limit)
         .collect::<Result<_, _>>()?;
     if ui.json {
         let list: Vec<Value> = tasks.iter().map(view::task_json).collect();
@@ -146,6 +129,36 @@ fn list(client: &Client, ui: Ui, args: ListArgs) -> anyhow::Result<Exit> {
         output::print_table(&view::TASK_COLUMNS, &rows)?;
     }
     Ok(Exit::Success)
+}
+
+/// The SDK filter for `task list`'s options.
+fn task_filter(args: ListArgs) -> anyhow::Result<TaskFilter> {
+    let mut filter = TaskFilter::new();
+    if let Some(after) = created_after(&args)? {
+        filter = filter.created_since(after);
+    }
+    if let Some(status) = args.status {
+        filter = filter.status(sdk_status(status));
+    }
+    if let Some(task_type) = args.task_type {
+        filter = filter.task_type(task_type);
+    }
+    Ok(filter)
+}
+
+/// `--since` as a time, or `--created-after`.
+fn created_after(args: &ListArgs) -> anyhow::Result<Option<SystemTime>> {
+    let Some(since) = args.since else {
+        return Ok(args.created_after);
+    };
+    // Times before 1970 cannot be written in RFC 3339 as Labelbox reads it.
+    match SystemTime::now().checked_sub(since) {
+        Some(after) if after >= UNIX_EPOCH => Ok(Some(after)),
+        _ => Err(exit::usage(format!(
+            "--since {} reaches before 1970",
+            humantime::format_duration(since)
+        ))),
+    }
 }
 
 fn sdk_status(status: StatusArg) -> TaskStatus {

@@ -5,7 +5,7 @@ use std::time::SystemTime;
 use labelbox::{CreatedDataRow, Dataset, FailedDataRow, Task};
 use serde_json::{json, Value};
 
-use crate::output::{or_dash, percent, Ui};
+use crate::output::{one_line, or_dash, percent, Ui};
 
 /// RFC 3339 UTC, milliseconds: for JSON.
 fn time_json(time: SystemTime) -> String {
@@ -44,6 +44,7 @@ pub fn task_fields(task: &Task) -> Vec<(&'static str, String)> {
         ("created", time_human(task.created_at())),
         ("updated", time_human(task.updated_at())),
     ];
+    // Long inline results (a failed task's error JSON) stay on one line.
     if let Some(result) = task.result_url() {
         fields.push(("result", one_line(result)));
     }
@@ -131,9 +132,4 @@ pub fn failed_row_json(row: &FailedDataRow) -> Value {
         "metadata": metadata,
         "attachments": attachments,
     })
-}
-
-/// Long inline results (a failed task's error JSON) stay on one line.
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
