@@ -2,7 +2,7 @@
 //! pages of 100 (PROTOCOL 3.3).
 
 use std::collections::VecDeque;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -102,18 +102,42 @@ impl TaskFilter {
                 ));
             }
         }
-        for (value, name, op) in [
-            (self.created_since, "createdSince", "createdAt_gte"),
-            (self.created_before, "createdBefore", "createdAt_lt"),
+        for (value, field, name, op) in [
+            (
+                self.created_since,
+                "created_since",
+                "createdSince",
+                "createdAt_gte",
+            ),
+            (
+                self.created_before,
+                "created_before",
+                "createdBefore",
+                "createdAt_lt",
+            ),
         ] {
             if let Some(time) = value {
                 decls.push(format!("${name}: DateTime!"));
                 conds.push(format!("{{{op}: ${name}}}"));
-                let text = humantime::format_rfc3339_millis(time).to_string();
-                vars.insert(name.into(), Value::from(text));
+                vars.insert(name.into(), Value::from(rfc3339(time, field)?));
             }
         }
         Ok(QueryParts { decls, conds, vars })
+    }
+}
+
+/// The service's DateTime form of `time`. RFC 3339 covers the years 1970 to 9999 only, and
+/// `humantime` panics outside them, so other times are refused as input.
+fn rfc3339(time: SystemTime, field: &str) -> Result<String> {
+    const YEAR_10000: Duration = Duration::from_secs(253_402_300_800);
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(since_epoch) if since_epoch < YEAR_10000 => {
+            Ok(humantime::format_rfc3339_millis(time).to_string())
+        }
+        _ => Err(Error::invalid_input(
+            field,
+            "must be between 1970-01-01 and 9999-12-31 (UTC)",
+        )),
     }
 }
 

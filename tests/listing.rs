@@ -190,3 +190,28 @@ fn an_empty_range_is_invalid_input() {
     assert!(matches!(e, Error::InvalidInput { .. }), "{e:?}");
     assert!(it.next().is_none());
 }
+
+#[test]
+fn times_outside_rfc3339_are_invalid_input_not_a_panic() {
+    let server = mockito::Server::new();
+    let client = no_retry_client(&server);
+    let before_1970 = UNIX_EPOCH - Duration::from_secs(1);
+    let after_9999 = UNIX_EPOCH + Duration::from_secs(253_402_300_800);
+    for (filter, field) in [
+        (
+            TaskFilter::new().created_since(before_1970),
+            "created_since",
+        ),
+        (
+            TaskFilter::new().created_before(after_9999),
+            "created_before",
+        ),
+    ] {
+        let mut it = client.tasks(filter);
+        match it.next() {
+            Some(Err(Error::InvalidInput { field: f, .. })) => assert_eq!(f, field),
+            other => panic!("expected InvalidInput for {field}, got {other:?}"),
+        }
+        assert!(it.next().is_none());
+    }
+}
