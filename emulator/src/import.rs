@@ -2,13 +2,13 @@
 //! and the background thread that processes rows at the configured pace.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::cancel;
 use crate::store::{status, Catalog, DataRow, Store};
 
 /// Rows applied per catalog-lock acquisition: keeps other requests responsive during big imports.
@@ -16,10 +16,11 @@ const BATCH: usize = 2_000;
 /// How often the import thread wakes to advance progress.
 const TICK: Duration = Duration::from_millis(20);
 
-/// One import's cancel flag and results (shared between the task table and the thread).
+/// One import's cancel request and results (shared between the task table and the thread).
 #[derive(Default)]
 pub(crate) struct ImportJob {
-    pub(crate) cancel: AtomicBool,
+    /// When a cancel was requested (set once, by `cancel::request`).
+    pub(crate) cancel: OnceLock<Instant>,
     results: RwLock<ImportResults>,
 }
 
@@ -227,8 +228,8 @@ fn run(store: &Store, task_id: &str, manifest_url: &str, job: &ImportJob) {
         if store.is_shutting_down() {
             return;
         }
-        if job.cancel.load(Ordering::SeqCst) {
-            store.update_task(task_id, |t| t.status = status::CANCELED.into());
+        if let Some(requested) = job.cancel.get() {
+            cancel::settle(store, task_id, *requested);
             return;
         }
         let elapsed = started.elapsed();
@@ -237,7 +238,7 @@ fn run(store: &Store, task_id: &str, manifest_url: &str, job: &ImportJob) {
         } else {
             (total as f64 * elapsed.as_secs_f64() / duration.as_secs_f64()) as usize
         };
-        while done < target && !job.cancel.load(Ordering::SeqCst) {
+        while done < target && job.cancel.get().is_none() {
             let end = target.min(done + BATCH);
             let outcomes = {
                 let mut catalog = store.catalog();
@@ -268,16 +269,19 @@ fn run(store: &Store, task_id: &str, manifest_url: &str, job: &ImportJob) {
     }
 }
 
-/// Completes the task unless a cancel arrived meanwhile (then it ends `CANCELED`).
+/// Completes the task unless a cancel arrived meanwhile (then it ends `CANCELED` the usual way).
 fn finish(store: &Store, task_id: &str, job: &ImportJob) {
-    store.update_task(task_id, |t| {
-        if job.cancel.load(Ordering::SeqCst) || t.status == status::CANCELLING {
-            t.status = status::CANCELED.into();
-        } else {
+    let completed = store.update_task_if(task_id, |t| {
+        let running = t.status == status::IN_PROGRESS;
+        if running {
             t.status = status::COMPLETE.into();
             t.completion_percentage = Some(1.0);
         }
+        running
     });
+    if let (false, Some(requested)) = (completed, job.cancel.get()) {
+        cancel::settle(store, task_id, *requested);
+    }
 }
 
 // ----- the per-row rules -----
@@ -449,6 +453,7 @@ mod tests {
             Pace {
                 rows_per_second: 1000,
                 min_task_duration: Duration::ZERO,
+                cancel_duration: Duration::ZERO,
             },
         );
         let ds = store.create_dataset("d".into(), None).id;

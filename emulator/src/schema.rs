@@ -1,6 +1,5 @@
 //! The GraphQL schema (PROTOCOL section 3), executed by async-graphql.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -10,6 +9,7 @@ use async_graphql::{
     ID,
 };
 
+use crate::cancel;
 use crate::import::{self, Attachment, FailedRow, ImportJob, MetadataField, SuccessRow};
 use crate::store::{status, DatasetRecord, Store, TaskRecord, TaskSeed, UPSERT_TASK_TYPE};
 use crate::time;
@@ -680,20 +680,8 @@ impl Mutation {
                 "RESOURCE_NOT_FOUND",
             )
         })?;
-        if task.status != status::IN_PROGRESS {
-            return Ok(CancelResult { success: false });
-        }
-        match &task.import {
-            Some(job) => {
-                store.update_task(&task.id, |t| t.status = status::CANCELLING.into());
-                // The import thread sees the flag at its next tick and ends the task CANCELED.
-                job.cancel.store(true, Ordering::SeqCst);
-            }
-            None => {
-                // A seeded task has no worker: it passes through CANCELLING at once.
-                store.update_task(&task.id, |t| t.status = status::CANCELED.into());
-            }
-        }
-        Ok(CancelResult { success: true })
+        Ok(CancelResult {
+            success: cancel::request(store, &task.id),
+        })
     }
 }

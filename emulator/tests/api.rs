@@ -230,9 +230,17 @@ fn seeded_tasks_are_found_by_id_and_change_status_on_demand() {
     assert_eq!(none["user"]["createdTasks"], json!([]));
 }
 
+const CANCEL: &str =
+    "mutation CancelTaskPyApi($id: ID!) { cancelBulkOperationJob(id: $id) { success } }";
+
 #[test]
-fn cancelling_a_seeded_task_and_the_cancelable_types() {
-    let emu = emulator();
+fn cancelling_a_seeded_task_passes_through_cancelling_and_the_cancelable_types() {
+    // Long enough that the poll right after the cancel cannot miss CANCELLING.
+    let emu = Emulator::builder()
+        .api_key("test-key")
+        .cancel_duration(Duration::from_secs(2))
+        .start()
+        .unwrap_or_else(|e| panic!("emulator did not start: {e}"));
     let types = data(&emu, "query { cancelableTaskTypes }", json!({}));
     assert_eq!(types["cancelableTaskTypes"], json!(["AdvUpsertDataRows"]));
     let running = emu.insert_task(TaskSeed::default());
@@ -240,18 +248,64 @@ fn cancelling_a_seeded_task_and_the_cancelable_types() {
         status: "COMPLETE".into(),
         ..TaskSeed::default()
     });
-    let cancel =
-        "mutation CancelTaskPyApi($id: ID!) { cancelBulkOperationJob(id: $id) { success } }";
-    let ok = data(&emu, cancel, json!({"id": running}));
+    let ok = data(&emu, CANCEL, json!({"id": running}));
     assert_eq!(ok["cancelBulkOperationJob"]["success"], true);
-    assert_eq!(emu.task_status(&running).as_deref(), Some("CANCELED"));
-    let refused = data(&emu, cancel, json!({"id": done}));
+    let polled = data(
+        &emu,
+        "query($u: ID!, $t: ID!) { user(where: {id: $u}) { createdTasks(where: {id: $t}) { status } } }",
+        json!({"u": emu.user_id(), "t": running}),
+    );
+    assert_eq!(
+        polled["user"]["createdTasks"][0]["status"], "CANCELLING",
+        "{polled}"
+    );
+    // CANCELLING is not IN_PROGRESS: a second cancel is refused.
+    let twice = data(&emu, CANCEL, json!({"id": running}));
+    assert_eq!(twice["cancelBulkOperationJob"]["success"], false);
+    assert_eq!(
+        emu.wait_for_task(&running, Duration::from_secs(60))
+            .as_deref(),
+        Some("CANCELED")
+    );
+    let refused = data(&emu, CANCEL, json!({"id": done}));
     assert_eq!(refused["cancelBulkOperationJob"]["success"], false);
-    let (_, missing) = gql(&emu, cancel, json!({"id": "nope"}));
+    assert_eq!(emu.task_status(&done).as_deref(), Some("COMPLETE"));
+    let (_, missing) = gql(&emu, CANCEL, json!({"id": "nope"}));
     assert_eq!(
         missing["errors"][0]["extensions"]["code"],
         "RESOURCE_NOT_FOUND"
     );
+}
+
+#[test]
+fn a_status_set_during_cancelling_is_kept_and_dropping_never_waits_out_a_cancel() {
+    let emu = Emulator::builder()
+        .cancel_duration(Duration::from_millis(200))
+        .start()
+        .unwrap_or_else(|e| panic!("emulator did not start: {e}"));
+    let id = emu.insert_task(TaskSeed::default());
+    assert_eq!(
+        data(&emu, CANCEL, json!({"id": id}))["cancelBulkOperationJob"]["success"],
+        true
+    );
+    // A test that decides the outcome itself wins over the pending cancel.
+    assert!(emu.set_task_status(&id, "FAILED"));
+    assert_eq!(
+        emu.wait_for_task(&id, Duration::from_secs(60)).as_deref(),
+        Some("FAILED")
+    );
+    let hour = Emulator::builder()
+        .cancel_duration(Duration::from_secs(3_600))
+        .start()
+        .unwrap_or_else(|e| panic!("emulator did not start: {e}"));
+    let pending = hour.insert_task(TaskSeed::default());
+    assert_eq!(
+        data(&hour, CANCEL, json!({"id": pending}))["cancelBulkOperationJob"]["success"],
+        true
+    );
+    assert_eq!(hour.task_status(&pending).as_deref(), Some("CANCELLING"));
+    // Would hang for an hour if shutting down joined the cancel thread without waking it.
+    drop(hour);
 }
 
 #[test]
