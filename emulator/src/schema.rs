@@ -4,14 +4,16 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use async_graphql::{
-    Context, EmptySubscription, Enum, Error, ErrorExtensions, InputObject, InputValueError,
-    InputValueResult, Json, Object, Scalar, ScalarType, Schema, SimpleObject, Union, Upload, Value,
-    ID,
+    ComplexObject, Context, EmptySubscription, Enum, Error, ErrorExtensions, InputObject,
+    InputValueError, InputValueResult, Json, Object, Scalar, ScalarType, Schema, SimpleObject,
+    Union, Upload, Value, ID,
 };
 
 use crate::cancel;
-use crate::import::{self, Attachment, FailedRow, ImportJob, MetadataField, SuccessRow};
-use crate::store::{status, DatasetRecord, Store, TaskRecord, TaskSeed, UPSERT_TASK_TYPE};
+use crate::import::{self, Attachment, FailedRow, ImportJob, MetadataField, Page, SuccessRow};
+use crate::store::{
+    status, DatasetRecord, Identity, Store, TaskRecord, TaskSeed, UPSERT_TASK_TYPE,
+};
 use crate::time;
 
 /// The executable schema.
@@ -185,10 +187,8 @@ fn list_tasks(
     first: Option<i32>,
 ) -> Vec<TaskObject> {
     let filter = filter.unwrap_or_default();
-    let skip = usize::try_from(skip.unwrap_or(0)).unwrap_or(0);
-    let first = usize::try_from(first.unwrap_or(MAX_TASK_PAGE as i32))
-        .unwrap_or(0)
-        .min(MAX_TASK_PAGE);
+    let skip = count_arg(skip, 0, usize::MAX);
+    let first = count_arg(first, MAX_TASK_PAGE, MAX_TASK_PAGE);
     // Export tasks are not listed (PROTOCOL 3.3), but a lookup by id still finds them.
     let lookup = filter.id.is_some();
     store(ctx)
@@ -222,11 +222,27 @@ struct ImportResultsInput {
 }
 
 impl ImportResultsInput {
-    fn page_size(&self) -> usize {
-        usize::try_from(self.first.unwrap_or(MAX_IMPORT_PAGE as i32))
-            .unwrap_or(0)
-            .min(MAX_IMPORT_PAGE)
+    /// The requested page of one of the task's result lists, as GraphQL nodes, with the next
+    /// cursor and the full count.
+    fn page<R, N: From<R>>(
+        &self,
+        ctx: &Context<'_>,
+        list: fn(&ImportJob, Option<&str>, usize) -> Page<R>,
+    ) -> async_graphql::Result<(Vec<N>, Option<String>, i64)> {
+        let job = import_job(ctx, &self.task_id)?;
+        let first = count_arg(self.first, MAX_IMPORT_PAGE, MAX_IMPORT_PAGE);
+        let page = list(&job, self.from_cursor.as_deref(), first);
+        let nodes = page.items.into_iter().map(N::from).collect();
+        Ok((nodes, page.after, count(page.total)))
     }
+}
+
+/// A `skip`/`first`-style argument: `default` when absent, negative counts as 0 (an empty
+/// page, as a cursor past the end would give), capped at `max`.
+fn count_arg(value: Option<i32>, default: usize, max: usize) -> usize {
+    value
+        .map_or(default, |v| usize::try_from(v).unwrap_or(0))
+        .min(max)
 }
 
 // ----- objects -----
@@ -268,43 +284,44 @@ impl TaskObject {
     }
 }
 
-struct User;
+/// The key's user: every field comes from the store's identity, built once per request.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+struct User {
+    id: ID,
+    email: String,
+    name: String,
+    nickname: Option<String>,
+    created_at: DateTime,
+    updated_at: DateTime,
+    is_external_user: bool,
+    is_viewer: bool,
+    last_login_at: Option<DateTime>,
+    picture: Option<String>,
+    organization: Organization,
+}
 
-#[Object]
 impl User {
-    async fn id(&self, ctx: &Context<'_>) -> ID {
-        ID(store(ctx).identity.user_id.clone())
+    fn of(identity: &Identity) -> Self {
+        let since = DateTime(identity.created_at);
+        User {
+            id: ID(identity.user_id.clone()),
+            email: identity.email.clone(),
+            name: identity.user_name.clone(),
+            nickname: Some("emulator".into()),
+            created_at: since,
+            updated_at: since,
+            is_external_user: false,
+            is_viewer: false,
+            last_login_at: Some(since),
+            picture: None,
+            organization: Organization::of(identity),
+        }
     }
-    async fn email(&self, ctx: &Context<'_>) -> String {
-        store(ctx).identity.email.clone()
-    }
-    async fn name(&self, ctx: &Context<'_>) -> String {
-        store(ctx).identity.user_name.clone()
-    }
-    async fn nickname(&self) -> Option<String> {
-        Some("emulator".into())
-    }
-    async fn created_at(&self, ctx: &Context<'_>) -> DateTime {
-        DateTime(store(ctx).identity.created_at)
-    }
-    async fn updated_at(&self, ctx: &Context<'_>) -> DateTime {
-        DateTime(store(ctx).identity.created_at)
-    }
-    async fn is_external_user(&self) -> bool {
-        false
-    }
-    async fn is_viewer(&self) -> bool {
-        false
-    }
-    async fn last_login_at(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        Some(DateTime(store(ctx).identity.created_at))
-    }
-    async fn picture(&self) -> Option<String> {
-        None
-    }
-    async fn organization(&self) -> Organization {
-        Organization
-    }
+}
+
+#[ComplexObject]
+impl User {
     /// Tasks created by this user (all tasks in the emulator).
     async fn created_tasks(
         &self,
@@ -317,22 +334,29 @@ impl User {
     }
 }
 
-struct Organization;
+/// The key's organization, from the store's identity.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+struct Organization {
+    id: ID,
+    name: String,
+    created_at: DateTime,
+    updated_at: DateTime,
+}
 
-#[Object]
 impl Organization {
-    async fn id(&self, ctx: &Context<'_>) -> ID {
-        ID(store(ctx).identity.org_id.clone())
+    fn of(identity: &Identity) -> Self {
+        Organization {
+            id: ID(identity.org_id.clone()),
+            name: identity.org_name.clone(),
+            created_at: DateTime(identity.created_at),
+            updated_at: DateTime(identity.created_at),
+        }
     }
-    async fn name(&self, ctx: &Context<'_>) -> String {
-        store(ctx).identity.org_name.clone()
-    }
-    async fn created_at(&self, ctx: &Context<'_>) -> DateTime {
-        DateTime(store(ctx).identity.created_at)
-    }
-    async fn updated_at(&self, ctx: &Context<'_>) -> DateTime {
-        DateTime(store(ctx).identity.created_at)
-    }
+}
+
+#[ComplexObject]
+impl Organization {
     /// The organization's tasks, except exports.
     async fn tasks(
         &self,
@@ -359,7 +383,7 @@ impl Dataset {
         &self.0.description
     }
     async fn row_count(&self) -> i64 {
-        i64::try_from(self.0.row_count).unwrap_or(i64::MAX)
+        count(self.0.row_count)
     }
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
@@ -541,15 +565,16 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(name = "where")] filter: Option<WhereUniqueInput>,
     ) -> Option<User> {
+        let identity = &store(ctx).identity;
         match filter {
-            Some(w) if w.id.as_str() != store(ctx).identity.user_id => None,
-            _ => Some(User),
+            Some(w) if w.id.as_str() != identity.user_id => None,
+            _ => Some(User::of(identity)),
         }
     }
 
     /// The key's organization.
-    async fn organization(&self) -> Organization {
-        Organization
+    async fn organization(&self, ctx: &Context<'_>) -> Organization {
+        Organization::of(&store(ctx).identity)
     }
 
     /// A dataset by id.
@@ -586,12 +611,11 @@ impl Query {
         ctx: &Context<'_>,
         data: ImportResultsInput,
     ) -> async_graphql::Result<SuccessfulDataRowImports> {
-        let job = import_job(ctx, &data.task_id)?;
-        let page = job.successes(data.from_cursor.as_deref(), data.page_size());
+        let (nodes, after, total) = data.page(ctx, ImportJob::successes)?;
         Ok(SuccessfulDataRowImports {
-            nodes: page.items.into_iter().map(SuccessNode::from).collect(),
-            after: page.after,
-            total: count(page.total),
+            nodes,
+            after,
+            total,
         })
     }
 
@@ -601,12 +625,11 @@ impl Query {
         ctx: &Context<'_>,
         data: ImportResultsInput,
     ) -> async_graphql::Result<FailedDataRowImports> {
-        let job = import_job(ctx, &data.task_id)?;
-        let page = job.failures(data.from_cursor.as_deref(), data.page_size());
+        let (results, after, total) = data.page(ctx, ImportJob::failures)?;
         Ok(FailedDataRowImports {
-            results: page.items.into_iter().map(FailedNode::from).collect(),
-            after: page.after,
-            total: count(page.total),
+            results,
+            after,
+            total,
         })
     }
 }

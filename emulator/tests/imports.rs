@@ -4,18 +4,21 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{create_item, data, gql, start_import, task, upload_url, UPSERT};
+use common::{
+    create_item, create_items, data, error_code, gql, start, start_import, task, upload_url,
+    CANCEL, UPSERT,
+};
 use labelbox_emulator::Emulator;
 use serde_json::{json, Value};
 
 const WAIT: Duration = Duration::from_secs(60);
 
 fn fast() -> Emulator {
-    Emulator::builder()
-        .import_rows_per_second(1_000_000)
-        .min_task_duration(Duration::ZERO)
-        .start()
-        .unwrap_or_else(|e| panic!("emulator did not start: {e}"))
+    start(
+        Emulator::builder()
+            .import_rows_per_second(1_000_000)
+            .min_task_duration(Duration::ZERO),
+    )
 }
 
 const SUCCESSES: &str = "query SuccessesfulDataRowImportsPyApi($taskId: ID!, $first: Int, $from: String) { successesfulDataRowImports(data: {taskId: $taskId, first: $first, from: $from}) { nodes { id externalId globalKey rowData } after total } }";
@@ -130,10 +133,8 @@ fn import_rules_fail_rows_one_by_one_and_the_task_still_completes() {
 fn result_pages_are_cursor_paginated_with_the_full_total() {
     let emu = fast();
     let ds = emu.create_dataset("d");
-    let items: Vec<Value> = (0..12)
-        .map(|i| create_item(&ds, &format!("k{i}")))
-        .collect();
-    let id = start_import(&emu, &Value::Array(items));
+    let items = create_items(&ds, "k", 12);
+    let id = start_import(&emu, &items);
     assert_eq!(emu.wait_for_task(&id, WAIT).as_deref(), Some("COMPLETE"));
     let (rows, totals) = walk(
         &emu,
@@ -164,24 +165,19 @@ fn result_pages_are_cursor_paginated_with_the_full_total() {
         SUCCESSES,
         json!({"taskId": "nope", "first": 5, "from": null}),
     );
-    assert_eq!(
-        missing["errors"][0]["extensions"]["code"],
-        "RESOURCE_NOT_FOUND"
-    );
+    assert_eq!(error_code(&missing), "RESOURCE_NOT_FOUND");
 }
 
 #[test]
 fn an_import_is_in_progress_with_a_rising_percentage_then_complete() {
-    let emu = Emulator::builder()
-        .import_rows_per_second(40)
-        .min_task_duration(Duration::ZERO)
-        .start()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let emu = start(
+        Emulator::builder()
+            .import_rows_per_second(40)
+            .min_task_duration(Duration::ZERO),
+    );
     let ds = emu.create_dataset("d");
-    let items: Vec<Value> = (0..100)
-        .map(|i| create_item(&ds, &format!("p{i}")))
-        .collect();
-    let id = start_import(&emu, &Value::Array(items));
+    let items = create_items(&ds, "p", 100);
+    let id = start_import(&emu, &items);
     // Poll until some rows are applied; the import takes 2.5 s in all.
     let deadline = Instant::now() + WAIT;
     let seen = loop {
@@ -201,10 +197,7 @@ fn an_import_is_in_progress_with_a_rising_percentage_then_complete() {
 
 #[test]
 fn the_minimum_duration_keeps_a_small_import_in_progress() {
-    let emu = Emulator::builder()
-        .min_task_duration(Duration::from_secs(30))
-        .start()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let emu = start(Emulator::builder().min_task_duration(Duration::from_secs(30)));
     let ds = emu.create_dataset("d");
     let id = start_import(&emu, &json!([create_item(&ds, "one")]));
     assert_eq!(
@@ -216,21 +209,17 @@ fn the_minimum_duration_keeps_a_small_import_in_progress() {
 
 #[test]
 fn cancel_moves_through_cancelling_to_canceled_and_stops_processing() {
-    let emu = Emulator::builder()
-        .import_rows_per_second(10)
-        .min_task_duration(Duration::ZERO)
-        // Long enough that the poll right after the cancel cannot miss CANCELLING.
-        .cancel_duration(Duration::from_secs(2))
-        .start()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let emu = start(
+        Emulator::builder()
+            .import_rows_per_second(10)
+            .min_task_duration(Duration::ZERO)
+            // Long enough that the poll right after the cancel cannot miss CANCELLING.
+            .cancel_duration(Duration::from_secs(2)),
+    );
     let ds = emu.create_dataset("d");
-    let items: Vec<Value> = (0..1000)
-        .map(|i| create_item(&ds, &format!("c{i}")))
-        .collect();
-    let id = start_import(&emu, &Value::Array(items));
-    let cancel =
-        "mutation CancelTaskPyApi($id: ID!) { cancelBulkOperationJob(id: $id) { success } }";
-    let answer = data(&emu, cancel, json!({"id": id}));
+    let items = create_items(&ds, "c", 1000);
+    let id = start_import(&emu, &items);
+    let answer = data(&emu, CANCEL, json!({"id": id}));
     assert_eq!(answer["cancelBulkOperationJob"]["success"], true);
     let status = task(&emu, &id)["status"]
         .as_str()
@@ -241,7 +230,7 @@ fn cancel_moves_through_cancelling_to_canceled_and_stops_processing() {
     let rows_then = emu.data_rows(&ds).len();
     assert!(rows_then < 1000, "{rows_then}");
     // A second cancel of a finished task is refused.
-    let again = data(&emu, cancel, json!({"id": id}));
+    let again = data(&emu, CANCEL, json!({"id": id}));
     assert_eq!(again["cancelBulkOperationJob"]["success"], false);
     assert_eq!(emu.data_rows(&ds).len(), rows_then);
 }
