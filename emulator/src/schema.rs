@@ -35,6 +35,9 @@ fn store<'a>(ctx: &Context<'a>) -> &'a Arc<Store> {
     ctx.data_unchecked::<Arc<Store>>()
 }
 
+/// The code of a document or argument that does not fit the schema (answered HTTP 400).
+pub(crate) const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+
 /// A GraphQL error carrying `extensions.code` like the service's.
 pub(crate) fn coded(message: impl Into<String>, code: &'static str) -> Error {
     Error::new(message).extend_with(|_, e| e.set("code", code))
@@ -185,13 +188,13 @@ fn list_tasks(
     filter: Option<TaskWhere>,
     skip: Option<i32>,
     first: Option<i32>,
-) -> Vec<TaskObject> {
+) -> async_graphql::Result<Vec<TaskObject>> {
     let filter = filter.unwrap_or_default();
-    let skip = count_arg(skip, 0, usize::MAX);
-    let first = count_arg(first, MAX_TASK_PAGE, MAX_TASK_PAGE);
+    let skip = count_arg("skip", skip, 0, usize::MAX)?;
+    let first = count_arg("first", first, MAX_TASK_PAGE, MAX_TASK_PAGE)?;
     // Export tasks are not listed (PROTOCOL 3.3), but a lookup by id still finds them.
     let lookup = filter.id.is_some();
-    store(ctx)
+    Ok(store(ctx)
         .list_tasks(
             |t| (lookup || t.task_type != "export-data-rows") && filter.matches(t),
             skip,
@@ -199,7 +202,7 @@ fn list_tasks(
         )
         .into_iter()
         .map(TaskObject)
-        .collect()
+        .collect())
 }
 
 #[derive(InputObject)]
@@ -230,19 +233,29 @@ impl ImportResultsInput {
         list: fn(&ImportJob, Option<&str>, usize) -> Page<R>,
     ) -> async_graphql::Result<(Vec<N>, Option<String>, i64)> {
         let job = import_job(ctx, &self.task_id)?;
-        let first = count_arg(self.first, MAX_IMPORT_PAGE, MAX_IMPORT_PAGE);
+        let first = count_arg("first", self.first, MAX_IMPORT_PAGE, MAX_IMPORT_PAGE)?;
         let page = list(&job, self.from_cursor.as_deref(), first);
         let nodes = page.items.into_iter().map(N::from).collect();
         Ok((nodes, page.after, count(page.total)))
     }
 }
 
-/// A `skip`/`first`-style argument: `default` when absent, negative counts as 0 (an empty
-/// page, as a cursor past the end would give), capped at `max`.
-fn count_arg(value: Option<i32>, default: usize, max: usize) -> usize {
-    value
-        .map_or(default, |v| usize::try_from(v).unwrap_or(0))
-        .min(max)
+/// A `skip`/`first`-style argument: `default` when absent, capped at `max`. A negative count
+/// does not fit the query, so it is refused like a badly typed argument (HTTP 400).
+fn count_arg(
+    name: &str,
+    value: Option<i32>,
+    default: usize,
+    max: usize,
+) -> async_graphql::Result<usize> {
+    match value.map(usize::try_from) {
+        None => Ok(default.min(max)),
+        Some(Ok(n)) => Ok(n.min(max)),
+        Some(Err(_)) => Err(coded(
+            format!("Argument \"{name}\" must not be negative"),
+            VALIDATION_FAILED,
+        )),
+    }
 }
 
 // ----- objects -----
@@ -329,7 +342,7 @@ impl User {
         #[graphql(name = "where")] filter: Option<TaskWhere>,
         skip: Option<i32>,
         first: Option<i32>,
-    ) -> Vec<TaskObject> {
+    ) -> async_graphql::Result<Vec<TaskObject>> {
         list_tasks(ctx, filter, skip, first)
     }
 }
@@ -364,7 +377,7 @@ impl Organization {
         #[graphql(name = "where")] filter: Option<TaskWhere>,
         skip: Option<i32>,
         first: Option<i32>,
-    ) -> Vec<TaskObject> {
+    ) -> async_graphql::Result<Vec<TaskObject>> {
         list_tasks(ctx, filter, skip, first)
     }
 }

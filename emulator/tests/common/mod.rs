@@ -38,6 +38,24 @@ pub fn post_raw(url: &str, key: Option<&str>, body: &Value) -> (u16, Option<Stri
     }
 }
 
+/// POSTs raw `bytes` as `content_type` with the emulator's key; answers (status, JSON body,
+/// `Null` when the body is not JSON).
+pub fn post_bytes(emu: &Emulator, content_type: &str, bytes: &[u8]) -> (u16, Value) {
+    let response = agent()
+        .post(&emu.url())
+        .header("Authorization", format!("Bearer {}", emu.api_key()))
+        .header("Content-Type", content_type)
+        .send(bytes);
+    match response {
+        Ok(mut r) => {
+            let status = r.status().as_u16();
+            let text = r.body_mut().read_to_string().unwrap_or_default();
+            (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        }
+        Err(e) => (0, json!({"transport": e.to_string()})),
+    }
+}
+
 /// A GraphQL request with the emulator's key; answers (status, JSON body).
 pub fn gql(emu: &Emulator, query: &str, variables: Value) -> (u16, Value) {
     let (status, _, text) = post_raw(
