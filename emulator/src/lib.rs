@@ -31,6 +31,7 @@ mod faults;
 mod http;
 mod import;
 mod log;
+mod nodes;
 mod schema;
 mod store;
 mod time;

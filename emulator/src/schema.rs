@@ -11,6 +11,7 @@ use async_graphql::{
 
 use crate::cancel;
 use crate::import::{self, Attachment, FailedRow, ImportJob, MetadataField, Page, SuccessRow};
+use crate::nodes::SuccessNodes;
 use crate::store::{
     status, DatasetRecord, Identity, Store, TaskRecord, TaskSeed, UPSERT_TASK_TYPE,
 };
@@ -448,9 +449,10 @@ struct IamIntegration {
     settings: Option<IamIntegrationSettings>,
 }
 
+/// One row of a result page as GraphQL sees it (the generic path; see [`crate::nodes`]).
 #[derive(SimpleObject)]
 #[graphql(name = "SuccessfulDataRowImport")]
-struct SuccessNode {
+pub(crate) struct SuccessNode {
     id: ID,
     external_id: Option<String>,
     global_key: Option<String>,
@@ -470,7 +472,7 @@ impl From<SuccessRow> for SuccessNode {
 
 #[derive(SimpleObject)]
 struct SuccessfulDataRowImports {
-    nodes: Vec<SuccessNode>,
+    nodes: SuccessNodes,
     after: Option<String>,
     total: i64,
 }
@@ -624,9 +626,9 @@ impl Query {
         ctx: &Context<'_>,
         data: ImportResultsInput,
     ) -> async_graphql::Result<SuccessfulDataRowImports> {
-        let (nodes, after, total) = data.page(ctx, ImportJob::successes)?;
+        let (rows, after, total) = data.page(ctx, ImportJob::successes)?;
         Ok(SuccessfulDataRowImports {
-            nodes,
+            nodes: SuccessNodes(rows),
             after,
             total,
         })
