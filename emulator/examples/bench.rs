@@ -143,9 +143,13 @@ fn main() -> Result<()> {
 
     let paging = Instant::now();
     let (mut pages, mut served, mut from) = (0usize, 0usize, Value::Null);
+    // Each page's time: the first and the last should match (a page costs O(page), not O(offset)).
+    let mut page_times = Vec::new();
     loop {
+        let asked = Instant::now();
         let page = gql(&agent, &emu, "query($t: ID!, $f: Int, $from: String) { successesfulDataRowImports(data: {taskId: $t, first: $f, from: $from}) { nodes { id externalId globalKey rowData } after total } }",
             json!({"t": task_id, "f": PAGE, "from": from}))?;
+        page_times.push(asked.elapsed());
         let page = &page["successesfulDataRowImports"];
         let n = page["nodes"].as_array().map_or(0, Vec::len);
         pages += 1;
@@ -182,6 +186,12 @@ fn main() -> Result<()> {
         secs(paged),
         pages as f64 / secs(paged),
         served as f64 / secs(paged)
+    );
+    let ms = |d: Option<&Duration>| d.map_or(0.0, |d| d.as_secs_f64() * 1e3);
+    println!(
+        "page time:           first {:.1} ms, last full {:.1} ms",
+        ms(page_times.first()),
+        ms(page_times.iter().rev().nth(1).or(page_times.last()))
     );
     Ok(())
 }

@@ -16,6 +16,9 @@ use crate::store::{DataRow, Pace, Store, TaskSeed};
 pub const DEFAULT_ROWS_PER_SECOND: u32 = 5_000;
 /// Shortest import by default, so `IN_PROGRESS` is observable even for one row.
 pub const DEFAULT_MIN_TASK_DURATION: Duration = Duration::from_secs(2);
+/// How long a cancelled task stays `CANCELLING` by default: long enough for a poll right
+/// after the cancel to see it, short enough that waiting for `CANCELED` costs nothing.
+pub const DEFAULT_CANCEL_DURATION: Duration = Duration::from_millis(100);
 /// HTTP worker threads by default.
 pub const DEFAULT_WORKERS: usize = 8;
 
@@ -26,6 +29,7 @@ pub struct EmulatorBuilder {
     port: u16,
     rows_per_second: u32,
     min_task_duration: Duration,
+    cancel_duration: Duration,
     faults: Faults,
     workers: usize,
     listener: Option<RequestListener>,
@@ -38,6 +42,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("port", &self.port)
             .field("rows_per_second", &self.rows_per_second)
             .field("min_task_duration", &self.min_task_duration)
+            .field("cancel_duration", &self.cancel_duration)
             .field("faults", &self.faults)
             .field("workers", &self.workers)
             .finish_non_exhaustive()
@@ -51,6 +56,7 @@ impl Default for EmulatorBuilder {
             port: 0,
             rows_per_second: DEFAULT_ROWS_PER_SECOND,
             min_task_duration: DEFAULT_MIN_TASK_DURATION,
+            cancel_duration: DEFAULT_CANCEL_DURATION,
             faults: Faults::none(),
             workers: DEFAULT_WORKERS,
             listener: None,
@@ -80,6 +86,13 @@ impl EmulatorBuilder {
     /// The shortest time an import takes (default [`DEFAULT_MIN_TASK_DURATION`]).
     pub fn min_task_duration(mut self, duration: Duration) -> Self {
         self.min_task_duration = duration;
+        self
+    }
+
+    /// How long a cancelled task (import or seeded) stays `CANCELLING` before it is
+    /// `CANCELED` (default [`DEFAULT_CANCEL_DURATION`]).
+    pub fn cancel_duration(mut self, duration: Duration) -> Self {
+        self.cancel_duration = duration;
         self
     }
 
@@ -123,6 +136,7 @@ impl EmulatorBuilder {
         let pace = Pace {
             rows_per_second: self.rows_per_second,
             min_task_duration: self.min_task_duration,
+            cancel_duration: self.cancel_duration,
         };
         let store = Arc::new(Store::new(api_key, pace));
         store.set_base_url(format!("http://127.0.0.1:{port}"));

@@ -198,7 +198,9 @@ impl RateLimiter {
         let (limit, length) = self.limit?;
         let mut guard = self.window.lock().unwrap_or_else(|e| e.into_inner());
         let (start, count) = match *guard {
-            Some((start, count)) if now.duration_since(start) < length => (start, count + 1),
+            Some((start, count)) if now.duration_since(start) < length => {
+                (start, count.saturating_add(1))
+            }
             _ => (now, 1),
         };
         *guard = Some((start, count));

@@ -16,7 +16,7 @@ use tiny_http::{Header, Method, Request, Response, StatusCode};
 use crate::document;
 use crate::faults::{FaultKind, Faults, RateLimiter};
 use crate::log::{key_fingerprint, RequestLog, RequestRecord};
-use crate::schema::EmulatorSchema;
+use crate::schema::{EmulatorSchema, VALIDATION_FAILED};
 use crate::store::Store;
 
 /// Bodies above this are refused (the SDK's chunks are at most 10,000,000 bytes).
@@ -338,21 +338,24 @@ fn execute(
 
 /// Gives every error an `extensions.code` as the service does. Resolvers always set a code, so
 /// an error without one comes from the engine checking the document or its variables against
-/// the schema: `GRAPHQL_VALIDATION_FAILED`, answered 400 (true when there was one).
+/// the schema: `GRAPHQL_VALIDATION_FAILED`. True when there is such an error (answered 400),
+/// whether the engine or a resolver checking an argument raised it.
 fn classify_errors(body: &mut Value) -> bool {
     let mut validation = false;
     let Some(errors) = body.get_mut("errors").and_then(Value::as_array_mut) else {
         return false;
     };
     for error in errors {
-        if error.pointer("/extensions/code").is_some() {
-            continue;
-        }
-        validation = true;
-        if let Value::Object(map) = error {
-            let ext = map.entry("extensions").or_insert_with(|| json!({}));
-            if let Value::Object(ext) = ext {
-                ext.insert("code".into(), json!("GRAPHQL_VALIDATION_FAILED"));
+        match error.pointer("/extensions/code").and_then(Value::as_str) {
+            Some(code) => validation |= code == VALIDATION_FAILED,
+            None => {
+                validation = true;
+                if let Value::Object(map) = error {
+                    let ext = map.entry("extensions").or_insert_with(|| json!({}));
+                    if let Value::Object(ext) = ext {
+                        ext.insert("code".into(), json!(VALIDATION_FAILED));
+                    }
+                }
             }
         }
     }

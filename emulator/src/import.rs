@@ -2,24 +2,25 @@
 //! and the background thread that processes rows at the configured pace.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::store::{status, Catalog, DataRow, Store};
+use crate::cancel;
+use crate::store::{status, Catalog, DataRow, Pace, Store};
 
 /// Rows applied per catalog-lock acquisition: keeps other requests responsive during big imports.
 const BATCH: usize = 2_000;
 /// How often the import thread wakes to advance progress.
 const TICK: Duration = Duration::from_millis(20);
 
-/// One import's cancel flag and results (shared between the task table and the thread).
+/// One import's cancel request and results (shared between the task table and the thread).
 #[derive(Default)]
 pub(crate) struct ImportJob {
-    pub(crate) cancel: AtomicBool,
+    /// When a cancel was requested (set once, by `cancel::request`).
+    pub(crate) cancel: OnceLock<Instant>,
     results: RwLock<ImportResults>,
 }
 
@@ -216,68 +217,112 @@ fn run(store: &Store, task_id: &str, manifest_url: &str, job: &ImportJob) {
             return;
         }
     };
-    let pace = store.pace;
-    let total = items.len();
-    let by_rate = Duration::from_secs_f64(total as f64 / f64::from(pace.rows_per_second.max(1)));
-    let duration = by_rate.max(pace.min_task_duration);
-    let started = Instant::now();
+    let schedule = Schedule::new(store.pace, items.len());
     let mut done = 0;
     let mut seen_keys = HashSet::new();
     loop {
         if store.is_shutting_down() {
             return;
         }
-        if job.cancel.load(Ordering::SeqCst) {
-            store.update_task(task_id, |t| t.status = status::CANCELED.into());
+        if let Some(requested) = job.cancel.get() {
+            cancel::settle(store, task_id, *requested);
             return;
         }
-        let elapsed = started.elapsed();
-        let target = if elapsed >= duration {
-            total
-        } else {
-            (total as f64 * elapsed.as_secs_f64() / duration.as_secs_f64()) as usize
-        };
-        while done < target && !job.cancel.load(Ordering::SeqCst) {
-            let end = target.min(done + BATCH);
-            let outcomes = {
-                let mut catalog = store.catalog();
-                items[done..end]
-                    .iter()
-                    .map(|item| apply(&mut catalog, store, item, &mut seen_keys))
-                    .collect()
-            };
-            job.record(outcomes);
-            done = end;
-        }
-        if done == total && elapsed >= duration {
+        let elapsed = schedule.started.elapsed();
+        let due = &items[done..schedule.due(elapsed).max(done)];
+        done += apply_batches(store, job, due, &mut seen_keys);
+        if done == items.len() && elapsed >= schedule.duration {
             finish(store, task_id, job);
             return;
         }
-        let fraction = if total == 0 {
-            elapsed.as_secs_f64() / duration.as_secs_f64().max(f64::EPSILON)
-        } else {
-            done as f64 / total as f64
-        };
+        let fraction = schedule.fraction(done, elapsed);
         store.update_task(task_id, |t| {
             t.completion_percentage = Some(fraction.min(0.99))
         });
         std::thread::sleep(
-            TICK.min(duration.saturating_sub(elapsed))
+            TICK.min(schedule.duration.saturating_sub(elapsed))
                 .max(Duration::from_millis(1)),
         );
     }
 }
 
-/// Completes the task unless a cancel arrived meanwhile (then it ends `CANCELED`).
-fn finish(store: &Store, task_id: &str, job: &ImportJob) {
-    store.update_task(task_id, |t| {
-        if job.cancel.load(Ordering::SeqCst) || t.status == status::CANCELLING {
-            t.status = status::CANCELED.into();
+/// When an import's rows are due: spread evenly over its duration (the pace, or the minimum
+/// duration for small imports, so `IN_PROGRESS` stays observable).
+struct Schedule {
+    total: usize,
+    duration: Duration,
+    started: Instant,
+}
+
+impl Schedule {
+    fn new(pace: Pace, total: usize) -> Self {
+        let rate = f64::from(pace.rows_per_second.max(1));
+        let by_rate = Duration::from_secs_f64(total as f64 / rate);
+        Schedule {
+            total,
+            duration: by_rate.max(pace.min_task_duration),
+            started: Instant::now(),
+        }
+    }
+
+    /// How many rows should be applied once `elapsed` has passed.
+    fn due(&self, elapsed: Duration) -> usize {
+        if elapsed >= self.duration {
+            return self.total;
+        }
+        let share = elapsed.as_secs_f64() / self.duration.as_secs_f64();
+        ((self.total as f64 * share) as usize).min(self.total)
+    }
+
+    /// `completionPercentage`: rows applied, or time spent for an import without rows.
+    fn fraction(&self, done: usize, elapsed: Duration) -> f64 {
+        if self.total == 0 {
+            elapsed.as_secs_f64() / self.duration.as_secs_f64().max(f64::EPSILON)
         } else {
+            done as f64 / self.total as f64
+        }
+    }
+}
+
+/// Applies `rows` in batches of [`BATCH`] (the catalog lock is released between batches) and
+/// records their outcomes; stops early at a cancel. Answers how many rows were applied.
+fn apply_batches(
+    store: &Store,
+    job: &ImportJob,
+    rows: &[Item],
+    seen_keys: &mut HashSet<String>,
+) -> usize {
+    let mut applied = 0;
+    for batch in rows.chunks(BATCH) {
+        if job.cancel.get().is_some() {
+            break;
+        }
+        let outcomes = {
+            let mut catalog = store.catalog();
+            batch
+                .iter()
+                .map(|item| apply(&mut catalog, store, item, seen_keys))
+                .collect()
+        };
+        job.record(outcomes);
+        applied += batch.len();
+    }
+    applied
+}
+
+/// Completes the task unless a cancel arrived meanwhile (then it ends `CANCELED` the usual way).
+fn finish(store: &Store, task_id: &str, job: &ImportJob) {
+    let completed = store.update_task_if(task_id, |t| {
+        let running = t.status == status::IN_PROGRESS;
+        if running {
             t.status = status::COMPLETE.into();
             t.completion_percentage = Some(1.0);
         }
+        running
     });
+    if let (false, Some(requested)) = (completed, job.cancel.get()) {
+        cancel::settle(store, task_id, *requested);
+    }
 }
 
 // ----- the per-row rules -----
@@ -449,6 +494,7 @@ mod tests {
             Pace {
                 rows_per_second: 1000,
                 min_task_duration: Duration::ZERO,
+                cancel_duration: Duration::ZERO,
             },
         );
         let ds = store.create_dataset("d".into(), None).id;
@@ -534,6 +580,26 @@ mod tests {
         assert_eq!(rows[0].external_id.as_deref(), Some("e"));
         assert_eq!(rows[0].row_data, serde_json::json!({"text": "hi"}));
         assert!(!store.catalog().global_keys.contains_key("g"));
+    }
+
+    #[test]
+    fn the_schedule_spreads_rows_over_the_duration_and_ends_with_all() {
+        let pace = Pace {
+            rows_per_second: 100,
+            min_task_duration: Duration::from_secs(2),
+            cancel_duration: Duration::ZERO,
+        };
+        let small = Schedule::new(pace, 10);
+        assert_eq!(small.duration, Duration::from_secs(2));
+        assert_eq!(small.due(Duration::from_secs(1)), 5);
+        assert_eq!(small.due(Duration::from_secs(5)), 10);
+        let big = Schedule::new(pace, 1_000);
+        assert_eq!(big.duration, Duration::from_secs(10));
+        assert_eq!(big.due(Duration::from_millis(2_500)), 250);
+        assert_eq!(big.fraction(250, Duration::from_millis(2_500)), 0.25);
+        let empty = Schedule::new(pace, 0);
+        assert_eq!(empty.due(Duration::from_secs(1)), 0);
+        assert_eq!(empty.fraction(0, Duration::from_secs(1)), 0.5);
     }
 
     #[test]

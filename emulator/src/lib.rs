@@ -23,6 +23,7 @@
 
 #![warn(missing_docs)]
 
+mod cancel;
 mod document;
 mod emulator;
 mod error;
@@ -30,12 +31,14 @@ mod faults;
 mod http;
 mod import;
 mod log;
+mod nodes;
 mod schema;
 mod store;
 mod time;
 
 pub use emulator::{
-    Emulator, EmulatorBuilder, DEFAULT_MIN_TASK_DURATION, DEFAULT_ROWS_PER_SECOND, DEFAULT_WORKERS,
+    Emulator, EmulatorBuilder, DEFAULT_CANCEL_DURATION, DEFAULT_MIN_TASK_DURATION,
+    DEFAULT_ROWS_PER_SECOND, DEFAULT_WORKERS,
 };
 pub use error::{Error, Result};
 pub use faults::{FaultKind, Faults};

@@ -22,6 +22,7 @@ USAGE: labelbox-emulator [FLAGS]
   --api-key KEY              the accepted API key (default lb-emulator-dev-key)
   --rows-per-second N        import pace (default 5000)
   --min-task-duration D      shortest import, e.g. 2s, 500ms (default 2s)
+  --cancel-duration D        how long a cancelled task stays CANCELLING (default 100ms)
   --workers N                HTTP worker threads (default 8)
   --seed N                   seed of fault decisions (default 0)
   --server-error-rate F      share of requests answered 500/502/503 (0..1)
@@ -41,6 +42,7 @@ struct Options {
     api_key: Option<String>,
     rows_per_second: Option<u32>,
     min_task_duration: Option<Duration>,
+    cancel_duration: Option<Duration>,
     workers: Option<usize>,
     seed: u64,
     server_error_rate: f64,
@@ -88,6 +90,9 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Str
             "--min-task-duration" => {
                 options.min_task_duration = Some(parse_duration(&flag, &value()?)?)
             }
+            "--cancel-duration" => {
+                options.cancel_duration = Some(parse_duration(&flag, &value()?)?)
+            }
             "--workers" => options.workers = Some(parse_number(&flag, &value()?)?),
             "--seed" => options.seed = parse_number(&flag, &value()?)?,
             "--server-error-rate" => options.server_error_rate = parse_number(&flag, &value()?)?,
@@ -134,6 +139,9 @@ fn build(options: Options) -> Result<Emulator, String> {
     }
     if let Some(d) = options.min_task_duration {
         builder = builder.min_task_duration(d);
+    }
+    if let Some(d) = options.cancel_duration {
+        builder = builder.cancel_duration(d);
     }
     if let Some(w) = options.workers {
         builder = builder.workers(w);

@@ -1,17 +1,20 @@
 //! The GraphQL schema (PROTOCOL section 3), executed by async-graphql.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use async_graphql::{
-    Context, EmptySubscription, Enum, Error, ErrorExtensions, InputObject, InputValueError,
-    InputValueResult, Json, Object, Scalar, ScalarType, Schema, SimpleObject, Union, Upload, Value,
-    ID,
+    ComplexObject, Context, EmptySubscription, Enum, Error, ErrorExtensions, InputObject,
+    InputValueError, InputValueResult, Json, Object, Scalar, ScalarType, Schema, SimpleObject,
+    Union, Upload, Value, ID,
 };
 
-use crate::import::{self, Attachment, FailedRow, ImportJob, MetadataField, SuccessRow};
-use crate::store::{status, DatasetRecord, Store, TaskRecord, TaskSeed, UPSERT_TASK_TYPE};
+use crate::cancel;
+use crate::import::{self, Attachment, FailedRow, ImportJob, MetadataField, Page, SuccessRow};
+use crate::nodes::SuccessNodes;
+use crate::store::{
+    status, DatasetRecord, Identity, Store, TaskRecord, TaskSeed, UPSERT_TASK_TYPE,
+};
 use crate::time;
 
 /// The executable schema.
@@ -32,6 +35,9 @@ fn store<'a>(ctx: &Context<'a>) -> &'a Arc<Store> {
     // The schema is always built with the store (see `build`); `data_unchecked` cannot miss.
     ctx.data_unchecked::<Arc<Store>>()
 }
+
+/// The code of a document or argument that does not fit the schema (answered HTTP 400).
+pub(crate) const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
 
 /// A GraphQL error carrying `extensions.code` like the service's.
 pub(crate) fn coded(message: impl Into<String>, code: &'static str) -> Error {
@@ -183,15 +189,13 @@ fn list_tasks(
     filter: Option<TaskWhere>,
     skip: Option<i32>,
     first: Option<i32>,
-) -> Vec<TaskObject> {
+) -> async_graphql::Result<Vec<TaskObject>> {
     let filter = filter.unwrap_or_default();
-    let skip = usize::try_from(skip.unwrap_or(0)).unwrap_or(0);
-    let first = usize::try_from(first.unwrap_or(MAX_TASK_PAGE as i32))
-        .unwrap_or(0)
-        .min(MAX_TASK_PAGE);
+    let skip = count_arg("skip", skip, 0, usize::MAX)?;
+    let first = count_arg("first", first, MAX_TASK_PAGE, MAX_TASK_PAGE)?;
     // Export tasks are not listed (PROTOCOL 3.3), but a lookup by id still finds them.
     let lookup = filter.id.is_some();
-    store(ctx)
+    Ok(store(ctx)
         .list_tasks(
             |t| (lookup || t.task_type != "export-data-rows") && filter.matches(t),
             skip,
@@ -199,7 +203,7 @@ fn list_tasks(
         )
         .into_iter()
         .map(TaskObject)
-        .collect()
+        .collect())
 }
 
 #[derive(InputObject)]
@@ -222,10 +226,36 @@ struct ImportResultsInput {
 }
 
 impl ImportResultsInput {
-    fn page_size(&self) -> usize {
-        usize::try_from(self.first.unwrap_or(MAX_IMPORT_PAGE as i32))
-            .unwrap_or(0)
-            .min(MAX_IMPORT_PAGE)
+    /// The requested page of one of the task's result lists, as GraphQL nodes, with the next
+    /// cursor and the full count.
+    fn page<R, N: From<R>>(
+        &self,
+        ctx: &Context<'_>,
+        list: fn(&ImportJob, Option<&str>, usize) -> Page<R>,
+    ) -> async_graphql::Result<(Vec<N>, Option<String>, i64)> {
+        let job = import_job(ctx, &self.task_id)?;
+        let first = count_arg("first", self.first, MAX_IMPORT_PAGE, MAX_IMPORT_PAGE)?;
+        let page = list(&job, self.from_cursor.as_deref(), first);
+        let nodes = page.items.into_iter().map(N::from).collect();
+        Ok((nodes, page.after, count(page.total)))
+    }
+}
+
+/// A `skip`/`first`-style argument: `default` when absent, capped at `max`. A negative count
+/// does not fit the query, so it is refused like a badly typed argument (HTTP 400).
+fn count_arg(
+    name: &str,
+    value: Option<i32>,
+    default: usize,
+    max: usize,
+) -> async_graphql::Result<usize> {
+    match value.map(usize::try_from) {
+        None => Ok(default.min(max)),
+        Some(Ok(n)) => Ok(n.min(max)),
+        Some(Err(_)) => Err(coded(
+            format!("Argument \"{name}\" must not be negative"),
+            VALIDATION_FAILED,
+        )),
     }
 }
 
@@ -268,43 +298,44 @@ impl TaskObject {
     }
 }
 
-struct User;
+/// The key's user: every field comes from the store's identity, built once per request.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+struct User {
+    id: ID,
+    email: String,
+    name: String,
+    nickname: Option<String>,
+    created_at: DateTime,
+    updated_at: DateTime,
+    is_external_user: bool,
+    is_viewer: bool,
+    last_login_at: Option<DateTime>,
+    picture: Option<String>,
+    organization: Organization,
+}
 
-#[Object]
 impl User {
-    async fn id(&self, ctx: &Context<'_>) -> ID {
-        ID(store(ctx).identity.user_id.clone())
+    fn of(identity: &Identity) -> Self {
+        let since = DateTime(identity.created_at);
+        User {
+            id: ID(identity.user_id.clone()),
+            email: identity.email.clone(),
+            name: identity.user_name.clone(),
+            nickname: Some("emulator".into()),
+            created_at: since,
+            updated_at: since,
+            is_external_user: false,
+            is_viewer: false,
+            last_login_at: Some(since),
+            picture: None,
+            organization: Organization::of(identity),
+        }
     }
-    async fn email(&self, ctx: &Context<'_>) -> String {
-        store(ctx).identity.email.clone()
-    }
-    async fn name(&self, ctx: &Context<'_>) -> String {
-        store(ctx).identity.user_name.clone()
-    }
-    async fn nickname(&self) -> Option<String> {
-        Some("emulator".into())
-    }
-    async fn created_at(&self, ctx: &Context<'_>) -> DateTime {
-        DateTime(store(ctx).identity.created_at)
-    }
-    async fn updated_at(&self, ctx: &Context<'_>) -> DateTime {
-        DateTime(store(ctx).identity.created_at)
-    }
-    async fn is_external_user(&self) -> bool {
-        false
-    }
-    async fn is_viewer(&self) -> bool {
-        false
-    }
-    async fn last_login_at(&self, ctx: &Context<'_>) -> Option<DateTime> {
-        Some(DateTime(store(ctx).identity.created_at))
-    }
-    async fn picture(&self) -> Option<String> {
-        None
-    }
-    async fn organization(&self) -> Organization {
-        Organization
-    }
+}
+
+#[ComplexObject]
+impl User {
     /// Tasks created by this user (all tasks in the emulator).
     async fn created_tasks(
         &self,
@@ -312,27 +343,34 @@ impl User {
         #[graphql(name = "where")] filter: Option<TaskWhere>,
         skip: Option<i32>,
         first: Option<i32>,
-    ) -> Vec<TaskObject> {
+    ) -> async_graphql::Result<Vec<TaskObject>> {
         list_tasks(ctx, filter, skip, first)
     }
 }
 
-struct Organization;
+/// The key's organization, from the store's identity.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+struct Organization {
+    id: ID,
+    name: String,
+    created_at: DateTime,
+    updated_at: DateTime,
+}
 
-#[Object]
 impl Organization {
-    async fn id(&self, ctx: &Context<'_>) -> ID {
-        ID(store(ctx).identity.org_id.clone())
+    fn of(identity: &Identity) -> Self {
+        Organization {
+            id: ID(identity.org_id.clone()),
+            name: identity.org_name.clone(),
+            created_at: DateTime(identity.created_at),
+            updated_at: DateTime(identity.created_at),
+        }
     }
-    async fn name(&self, ctx: &Context<'_>) -> String {
-        store(ctx).identity.org_name.clone()
-    }
-    async fn created_at(&self, ctx: &Context<'_>) -> DateTime {
-        DateTime(store(ctx).identity.created_at)
-    }
-    async fn updated_at(&self, ctx: &Context<'_>) -> DateTime {
-        DateTime(store(ctx).identity.created_at)
-    }
+}
+
+#[ComplexObject]
+impl Organization {
     /// The organization's tasks, except exports.
     async fn tasks(
         &self,
@@ -340,7 +378,7 @@ impl Organization {
         #[graphql(name = "where")] filter: Option<TaskWhere>,
         skip: Option<i32>,
         first: Option<i32>,
-    ) -> Vec<TaskObject> {
+    ) -> async_graphql::Result<Vec<TaskObject>> {
         list_tasks(ctx, filter, skip, first)
     }
 }
@@ -359,7 +397,7 @@ impl Dataset {
         &self.0.description
     }
     async fn row_count(&self) -> i64 {
-        i64::try_from(self.0.row_count).unwrap_or(i64::MAX)
+        count(self.0.row_count)
     }
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
@@ -411,9 +449,10 @@ struct IamIntegration {
     settings: Option<IamIntegrationSettings>,
 }
 
+/// One row of a result page as GraphQL sees it (the generic path; see [`crate::nodes`]).
 #[derive(SimpleObject)]
 #[graphql(name = "SuccessfulDataRowImport")]
-struct SuccessNode {
+pub(crate) struct SuccessNode {
     id: ID,
     external_id: Option<String>,
     global_key: Option<String>,
@@ -433,7 +472,7 @@ impl From<SuccessRow> for SuccessNode {
 
 #[derive(SimpleObject)]
 struct SuccessfulDataRowImports {
-    nodes: Vec<SuccessNode>,
+    nodes: SuccessNodes,
     after: Option<String>,
     total: i64,
 }
@@ -541,15 +580,16 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(name = "where")] filter: Option<WhereUniqueInput>,
     ) -> Option<User> {
+        let identity = &store(ctx).identity;
         match filter {
-            Some(w) if w.id.as_str() != store(ctx).identity.user_id => None,
-            _ => Some(User),
+            Some(w) if w.id.as_str() != identity.user_id => None,
+            _ => Some(User::of(identity)),
         }
     }
 
     /// The key's organization.
-    async fn organization(&self) -> Organization {
-        Organization
+    async fn organization(&self, ctx: &Context<'_>) -> Organization {
+        Organization::of(&store(ctx).identity)
     }
 
     /// A dataset by id.
@@ -586,12 +626,11 @@ impl Query {
         ctx: &Context<'_>,
         data: ImportResultsInput,
     ) -> async_graphql::Result<SuccessfulDataRowImports> {
-        let job = import_job(ctx, &data.task_id)?;
-        let page = job.successes(data.from_cursor.as_deref(), data.page_size());
+        let (rows, after, total) = data.page(ctx, ImportJob::successes)?;
         Ok(SuccessfulDataRowImports {
-            nodes: page.items.into_iter().map(SuccessNode::from).collect(),
-            after: page.after,
-            total: count(page.total),
+            nodes: SuccessNodes(rows),
+            after,
+            total,
         })
     }
 
@@ -601,12 +640,11 @@ impl Query {
         ctx: &Context<'_>,
         data: ImportResultsInput,
     ) -> async_graphql::Result<FailedDataRowImports> {
-        let job = import_job(ctx, &data.task_id)?;
-        let page = job.failures(data.from_cursor.as_deref(), data.page_size());
+        let (results, after, total) = data.page(ctx, ImportJob::failures)?;
         Ok(FailedDataRowImports {
-            results: page.items.into_iter().map(FailedNode::from).collect(),
-            after: page.after,
-            total: count(page.total),
+            results,
+            after,
+            total,
         })
     }
 }
@@ -680,20 +718,8 @@ impl Mutation {
                 "RESOURCE_NOT_FOUND",
             )
         })?;
-        if task.status != status::IN_PROGRESS {
-            return Ok(CancelResult { success: false });
-        }
-        match &task.import {
-            Some(job) => {
-                store.update_task(&task.id, |t| t.status = status::CANCELLING.into());
-                // The import thread sees the flag at its next tick and ends the task CANCELED.
-                job.cancel.store(true, Ordering::SeqCst);
-            }
-            None => {
-                // A seeded task has no worker: it passes through CANCELLING at once.
-                store.update_task(&task.id, |t| t.status = status::CANCELED.into());
-            }
-        }
-        Ok(CancelResult { success: true })
+        Ok(CancelResult {
+            success: cancel::request(store, &task.id),
+        })
     }
 }

@@ -162,6 +162,8 @@ pub(crate) struct Identity {
 pub(crate) struct Pace {
     pub(crate) rows_per_second: u32,
     pub(crate) min_task_duration: Duration,
+    /// How long a cancelled task stays `CANCELLING` before it is `CANCELED`.
+    pub(crate) cancel_duration: Duration,
 }
 
 /// Everything the request handlers and import threads share.
@@ -235,10 +237,33 @@ impl Store {
 
     pub(crate) fn shut_down(&self) {
         self.shutting_down.store(true, Ordering::Relaxed);
+        // Taking the lock once means no waiter is between its flag check and its wait, so
+        // none misses the wake-up and sleeps out its whole timeout.
+        drop(lock(&self.tasks));
         self.task_changed.notify_all();
         let threads: Vec<_> = lock(&self.background).drain(..).collect();
         for thread in threads {
             let _ = thread.join();
+        }
+    }
+
+    /// Sleeps until `deadline`; false if the emulator started shutting down first (then the
+    /// caller should stop, so dropping the handle never waits out a long delay).
+    pub(crate) fn sleep_until(&self, deadline: Instant) -> bool {
+        let mut table = lock(&self.tasks);
+        loop {
+            if self.is_shutting_down() {
+                return false;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return true;
+            }
+            table = self
+                .task_changed
+                .wait_timeout(table, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
         }
     }
 
@@ -310,11 +335,26 @@ impl Store {
 
     /// Applies `change` to task `id` and stamps `updatedAt`; false when there is no such task.
     pub(crate) fn update_task(&self, id: &str, change: impl FnOnce(&mut TaskRecord)) -> bool {
+        self.update_task_if(id, |task| {
+            change(task);
+            true
+        })
+    }
+
+    /// Like [`Store::update_task`], for changes that may decline (`change` answers false):
+    /// a declined change leaves `updatedAt` alone. True when the change was made.
+    pub(crate) fn update_task_if(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut TaskRecord) -> bool,
+    ) -> bool {
         let mut table = lock(&self.tasks);
         let Some(task) = table.by_id.get_mut(id) else {
             return false;
         };
-        change(task);
+        if !change(task) {
+            return false;
+        }
         task.updated_at = time::now().max(task.created_at);
         drop(table);
         self.task_changed.notify_all();
@@ -426,6 +466,7 @@ mod tests {
             Pace {
                 rows_per_second: 1000,
                 min_task_duration: Duration::ZERO,
+                cancel_duration: Duration::ZERO,
             },
         )
     }

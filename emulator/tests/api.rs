@@ -4,15 +4,12 @@ mod common;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use common::{data, get, gql, post_raw, upload, upload_url};
+use common::{data, error_code, get, gql, post_raw, start, upload, upload_url, CANCEL};
 use labelbox_emulator::{Emulator, TaskSeed};
 use serde_json::{json, Value};
 
 fn emulator() -> Emulator {
-    Emulator::builder()
-        .api_key("test-key")
-        .start()
-        .unwrap_or_else(|e| panic!("emulator did not start: {e}"))
+    start(Emulator::builder().api_key("test-key"))
 }
 
 #[test]
@@ -23,10 +20,7 @@ fn a_request_without_a_valid_key_is_an_authentication_error() {
         let (status, _, text) = post_raw(&emu.url(), key, &query);
         let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         assert_eq!(status, 401);
-        assert_eq!(
-            body["errors"][0]["extensions"]["code"],
-            "AUTHENTICATION_ERROR"
-        );
+        assert_eq!(error_code(&body), "AUTHENTICATION_ERROR");
         assert!(!text.contains("test-key"));
     }
 }
@@ -51,17 +45,11 @@ fn documents_are_parsed_as_graphql_not_text() {
 
     let (status, body) = gql(&emu, "query { user { id ", json!({}));
     assert_eq!(status, 400);
-    assert_eq!(
-        body["errors"][0]["extensions"]["code"],
-        "GRAPHQL_PARSE_FAILED"
-    );
+    assert_eq!(error_code(&body), "GRAPHQL_PARSE_FAILED");
 
     let (status, body) = gql(&emu, "query { user { shoeSize } }", json!({}));
     assert_eq!(status, 400);
-    assert_eq!(
-        body["errors"][0]["extensions"]["code"],
-        "GRAPHQL_VALIDATION_FAILED"
-    );
+    assert_eq!(error_code(&body), "GRAPHQL_VALIDATION_FAILED");
 
     let (status, body) = gql(
         &emu,
@@ -69,10 +57,7 @@ fn documents_are_parsed_as_graphql_not_text() {
         json!({}),
     );
     assert_eq!(status, 400, "{body}");
-    assert_eq!(
-        body["errors"][0]["extensions"]["code"],
-        "GRAPHQL_VALIDATION_FAILED"
-    );
+    assert_eq!(error_code(&body), "GRAPHQL_VALIDATION_FAILED");
 }
 
 #[test]
@@ -102,10 +87,7 @@ fn datasets_are_created_and_read_and_missing_ones_are_not_found() {
     );
     assert_eq!(status, 200);
     assert_eq!(body["data"]["dataset"], Value::Null);
-    assert_eq!(
-        body["errors"][0]["extensions"]["code"],
-        "RESOURCE_NOT_FOUND"
-    );
+    assert_eq!(error_code(&body), "RESOURCE_NOT_FOUND");
 }
 
 #[test]
@@ -118,10 +100,7 @@ fn uploaded_files_are_served_back_without_auth() {
     assert_eq!(get(&seeded), (200, b"{\"a\":1}".to_vec()));
     assert_eq!(get(&format!("{}missing", emu.file_url_prefix())).0, 404);
     // An upload needs the key like any other request.
-    let other = Emulator::builder()
-        .api_key("other")
-        .start()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let other = start(Emulator::builder().api_key("other"));
     let (status, _) = upload(&other, b"x");
     assert_eq!(status, 200);
 }
@@ -231,8 +210,13 @@ fn seeded_tasks_are_found_by_id_and_change_status_on_demand() {
 }
 
 #[test]
-fn cancelling_a_seeded_task_and_the_cancelable_types() {
-    let emu = emulator();
+fn cancelling_a_seeded_task_passes_through_cancelling_and_the_cancelable_types() {
+    // Long enough that the poll right after the cancel cannot miss CANCELLING.
+    let emu = start(
+        Emulator::builder()
+            .api_key("test-key")
+            .cancel_duration(Duration::from_secs(2)),
+    );
     let types = data(&emu, "query { cancelableTaskTypes }", json!({}));
     assert_eq!(types["cancelableTaskTypes"], json!(["AdvUpsertDataRows"]));
     let running = emu.insert_task(TaskSeed::default());
@@ -240,18 +224,55 @@ fn cancelling_a_seeded_task_and_the_cancelable_types() {
         status: "COMPLETE".into(),
         ..TaskSeed::default()
     });
-    let cancel =
-        "mutation CancelTaskPyApi($id: ID!) { cancelBulkOperationJob(id: $id) { success } }";
-    let ok = data(&emu, cancel, json!({"id": running}));
+    let ok = data(&emu, CANCEL, json!({"id": running}));
     assert_eq!(ok["cancelBulkOperationJob"]["success"], true);
-    assert_eq!(emu.task_status(&running).as_deref(), Some("CANCELED"));
-    let refused = data(&emu, cancel, json!({"id": done}));
-    assert_eq!(refused["cancelBulkOperationJob"]["success"], false);
-    let (_, missing) = gql(&emu, cancel, json!({"id": "nope"}));
-    assert_eq!(
-        missing["errors"][0]["extensions"]["code"],
-        "RESOURCE_NOT_FOUND"
+    let polled = data(
+        &emu,
+        "query($u: ID!, $t: ID!) { user(where: {id: $u}) { createdTasks(where: {id: $t}) { status } } }",
+        json!({"u": emu.user_id(), "t": running}),
     );
+    assert_eq!(
+        polled["user"]["createdTasks"][0]["status"], "CANCELLING",
+        "{polled}"
+    );
+    // CANCELLING is not IN_PROGRESS: a second cancel is refused.
+    let twice = data(&emu, CANCEL, json!({"id": running}));
+    assert_eq!(twice["cancelBulkOperationJob"]["success"], false);
+    assert_eq!(
+        emu.wait_for_task(&running, Duration::from_secs(60))
+            .as_deref(),
+        Some("CANCELED")
+    );
+    let refused = data(&emu, CANCEL, json!({"id": done}));
+    assert_eq!(refused["cancelBulkOperationJob"]["success"], false);
+    assert_eq!(emu.task_status(&done).as_deref(), Some("COMPLETE"));
+    let (_, missing) = gql(&emu, CANCEL, json!({"id": "nope"}));
+    assert_eq!(error_code(&missing), "RESOURCE_NOT_FOUND");
+}
+
+#[test]
+fn a_status_set_during_cancelling_is_kept_and_dropping_never_waits_out_a_cancel() {
+    let emu = start(Emulator::builder().cancel_duration(Duration::from_millis(200)));
+    let id = emu.insert_task(TaskSeed::default());
+    assert_eq!(
+        data(&emu, CANCEL, json!({"id": id}))["cancelBulkOperationJob"]["success"],
+        true
+    );
+    // A test that decides the outcome itself wins over the pending cancel.
+    assert!(emu.set_task_status(&id, "FAILED"));
+    assert_eq!(
+        emu.wait_for_task(&id, Duration::from_secs(60)).as_deref(),
+        Some("FAILED")
+    );
+    let hour = start(Emulator::builder().cancel_duration(Duration::from_secs(3_600)));
+    let pending = hour.insert_task(TaskSeed::default());
+    assert_eq!(
+        data(&hour, CANCEL, json!({"id": pending}))["cancelBulkOperationJob"]["success"],
+        true
+    );
+    assert_eq!(hour.task_status(&pending).as_deref(), Some("CANCELLING"));
+    // Would hang for an hour if shutting down joined the cancel thread without waking it.
+    drop(hour);
 }
 
 #[test]

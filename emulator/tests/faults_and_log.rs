@@ -4,7 +4,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{create_item, gql, post_raw, upload_url, UPSERT};
+use common::{
+    create_item, create_items, gql, post_raw, start, upload_manifest, upload_url, UPSERT,
+};
 use labelbox_emulator::{key_fingerprint, Emulator, FaultKind, Faults};
 use serde_json::{json, Value};
 
@@ -12,12 +14,12 @@ const USER: &str = "query GetUserPyApi { user { id } }";
 const TASKS: &str = "{ organization { tasks { id } } }";
 
 fn with_faults(faults: Faults) -> Emulator {
-    Emulator::builder()
-        .faults(faults)
-        .import_rows_per_second(1_000_000)
-        .min_task_duration(Duration::ZERO)
-        .start()
-        .unwrap_or_else(|e| panic!("emulator did not start: {e}"))
+    start(
+        Emulator::builder()
+            .faults(faults)
+            .import_rows_per_second(1_000_000)
+            .min_task_duration(Duration::ZERO),
+    )
 }
 
 fn statuses(emu: &Emulator, n: usize) -> Vec<u16> {
@@ -54,8 +56,7 @@ fn a_server_error_is_answered_before_executing_and_exempt_operations_are_spared(
             .except_operations(["organization", "uploadFile"]),
     );
     let ds = emu.create_dataset("d");
-    let chunk = upload_url(&emu, json!([create_item(&ds, "k")]).to_string().as_bytes());
-    let manifest = upload_url(&emu, json!({"chunk_uris": [chunk]}).to_string().as_bytes());
+    let manifest = upload_manifest(&emu, &json!([create_item(&ds, "k")]));
     let (status, _) = gql(&emu, UPSERT, json!({"manifestUri": manifest}));
     assert!(status >= 500, "{status}");
     let (status, body) = gql(&emu, TASKS, json!({}));
@@ -105,8 +106,7 @@ fn a_dropped_connection_happens_after_executing() {
             .except_operations(["organization", "uploadFile"]),
     );
     let ds = emu.create_dataset("d");
-    let chunk = upload_url(&emu, json!([create_item(&ds, "k")]).to_string().as_bytes());
-    let manifest = upload_url(&emu, json!({"chunk_uris": [chunk]}).to_string().as_bytes());
+    let manifest = upload_manifest(&emu, &json!([create_item(&ds, "k")]));
     // Several cut requests: the client sees a failure each time, and every one was executed.
     for _ in 0..8 {
         let (status, _, text) = post_raw(
@@ -155,10 +155,7 @@ fn latency_delays_every_answer() {
 
 #[test]
 fn the_request_log_names_operations_and_variables_but_never_the_key() {
-    let emu = Emulator::builder()
-        .api_key("very-secret-key")
-        .start()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let emu = start(Emulator::builder().api_key("very-secret-key"));
     let (status, _) = gql(
         &emu,
         "query GetDatasetPyApi($param_0: ID!) { dataset(where: {id: $param_0}) { id } }",
@@ -195,15 +192,10 @@ fn the_request_log_names_operations_and_variables_but_never_the_key() {
 
 #[test]
 fn dropping_the_handle_shuts_the_server_and_its_imports_down() {
-    let emu = Emulator::builder()
-        .import_rows_per_second(1)
-        .start()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let emu = start(Emulator::builder().import_rows_per_second(1));
     let ds = emu.create_dataset("d");
-    let items: Vec<Value> = (0..100)
-        .map(|i| create_item(&ds, &format!("s{i}")))
-        .collect();
-    let id = common::start_import(&emu, &Value::Array(items));
+    let items = create_items(&ds, "s", 100);
+    let id = common::start_import(&emu, &items);
     assert_eq!(emu.task_status(&id).as_deref(), Some("IN_PROGRESS"));
     let url = emu.url();
     drop(emu);

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use labelbox_emulator::Emulator;
+use labelbox_emulator::{Emulator, EmulatorBuilder};
 use serde_json::{json, Value};
 
 pub fn agent() -> ureq::Agent {
@@ -35,6 +35,24 @@ pub fn post_raw(url: &str, key: Option<&str>, body: &Value) -> (u16, Option<Stri
             }
         }
         Err(e) => (0, None, format!("transport error: {e}")),
+    }
+}
+
+/// POSTs raw `bytes` as `content_type` with the emulator's key; answers (status, JSON body,
+/// `Null` when the body is not JSON).
+pub fn post_bytes(emu: &Emulator, content_type: &str, bytes: &[u8]) -> (u16, Value) {
+    let response = agent()
+        .post(&emu.url())
+        .header("Authorization", format!("Bearer {}", emu.api_key()))
+        .header("Content-Type", content_type)
+        .send(bytes);
+    match response {
+        Ok(mut r) => {
+            let status = r.status().as_u16();
+            let text = r.body_mut().read_to_string().unwrap_or_default();
+            (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        }
+        Err(e) => (0, json!({"transport": e.to_string()})),
     }
 }
 
@@ -126,12 +144,34 @@ pub const UPSERT: &str = "mutation UpsertDataRowsPyApi($manifestUri: String!) { 
 
 pub const TASK: &str = "query T($userId: ID!, $taskId: ID!) { user(where: {id: $userId}) { createdTasks(where: {id: $taskId} skip: 0 first: 1) { id status completionPercentage type } } }";
 
-/// Uploads `items` as one chunk plus a manifest and starts the import; answers the task id.
-pub fn start_import(emu: &Emulator, items: &Value) -> String {
+pub const CANCEL: &str =
+    "mutation CancelTaskPyApi($id: ID!) { cancelBulkOperationJob(id: $id) { success } }";
+
+/// Starts the emulator `builder` describes, panicking if it cannot (tests only).
+pub fn start(builder: EmulatorBuilder) -> Emulator {
+    builder
+        .start()
+        .unwrap_or_else(|e| panic!("emulator did not start: {e}"))
+}
+
+/// `extensions.code` of the answer's first error ("" when there is none).
+pub fn error_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_default()
+}
+
+/// Uploads `items` as one chunk plus a manifest; answers the manifest's URL.
+pub fn upload_manifest(emu: &Emulator, items: &Value) -> String {
     let chunk = upload_url(emu, items.to_string().as_bytes());
     let count = items.as_array().map_or(0, Vec::len);
     let manifest = json!({"source": "SDK", "item_count": count, "chunk_uris": [chunk]});
-    let manifest_url = upload_url(emu, manifest.to_string().as_bytes());
+    upload_url(emu, manifest.to_string().as_bytes())
+}
+
+/// Uploads `items` as one chunk plus a manifest and starts the import; answers the task id.
+pub fn start_import(emu: &Emulator, items: &Value) -> String {
+    let manifest_url = upload_manifest(emu, items);
     let data = data(emu, UPSERT, json!({"manifestUri": manifest_url}));
     assert_eq!(data["upsertDataRows"]["status"], "IN_PROGRESS");
     assert_eq!(data["upsertDataRows"]["type"], "adv-upsert-data-rows");
@@ -145,6 +185,15 @@ pub fn start_import(emu: &Emulator, items: &Value) -> String {
 pub fn task(emu: &Emulator, id: &str) -> Value {
     let data = data(emu, TASK, json!({"userId": emu.user_id(), "taskId": id}));
     data["user"]["createdTasks"][0].clone()
+}
+
+/// `n` create items in `dataset`, global keys `{prefix}0`, `{prefix}1`, ...
+pub fn create_items(dataset: &str, prefix: &str, n: usize) -> Value {
+    Value::Array(
+        (0..n)
+            .map(|i| create_item(dataset, &format!("{prefix}{i}")))
+            .collect(),
+    )
 }
 
 /// A create item of PROTOCOL 3.6.
