@@ -183,8 +183,9 @@ impl Dataset {
     ///
     /// Every spec is checked before anything is sent: when any is refused, the call fails with
     /// [`Error::InvalidItems`] listing every refused item by index and reason, and nothing is
-    /// uploaded. [`validate_specs`](crate::validate_specs) runs the same check on its own. Rows the service cannot create (e.g. a duplicate global key) do not fail the
-    /// call: they are in the task's [`errors`](DataUpsertTask::errors) once it has finished.
+    /// uploaded. [`validate_specs`](crate::validate_specs) runs the same check on its own.
+    /// Rows the service cannot create (e.g. a duplicate global key) do not fail the call: they
+    /// are in the task's [`errors`](DataUpsertTask::errors) once it has finished.
     pub fn create_data_rows(&self, specs: &[DataRowSpec]) -> Result<DataUpsertTask> {
         self.create_data_rows_with(specs, &ImportOptions::default())
     }

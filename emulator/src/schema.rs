@@ -336,7 +336,8 @@ impl User {
 
 #[ComplexObject]
 impl User {
-    /// Tasks created by this user (all tasks in the emulator).
+    /// Tasks created by this user: in the emulator, every task of the organization, listed
+    /// (and filtered, exports left out) exactly as `Organization::tasks`.
     async fn created_tasks(
         &self,
         ctx: &Context<'_>,

@@ -100,22 +100,8 @@ pub fn upload(emu: &Emulator, bytes: &[u8]) -> (u16, Value) {
         bytes,
     );
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    let response = agent()
-        .post(&emu.url())
-        .header("Authorization", format!("Bearer {}", emu.api_key()))
-        .header(
-            "Content-Type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .send(&body[..]);
-    match response {
-        Ok(mut r) => {
-            let status = r.status().as_u16();
-            let text = r.body_mut().read_to_string().unwrap_or_default();
-            (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-        }
-        Err(e) => (0, json!({"transport": e.to_string()})),
-    }
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    post_bytes(emu, &content_type, &body)
 }
 
 /// Uploads and answers the URL.
