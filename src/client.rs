@@ -9,8 +9,8 @@ use serde_json::json;
 
 use crate::config::{ClientBuilder, ENV_API_KEY, ENV_ENDPOINT};
 use crate::error::{Error, Result};
-use crate::retry::Clock;
 use crate::task::{Task, TaskData, TaskStatus, TASK_FIELDS};
+use crate::transport::retry::Clock;
 use crate::transport::Transport;
 
 /// A blocking Labelbox client.

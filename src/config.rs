@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::retry::{default_jitter, Clock, Jitter, RetryPolicy, SystemClock};
+use crate::transport::retry::{default_jitter, Clock, Jitter, RetryPolicy, SystemClock};
 
 /// The service's GraphQL endpoint.
 pub const DEFAULT_ENDPOINT: &str = "https://api.labelbox.com/graphql";

@@ -7,11 +7,11 @@ use std::time::SystemTime;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::data_row::{DataRowSpec, UpsertItem, UpsertKey, CREATE};
 use crate::error::{Error, Result};
+use crate::import::data_row::{DataRowSpec, UpsertItem, UpsertKey, CREATE};
+use crate::import::upload::{import, ImportOptions};
+use crate::import::upsert_task::DataUpsertTask;
 use crate::task::parse_timestamp;
-use crate::upload::{import, ImportOptions};
-use crate::upsert_task::DataUpsertTask;
 use crate::Client;
 
 const DATASET_FIELDS: &str = "createdAt description name rowCount id updatedAt";

@@ -170,7 +170,7 @@ pub enum Error {
     },
     /// Items of a data-row import were refused before anything was sent: every refused item,
     /// in order, with its index, field and reason (an item may appear more than once).
-    InvalidItems(Vec<crate::data_row::ItemError>),
+    InvalidItems(Vec<crate::import::data_row::ItemError>),
 }
 
 impl Error {

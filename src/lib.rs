@@ -36,35 +36,31 @@
 
 mod client;
 mod config;
-mod data_row;
 mod dataset;
 mod error;
-mod listing;
-mod retry;
+mod import;
 mod task;
 mod transport;
-mod upload;
-mod upsert_task;
 
 pub use client::Client;
 pub use config::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_ENDPOINT, DEFAULT_MIN_CHECK_FREQUENCY,
     DEFAULT_REQUEST_TIMEOUT, ENV_API_KEY, ENV_ENDPOINT,
 };
-pub use data_row::{
+pub use dataset::Dataset;
+pub use error::{Error, Result};
+pub use import::data_row::{
     validate_items, validate_specs, Attachment, AttachmentKind, DataRowSpec, ItemError,
     ItemProblem, MediaType, MetadataField, RowData, UpsertItem, UpsertKey,
 };
-pub use dataset::Dataset;
-pub use error::{Error, Result};
-pub use listing::{TaskFilter, Tasks};
-pub use retry::{Clock, RetryPolicy, SystemClock};
-pub use task::{Task, TaskStatus, WaitOptions};
-pub use upload::{ImportOptions, MAX_CHUNK_BYTES};
-pub use upsert_task::{
+pub use import::upload::{ImportOptions, MAX_CHUNK_BYTES};
+pub use import::upsert_task::{
     CreatedDataRow, DataUpsertTask, FailedAttachment, FailedDataRow, FailedMetadata, ImportRow,
     ImportRows, ImportTotals, DEFAULT_PAGE_SIZE, UPSERT_TASK_TYPE,
 };
+pub use task::listing::{TaskFilter, Tasks};
+pub use task::{Task, TaskStatus, WaitOptions};
+pub use transport::retry::{Clock, RetryPolicy, SystemClock};
 
 /// Compiles the README's Rust example with the doctests, so the README cannot drift from the API.
 #[cfg(doctest)]

@@ -4,6 +4,8 @@
 //! API key, classifies every answer as PROTOCOL.md section 1.1 says, and retries transient
 //! failures under the client's [`RetryPolicy`].
 
+pub(crate) mod retry;
+
 use std::io::Read;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,7 +18,7 @@ use ureq::Body;
 
 use crate::config::ClientBuilder;
 use crate::error::{excerpt, Error, Result};
-use crate::retry::{Clock, Jitter, RetryPolicy};
+use crate::transport::retry::{Clock, Jitter, RetryPolicy};
 
 /// Responses are read whole whatever their size (ureq's default limit is 10 MiB).
 const BODY_LIMIT: u64 = u64::MAX;
@@ -153,7 +155,7 @@ impl Transport {
             "query": UPLOAD_DOCUMENT,
             "variables": {"file": null, "contentLength": bytes.len(), "sign": false},
         });
-        let boundary = format!("labelbox-rs-{:016x}", crate::retry::random_u64());
+        let boundary = format!("labelbox-rs-{:016x}", crate::transport::retry::random_u64());
         let body = multipart_body(&boundary, &operations, file_name, content_type, bytes);
         let content_type_header = format!("multipart/form-data; boundary={boundary}");
 

@@ -1,6 +1,8 @@
 //! [`Task`]: a long-running server-side operation, its status, waiting for it, and its
 //! result files.
 
+pub(crate) mod listing;
+
 use std::fmt;
 use std::io::Read;
 use std::str::FromStr;

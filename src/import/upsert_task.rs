@@ -9,8 +9,8 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::data_row::{lenient_string, AttachmentKind};
 use crate::error::{Error, Result};
+use crate::import::data_row::{lenient_string, AttachmentKind};
 use crate::task::{Task, TaskStatus, WaitOptions};
 use crate::Client;
 

@@ -8,8 +8,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::data_row::{check_import, encode_item, DataRowSpec, UpsertKey};
 use crate::error::{Error, Result};
+use crate::import::data_row::{check_import, encode_item, DataRowSpec, UpsertKey};
 use crate::task::{Task, TaskData};
 use crate::Client;
 
