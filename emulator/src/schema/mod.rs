@@ -5,8 +5,8 @@ use std::time::SystemTime;
 
 use async_graphql::{
     ComplexObject, Context, EmptySubscription, Enum, Error, ErrorExtensions, InputObject,
-    InputValueError, InputValueResult, Json, Object, Scalar, ScalarType, Schema, SimpleObject,
-    Union, Upload, Value, ID,
+    InputValueError, InputValueResult, Json, MergedObject, Object, Scalar, ScalarType, Schema,
+    SimpleObject, Union, Upload, Value, ID,
 };
 
 use crate::cancel;
@@ -26,7 +26,7 @@ const MAX_IMPORT_PAGE: usize = 5_000;
 const MAX_TASK_PAGE: usize = 100;
 
 pub(crate) fn build(store: Arc<Store>) -> EmulatorSchema {
-    Schema::build(Query, Mutation, EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(store)
         .finish()
 }
@@ -570,11 +570,20 @@ fn count(n: usize) -> i64 {
 
 // ----- roots -----
 
-/// Query root.
-pub(crate) struct Query;
+/// Query root: one part per capability, merged (add a capability's part to the tuple).
+#[derive(MergedObject, Default)]
+pub(crate) struct Query(TaskQuery);
+
+/// Mutation root, merged the same way.
+#[derive(MergedObject, Default)]
+pub(crate) struct Mutation(TaskMutation);
+
+/// The task, user, dataset and import fields of the query root.
+#[derive(Default)]
+pub(crate) struct TaskQuery;
 
 #[Object]
-impl Query {
+impl TaskQuery {
     /// The key's user; `where: {id}` must name that user, else `null`.
     async fn user(
         &self,
@@ -650,11 +659,12 @@ impl Query {
     }
 }
 
-/// Mutation root.
-pub(crate) struct Mutation;
+/// The dataset, upload, import and cancel fields of the mutation root.
+#[derive(Default)]
+pub(crate) struct TaskMutation;
 
 #[Object]
-impl Mutation {
+impl TaskMutation {
     /// Creates an empty dataset.
     async fn create_dataset(&self, ctx: &Context<'_>, data: DatasetCreateInput) -> Dataset {
         Dataset(store(ctx).create_dataset(data.name, data.description))
