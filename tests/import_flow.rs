@@ -206,7 +206,12 @@ fn a_task_of_another_type_is_not_a_data_upsert_task() {
 
 #[test]
 fn a_cancelled_import_reports_the_rows_it_created_before_stopping() {
-    let emu = start(fast_emulator().import_rows_per_second(2_000));
+    // Imports are not cancelable by default (nor known to be in production): opted in here.
+    let emu = start(
+        fast_emulator()
+            .import_rows_per_second(2_000)
+            .cancelable_task_types(["AdvUpsertDataRows"]),
+    );
     let client = client(&emu);
     let dataset = client.create_dataset("cancel").unwrap();
     let mut task = dataset.create_data_rows(&specs("c", 20_000)).unwrap();
@@ -220,4 +225,26 @@ fn a_cancelled_import_reports_the_rows_it_created_before_stopping() {
     assert!(created.len() < 20_000, "stopped early: {}", created.len());
     assert_eq!(task.totals().unwrap().created, created.len() as u64);
     assert_eq!(emu.data_rows(dataset.id()).len(), created.len());
+}
+
+#[test]
+fn cancelling_an_import_is_refused_with_the_types_the_server_named() {
+    let emu = start(fast_emulator().import_rows_per_second(2_000));
+    let client = client(&emu);
+    let dataset = client.create_dataset("no cancel").unwrap();
+    let task = dataset.create_data_rows(&specs("n", 5_000)).unwrap();
+    let err = client.cancel_task(task.id()).unwrap_err();
+    match &err {
+        labelbox::Error::TaskNotCancelable { reason, .. } => {
+            assert!(reason.contains("adv-upsert-data-rows"), "{reason}");
+            assert!(reason.contains("export-data-rows"), "{reason}");
+        }
+        other => panic!("expected TaskNotCancelable, got {other:?}"),
+    }
+    let cancels = emu
+        .requests()
+        .iter()
+        .filter(|r| r.fields.iter().any(|f| f == "cancelBulkOperationJob"))
+        .count();
+    assert_eq!(cancels, 0, "the mutation is never sent for a refused type");
 }

@@ -777,7 +777,9 @@ fn cancel_with_wait_exits_0_once_canceled_and_refusals_exit_3() {
         &[],
     );
     run.expect(0);
-    let task_id = run.stdout.trim().to_string();
+    // Imports are not a cancelable type.
+    labelbox(&emu, &["task", "cancel", run.stdout.trim()]).expect(3);
+    let task_id = seed(&emu, "export-data-rows", "IN_PROGRESS", None);
     let args = json_wait(&["task", "cancel", &task_id, "--wait"], "20s");
     let run = labelbox(&emu, &args);
     run.expect(0);

@@ -37,8 +37,8 @@ mod store;
 mod time;
 
 pub use emulator::{
-    Emulator, EmulatorBuilder, DEFAULT_CANCEL_DURATION, DEFAULT_MIN_TASK_DURATION,
-    DEFAULT_ROWS_PER_SECOND, DEFAULT_WORKERS,
+    Emulator, EmulatorBuilder, DEFAULT_CANCELABLE_TASK_TYPES, DEFAULT_CANCEL_DURATION,
+    DEFAULT_MIN_TASK_DURATION, DEFAULT_ROWS_PER_SECOND, DEFAULT_WORKERS,
 };
 pub use error::{Error, Result};
 pub use faults::{FaultKind, Faults};

@@ -24,6 +24,10 @@ USAGE: labelbox-emulator [FLAGS]
   --min-task-duration D      shortest import, e.g. 2s, 500ms (default 2s)
   --cancel-duration D        how long a cancelled task stays CANCELLING (default 100ms)
   --workers N                HTTP worker threads (default 8)
+  --cancelable-task-types A,B  PascalCase task types that can be cancelled (default:
+                             ExportDataRows,SendToAnnotate,SendToModelRun,
+                             BulkUpdateQueuePriority,CreateClassifications,AgreementBackfill;
+                             add AdvUpsertDataRows to make imports cancelable)
   --seed N                   seed of fault decisions (default 0)
   --server-error-rate F      share of requests answered 500/502/503 (0..1)
   --drop-rate F              share of answers cut mid-response (0..1)
@@ -44,6 +48,7 @@ struct Options {
     min_task_duration: Option<Duration>,
     cancel_duration: Option<Duration>,
     workers: Option<usize>,
+    cancelable_types: Option<Vec<String>>,
     seed: u64,
     server_error_rate: f64,
     drop_rate: f64,
@@ -62,6 +67,16 @@ fn parse_number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, Stri
 
 fn parse_duration(flag: &str, value: &str) -> Result<Duration, String> {
     humantime::parse_duration(value).map_err(|e| format!("{flag}: {e}: {value}"))
+}
+
+/// `A, B,,C` -> `[A, B, C]`.
+fn comma_list(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, String> {
@@ -94,6 +109,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Str
                 options.cancel_duration = Some(parse_duration(&flag, &value()?)?)
             }
             "--workers" => options.workers = Some(parse_number(&flag, &value()?)?),
+            "--cancelable-task-types" => options.cancelable_types = Some(comma_list(&value()?)),
             "--seed" => options.seed = parse_number(&flag, &value()?)?,
             "--server-error-rate" => options.server_error_rate = parse_number(&flag, &value()?)?,
             "--drop-rate" => options.drop_rate = parse_number(&flag, &value()?)?,
@@ -106,13 +122,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Str
                     Some((parse_number(&flag, n)?, parse_duration(&flag, window)?));
             }
             "--latency" => options.latency = parse_duration(&flag, &value()?)?,
-            "--except-operations" => options.except.extend(
-                value()?
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string),
-            ),
+            "--except-operations" => options.except.extend(comma_list(&value()?)),
             "--log-requests" => options.log_requests = true,
             "--request-log" => options.request_log = Some(value()?),
             other => return Err(format!("unknown argument: {other} (see --help)")),
@@ -145,6 +155,9 @@ fn build(options: Options) -> Result<Emulator, String> {
     }
     if let Some(w) = options.workers {
         builder = builder.workers(w);
+    }
+    if let Some(types) = options.cancelable_types {
+        builder = builder.cancelable_task_types(types);
     }
     let sink: Option<Box<dyn Write + Send>> = match options.request_log {
         Some(path) => Some(Box::new(

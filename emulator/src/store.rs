@@ -171,6 +171,8 @@ pub(crate) struct Store {
     pub(crate) api_key: String,
     pub(crate) identity: Identity,
     pub(crate) pace: Pace,
+    /// PascalCase task types `cancelBulkOperationJob` accepts (`cancelableTaskTypes`).
+    pub(crate) cancelable_types: Vec<String>,
     base_url: OnceLock<String>,
     files: RwLock<HashMap<String, StoredFile>>,
     tasks: Mutex<TaskTable>,
@@ -188,6 +190,20 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Store {
+    /// The store with `types` (PascalCase) as the cancelable task types.
+    pub(crate) fn with_cancelable_types(mut self, types: Vec<String>) -> Self {
+        self.cancelable_types = types;
+        self
+    }
+
+    /// Whether a task of kebab-case `task_type` may be cancelled: its PascalCase name, turned
+    /// into a type the official SDK's way (`ExportDataRows` -> `export-data-rows`), is listed.
+    pub(crate) fn is_cancelable(&self, task_type: &str) -> bool {
+        self.cancelable_types
+            .iter()
+            .any(|name| kebab_case(name) == task_type)
+    }
+
     pub(crate) fn new(api_key: String, pace: Pace) -> Self {
         let id_salt = crate::random_u64() & 0xff_ffff_ffff;
         let mut store = Store {
@@ -201,6 +217,7 @@ impl Store {
                 created_at: time::now(),
             },
             pace,
+            cancelable_types: Vec::new(),
             base_url: OnceLock::new(),
             files: RwLock::new(HashMap::new()),
             tasks: Mutex::new(TaskTable::default()),
@@ -518,4 +535,17 @@ mod tests {
         assert_eq!(got.as_deref(), Some("COMPLETE"));
         assert_eq!(s.wait_for_task("nope", Duration::ZERO), None);
     }
+}
+
+/// A PascalCase name kebab-cased as the official SDK does it: a dash before each capital
+/// but the first, all lower case (`AdvUpsertDataRows` -> `adv-upsert-data-rows`).
+pub(crate) fn kebab_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('-');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
 }

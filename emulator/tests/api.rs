@@ -5,7 +5,7 @@ mod common;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::{data, error_code, get, gql, post_raw, start, upload, upload_url, CANCEL};
-use labelbox_emulator::{Emulator, TaskSeed};
+use labelbox_emulator::{Emulator, TaskSeed, DEFAULT_CANCELABLE_TASK_TYPES};
 use serde_json::{json, Value};
 
 fn emulator() -> Emulator {
@@ -209,6 +209,28 @@ fn seeded_tasks_are_found_by_id_and_change_status_on_demand() {
     assert_eq!(none["user"]["createdTasks"], json!([]));
 }
 
+/// A seeded export task (a cancelable type by default) in `status`.
+fn export_seed(status: &str) -> TaskSeed {
+    TaskSeed {
+        task_type: "export-data-rows".into(),
+        status: status.into(),
+        ..TaskSeed::default()
+    }
+}
+
+#[test]
+fn the_cancelable_types_are_configurable() {
+    let emu = start(Emulator::builder().cancelable_task_types(["AddDataRowsToBatch"]));
+    let types = data(&emu, "query { cancelableTaskTypes }", json!({}));
+    assert_eq!(types["cancelableTaskTypes"], json!(["AddDataRowsToBatch"]));
+    let batch = emu.insert_task(TaskSeed::default());
+    let export = emu.insert_task(export_seed("IN_PROGRESS"));
+    let ok = data(&emu, CANCEL, json!({"id": batch}));
+    assert_eq!(ok["cancelBulkOperationJob"]["success"], true);
+    let refused = data(&emu, CANCEL, json!({"id": export}));
+    assert_eq!(refused["cancelBulkOperationJob"]["success"], false);
+}
+
 #[test]
 fn cancelling_a_seeded_task_passes_through_cancelling_and_the_cancelable_types() {
     // Long enough that the poll right after the cancel cannot miss CANCELLING.
@@ -218,12 +240,18 @@ fn cancelling_a_seeded_task_passes_through_cancelling_and_the_cancelable_types()
             .cancel_duration(Duration::from_secs(2)),
     );
     let types = data(&emu, "query { cancelableTaskTypes }", json!({}));
-    assert_eq!(types["cancelableTaskTypes"], json!(["AdvUpsertDataRows"]));
-    let running = emu.insert_task(TaskSeed::default());
-    let done = emu.insert_task(TaskSeed {
-        status: "COMPLETE".into(),
-        ..TaskSeed::default()
-    });
+    assert_eq!(
+        types["cancelableTaskTypes"],
+        json!(DEFAULT_CANCELABLE_TASK_TYPES),
+        "the seed page's kinds, imports not among them"
+    );
+    let running = emu.insert_task(export_seed("IN_PROGRESS"));
+    let done = emu.insert_task(export_seed("COMPLETE"));
+    // A running task of a type that is not listed is left alone.
+    let batch = emu.insert_task(TaskSeed::default());
+    let not_listed = data(&emu, CANCEL, json!({"id": batch}));
+    assert_eq!(not_listed["cancelBulkOperationJob"]["success"], false);
+    assert_eq!(emu.task_status(&batch).as_deref(), Some("IN_PROGRESS"));
     let ok = data(&emu, CANCEL, json!({"id": running}));
     assert_eq!(ok["cancelBulkOperationJob"]["success"], true);
     let polled = data(
@@ -253,7 +281,7 @@ fn cancelling_a_seeded_task_passes_through_cancelling_and_the_cancelable_types()
 #[test]
 fn a_status_set_during_cancelling_is_kept_and_dropping_never_waits_out_a_cancel() {
     let emu = start(Emulator::builder().cancel_duration(Duration::from_millis(200)));
-    let id = emu.insert_task(TaskSeed::default());
+    let id = emu.insert_task(export_seed("IN_PROGRESS"));
     assert_eq!(
         data(&emu, CANCEL, json!({"id": id}))["cancelBulkOperationJob"]["success"],
         true
@@ -265,7 +293,7 @@ fn a_status_set_during_cancelling_is_kept_and_dropping_never_waits_out_a_cancel(
         Some("FAILED")
     );
     let hour = start(Emulator::builder().cancel_duration(Duration::from_secs(3_600)));
-    let pending = hour.insert_task(TaskSeed::default());
+    let pending = hour.insert_task(export_seed("IN_PROGRESS"));
     assert_eq!(
         data(&hour, CANCEL, json!({"id": pending}))["cancelBulkOperationJob"]["success"],
         true

@@ -278,7 +278,9 @@ fn cancel_moves_through_cancelling_to_canceled_and_stops_processing() {
             .import_rows_per_second(10)
             .min_task_duration(Duration::ZERO)
             // Long enough that the poll right after the cancel cannot miss CANCELLING.
-            .cancel_duration(Duration::from_secs(2)),
+            .cancel_duration(Duration::from_secs(2))
+            // Imports are not cancelable by default (nor known to be in production).
+            .cancelable_task_types(["AdvUpsertDataRows"]),
     );
     let ds = emu.create_dataset("d");
     let items = create_items(&ds, "c", 1000);
@@ -340,4 +342,18 @@ fn an_unreadable_manifest_or_chunk_fails_the_task() {
         );
     }
     assert!(emu.data_rows(&ds).is_empty());
+}
+
+#[test]
+fn imports_are_not_cancelable_by_default() {
+    let emu = start(
+        Emulator::builder()
+            .import_rows_per_second(10)
+            .min_task_duration(Duration::ZERO),
+    );
+    let ds = emu.create_dataset("d");
+    let id = start_import(&emu, &create_items(&ds, "n", 100));
+    let answer = data(&emu, CANCEL, json!({"id": id}));
+    assert_eq!(answer["cancelBulkOperationJob"]["success"], false);
+    assert_eq!(emu.task_status(&id).as_deref(), Some("IN_PROGRESS"));
 }

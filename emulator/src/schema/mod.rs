@@ -621,8 +621,8 @@ impl TaskQuery {
     }
 
     /// Task types that `cancelBulkOperationJob` accepts, PascalCase.
-    async fn cancelable_task_types(&self) -> Vec<String> {
-        vec!["AdvUpsertDataRows".into()]
+    async fn cancelable_task_types(&self, ctx: &Context<'_>) -> Vec<String> {
+        store(ctx).cancelable_types.clone()
     }
 
     /// The organization's IAM integrations (none in the emulator).
@@ -716,7 +716,8 @@ impl TaskMutation {
             .ok_or_else(|| coded("Task vanished", "INTERNAL_SERVER_ERROR"))
     }
 
-    /// Cancels an in-progress task of a cancelable type: `CANCELLING`, then `CANCELED`.
+    /// Cancels an in-progress task of a cancelable type: `CANCELLING`, then `CANCELED`. A task
+    /// of another type is left alone and answers `success: false` (the official SDK never asks).
     async fn cancel_bulk_operation_job(
         &self,
         ctx: &Context<'_>,
@@ -730,7 +731,7 @@ impl TaskMutation {
             )
         })?;
         Ok(CancelResult {
-            success: cancel::request(store, &task.id),
+            success: store.is_cancelable(&task.task_type) && cancel::request(store, &task.id),
         })
     }
 }
