@@ -473,9 +473,29 @@ fn base36(mut n: u64, width: usize) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// A PascalCase name kebab-cased as the official SDK does it: a dash before each capital
+/// but the first, all lower case (`AdvUpsertDataRows` -> `adv-upsert-data-rows`).
+pub(crate) fn kebab_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('-');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pascal_names_are_kebab_cased_the_official_sdks_way() {
+        assert_eq!(kebab_case("ExportDataRows"), "export-data-rows");
+        assert_eq!(kebab_case("AdvUpsertDataRows"), "adv-upsert-data-rows");
+        assert_eq!(kebab_case(""), "");
+    }
 
     fn store() -> Store {
         Store::new(
@@ -535,17 +555,4 @@ mod tests {
         assert_eq!(got.as_deref(), Some("COMPLETE"));
         assert_eq!(s.wait_for_task("nope", Duration::ZERO), None);
     }
-}
-
-/// A PascalCase name kebab-cased as the official SDK does it: a dash before each capital
-/// but the first, all lower case (`AdvUpsertDataRows` -> `adv-upsert-data-rows`).
-pub(crate) fn kebab_case(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    for (i, c) in name.chars().enumerate() {
-        if c.is_uppercase() && i > 0 {
-            out.push('-');
-        }
-        out.extend(c.to_lowercase());
-    }
-    out
 }
