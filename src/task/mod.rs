@@ -577,11 +577,9 @@ impl Task {
     fn download_bytes(&self, url: &str) -> Result<Vec<u8>> {
         let mut reader = self.client.transport().download(url)?;
         let mut bytes = Vec::new();
-        reader.read_to_end(&mut bytes).map_err(|e| Error::Network {
-            message: format!("reading the result file: {e}"),
-            attempts: 1,
-            may_have_been_processed: false,
-        })?;
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::network("reading the result file failed", e))?;
         Ok(bytes)
     }
 
