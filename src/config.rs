@@ -27,6 +27,10 @@ pub const ENV_ENDPOINT: &str = "LABELBOX_ENDPOINT";
 
 /// Builds a [`Client`]. Obtain one with [`Client::builder`].
 ///
+/// Retries are logged at `info` through `log`; if you turn logging up, keep the `ureq` and
+/// `ureq_proto` targets below `TRACE`, where they dump requests with the key (see the crate
+/// docs, "Logging").
+///
 /// ```
 /// use std::time::Duration;
 /// use labelbox::{Client, RetryPolicy};

@@ -228,3 +228,53 @@ pub(super) fn server_error(status: u16, body: &str, redact: &Redactor) -> Error 
     };
     server(status, message, true)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Data {
+        user: String,
+    }
+
+    fn decode(status: u16, body: &str) -> Result<Data, Error> {
+        let redact = Redactor::new("k");
+        let answer = Answer {
+            status,
+            retry_after: None,
+            body: body.as_bytes(),
+            redact: &redact,
+        };
+        answer.decode::<Data>().map_err(|f| f.error)
+    }
+
+    #[test]
+    fn data_is_decoded_straight_into_the_type() {
+        assert_eq!(decode(200, r#"{"data": {"user": "u"}}"#).unwrap().user, "u");
+    }
+
+    /// The order of PROTOCOL 1.1 holds when the typed decode fails: the error code first.
+    #[test]
+    fn an_error_answer_is_classified_by_its_code_even_when_its_data_does_not_fit() {
+        let body = r#"{"data": {"user": 5}, "errors": [{"message": "no", "extensions": {"code": "AUTHENTICATION_ERROR"}}]}"#;
+        assert!(decode(200, body).unwrap_err().is_authentication());
+        let limited = r#"{"data": {"user": 5}, "message": "You have exceeded the limit"}"#;
+        assert!(decode(200, limited).unwrap_err().is_rate_limited());
+        let e = decode(200, r#"{"data": {"user": 5}}"#).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Decode {
+                    source: Some(_),
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(decode(429, "<html>slow down</html>")
+            .unwrap_err()
+            .is_rate_limited());
+    }
+}

@@ -468,6 +468,37 @@ mod tests {
         mock.assert();
     }
 
+    /// The file's bytes are streamed from the caller's slice (issue 10): a retry must still
+    /// send the whole body, length-delimited, again.
+    #[test]
+    fn a_retried_upload_sends_the_same_body_again() {
+        let mut server = mockito::Server::new();
+        let whole_body = Matcher::Regex(
+            r#"^--labelbox-rs-[0-9a-f]{16}\r\n(?s:.*)\r\n\r\n\[1,2,3\]\r\n--labelbox-rs-[0-9a-f]{16}--\r\n$"#.into(),
+        );
+        let failed = server
+            .mock("POST", "/graphql")
+            .match_header("content-length", Matcher::Regex("^[0-9]+$".into()))
+            .match_header("transfer-encoding", Matcher::Missing)
+            .match_body(whole_body.clone())
+            .with_status(500)
+            .expect(1)
+            .create();
+        let ok = server
+            .mock("POST", "/graphql")
+            .match_body(whole_body)
+            .with_body(r#"{"data": {"uploadFile": {"url": "https://files/x", "filename": "x"}}}"#)
+            .expect(1)
+            .create();
+        let t = transport(&server, RetryPolicy::default().max_attempts(2));
+        let url = t
+            .upload_file("a.json", "application/json", b"[1,2,3]")
+            .unwrap();
+        assert_eq!(url, "https://files/x");
+        failed.assert();
+        ok.assert();
+    }
+
     #[test]
     fn download_streams_without_the_key() {
         let mut server = mockito::Server::new();
