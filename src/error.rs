@@ -360,13 +360,24 @@ pub(crate) const EXCERPT_CHARS: usize = 500;
 /// The first [`EXCERPT_CHARS`] characters of a text from the service, saying how much was
 /// left out: a 10 MB message must not become a 10 MB error line.
 pub(crate) fn excerpt(text: &str) -> String {
-    match text.char_indices().nth(EXCERPT_CHARS) {
-        None => text.to_owned(),
-        Some((cut, _)) => format!(
-            "{}… ({} more bytes)",
-            &text[..cut],
-            thousands((text.len() - cut) as u64)
-        ),
+    cut(text, false)
+}
+
+/// [`excerpt`] of the start of a longer text whose rest was not read.
+pub(crate) fn excerpt_of_start(text: &str) -> String {
+    cut(text, true)
+}
+
+fn cut(text: &str, rest_unread: bool) -> String {
+    let (kept, left_out) = match text.char_indices().nth(EXCERPT_CHARS) {
+        Some((at, _)) => (&text[..at], (text.len() - at) as u64),
+        None => (text, 0),
+    };
+    match (left_out, rest_unread) {
+        (0, false) => kept.to_owned(),
+        (0, true) => format!("{kept}… (more bytes not read)"),
+        (n, false) => format!("{kept}… ({} more bytes)", thousands(n)),
+        (n, true) => format!("{kept}… (over {} more bytes)", thousands(n)),
     }
 }
 
@@ -527,5 +538,25 @@ impl std::error::Error for Error {
                 .map(|e| e as &(dyn std::error::Error + 'static)),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_say_what_was_left_out() {
+        assert_eq!(excerpt("short"), "short");
+        let long = "é".repeat(EXCERPT_CHARS + 3);
+        assert_eq!(
+            excerpt(&long),
+            format!("{}… (6 more bytes)", "é".repeat(EXCERPT_CHARS))
+        );
+        assert!(excerpt_of_start(&long).ends_with("… (over 6 more bytes)"));
+        assert_eq!(excerpt_of_start("short"), "short… (more bytes not read)");
+        assert_eq!(thousands(9_999_500), "9,999,500");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
     }
 }

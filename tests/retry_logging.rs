@@ -51,12 +51,8 @@ fn retries_and_giving_up_are_logged_at_info_without_the_key() {
     assert!(client.user_id().is_err());
     failing.assert();
 
-    let lines = LINES.lock().unwrap().clone();
-    let info: Vec<&str> = lines
-        .iter()
-        .filter(|(level, target, _)| *level == log::Level::Info && target.starts_with("labelbox"))
-        .map(|(_, _, message)| message.as_str())
-        .collect();
+    let lines = std::mem::take(&mut *LINES.lock().unwrap());
+    let info = sdk_info(&lines);
     assert_eq!(info.len(), 3, "{info:#?}");
     assert!(
         info[0].starts_with("attempt 1 of 3 failed (server error 503"),
@@ -71,12 +67,36 @@ fn retries_and_giving_up_are_logged_at_info_without_the_key() {
         "{}",
         info[2]
     );
+    // A mutation is not re-sent after a failure that may have reached the service: said too.
+    assert!(client
+        .create_dataset("d")
+        .unwrap_err()
+        .may_have_been_processed());
+    let mutation_lines = std::mem::take(&mut *LINES.lock().unwrap());
+    let info = sdk_info(&mutation_lines);
+    assert_eq!(info.len(), 1, "{info:#?}");
+    assert!(
+        info[0].ends_with("not re-sent: the mutation may have been processed"),
+        "{}",
+        info[0]
+    );
+
     // The client's lines (the test server, mockito, logs requests as it received them).
     let client_side = ["labelbox", "ureq", "rustls"];
     let client_lines = lines
         .iter()
+        .chain(&mutation_lines)
         .filter(|(_, target, _)| client_side.iter().any(|c| target.starts_with(c)));
     for (_, target, message) in client_lines {
         assert!(!message.contains(KEY), "{target}: {message}");
     }
+}
+
+/// The SDK's own lines at info.
+fn sdk_info(lines: &[(log::Level, String, String)]) -> Vec<&str> {
+    lines
+        .iter()
+        .filter(|(level, target, _)| *level == log::Level::Info && target.starts_with("labelbox"))
+        .map(|(_, _, message)| message.as_str())
+        .collect()
 }

@@ -1,11 +1,14 @@
 //! Reading a GraphQL answer (PROTOCOL 1.1 steps 2 to 7), its `data` decoded straight from the
 //! bytes into the caller's type: no intermediate `serde_json::Value`.
 
+use std::io::Read;
 use std::time::Duration;
 
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Deserialize;
 use serde_json::Value;
+use ureq::http::Response;
+use ureq::Body;
 
 use crate::error::Error;
 use crate::transport::failure::Failure;
@@ -208,10 +211,47 @@ fn server(status: u16, message: String, retryable: bool) -> Error {
     }
 }
 
+/// How much of an error answer's body is read for its message.
+const ERROR_BODY_BYTES: u64 = 64 * 1024;
+
+/// The start of an error answer's body (at most [`ERROR_BODY_BYTES`]), for its message.
+pub(super) struct ErrorBody {
+    text: String,
+    /// Whether `text` is the whole body.
+    whole: bool,
+}
+
+impl ErrorBody {
+    /// Reads the start of the body, lossily (a broken body still has its start to show).
+    pub(super) fn read(response: &mut Response<Body>) -> Self {
+        let mut bytes = Vec::new();
+        let reader = response.body_mut().with_config().reader();
+        let _ = reader.take(ERROR_BODY_BYTES + 1).read_to_end(&mut bytes);
+        let whole = bytes.len() as u64 <= ERROR_BODY_BYTES;
+        bytes.truncate(ERROR_BODY_BYTES as usize);
+        ErrorBody {
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+            whole,
+        }
+    }
+
+    /// The body as an error may show it: the key masked, cut to an excerpt.
+    pub(super) fn message(&self, redact: &Redactor) -> String {
+        if self.whole {
+            redact.text(&self.text)
+        } else {
+            redact.start(&self.text)
+        }
+    }
+}
+
 /// HTTP 5xx (step 2, before any parsing): a server error, or a connection reset reported by
-/// a proxy. `body` is the start of the body.
-pub(super) fn server_error(status: u16, body: &str, redact: &Redactor) -> Error {
-    if body.contains("upstream connect error or disconnect/reset before headers") {
+/// a proxy.
+pub(super) fn server_error(status: u16, body: &ErrorBody, redact: &Redactor) -> Error {
+    if body
+        .text
+        .contains("upstream connect error or disconnect/reset before headers")
+    {
         return Error::Network {
             message: format!("connection reset by the service's proxy (HTTP {status})"),
             attempts: 1,
@@ -221,10 +261,10 @@ pub(super) fn server_error(status: u16, body: &str, redact: &Redactor) -> Error 
     }
     let message = if status == 502 {
         "Bad Gateway".to_owned()
-    } else if body.trim().is_empty() {
+    } else if body.text.trim().is_empty() {
         format!("HTTP {status}")
     } else {
-        redact.text(body)
+        body.message(redact)
     };
     server(status, message, true)
 }

@@ -70,6 +70,11 @@ impl Connector for TaggingConnector {
         details: &ConnectionDetails,
         chained: Option<()>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
-        self.0.connect(details, chained).map_err(not_sent)
+        match self.0.connect(details, chained) {
+            Ok(Some(transport)) => Ok(Some(transport)),
+            // ureq turns "no transport" into ConnectionFailed outside the connector.
+            Ok(None) => Err(not_sent(ureq::Error::ConnectionFailed)),
+            Err(e) => Err(not_sent(e)),
+        }
     }
 }

@@ -81,7 +81,9 @@ pub(super) fn classify_transport(e: ureq::Error) -> Failure {
 /// A failure to resolve the host or to connect: nothing was sent.
 fn before_sending(e: ureq::Error) -> Error {
     match e {
-        ureq::Error::Timeout(t) => Error::timeout(format!("{t} timeout (nothing was sent)"), None),
+        ureq::Error::Timeout(t) => {
+            Error::timeout(format!("{} (nothing was sent)", timeout_phase(t)), None)
+        }
         ureq::Error::HostNotFound => Error::network(
             "host not found (nothing was sent)",
             ureq::Error::HostNotFound,
@@ -95,9 +97,9 @@ fn before_sending(e: ureq::Error) -> Error {
 fn after_connecting(e: ureq::Error) -> Error {
     use std::io::ErrorKind;
     match e {
-        ureq::Error::Timeout(t) => Error::timeout(format!("{t} timeout"), None),
+        ureq::Error::Timeout(t) => Error::timeout(timeout_phase(t), None),
         ureq::Error::Io(io) if matches!(io.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => {
-            Error::timeout("read or write timeout", Some(Box::new(io)))
+            Error::timeout("reading or writing the connection", Some(Box::new(io)))
         }
         ureq::Error::Io(io) => Error::network("the connection failed", io),
         ureq::Error::BadUri(uri) => {
@@ -105,5 +107,19 @@ fn after_connecting(e: ureq::Error) -> Error {
         }
         ureq::Error::Http(e) => Error::invalid_input("request", e.to_string()),
         other => Error::network("the HTTP exchange failed", other),
+    }
+}
+
+/// What was being done when a ureq timeout expired, in the caller's words.
+fn timeout_phase(t: ureq::Timeout) -> &'static str {
+    use ureq::Timeout as T;
+    match t {
+        T::Resolve => "resolving the host",
+        T::Connect => "connecting",
+        T::SendRequest | T::SendBody | T::PerWrite | T::Await100 => "sending the request",
+        T::RecvResponse | T::RecvBody | T::PerRead => "waiting for the answer",
+        // The time allowed for the whole request (the client's request timeout, or what
+        // was left of a wait), and phases later ureq versions may add.
+        _ => "the request's total time",
     }
 }

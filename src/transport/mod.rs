@@ -11,6 +11,9 @@ mod multipart;
 pub(crate) mod redact;
 pub(crate) mod retry;
 
+#[cfg(test)]
+mod decode_bench;
+
 use std::io::Read;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -23,7 +26,7 @@ use ureq::Body;
 
 use crate::config::ClientBuilder;
 use crate::error::{Error, Result};
-use crate::transport::answer::{server_error, Answer};
+use crate::transport::answer::{server_error, Answer, ErrorBody};
 use crate::transport::failure::{classify_transport, Failure, Kind};
 use crate::transport::multipart::Multipart;
 use crate::transport::redact::Redactor;
@@ -45,9 +48,6 @@ const RATE_LIMIT_FLOOR: Duration = Duration::from_millis(100);
 /// Redirects a result download may follow (signed storage URLs may redirect; the key is never
 /// sent there).
 const DOWNLOAD_REDIRECTS: u32 = 10;
-
-/// How much of a 5xx body is read for its message.
-const ERROR_BODY_BYTES: u64 = 64 * 1024;
 
 /// The HTTP side of a [`Client`](crate::Client). Crate-private; see docs/ARCHITECTURE.md.
 pub(crate) struct Transport {
@@ -207,7 +207,7 @@ impl Transport {
         match status {
             200..=299 => Ok(Box::new(response.into_body().into_with_config().reader())),
             500..=599 => {
-                let body = read_lossy(&mut response);
+                let body = ErrorBody::read(&mut response);
                 Err(Failure::ambiguous(server_error(
                     status,
                     &body,
@@ -219,10 +219,10 @@ impl Transport {
                 id: strip_query(url).to_owned(),
             })),
             _ => {
-                let body = read_lossy(&mut response);
+                let body = ErrorBody::read(&mut response);
                 Err(Failure::ambiguous(Error::Api {
                     status,
-                    message: self.redact.text(&body),
+                    message: body.message(&self.redact),
                 }))
             }
         }
@@ -296,6 +296,13 @@ impl Transport {
                 Err(failure) => failure,
             };
             if !failure.may_resend(kind) {
+                if failure.error.is_retryable() {
+                    log::info!(
+                        "attempt {sent} of {max} failed ({}); not re-sent: the mutation may have \
+                         been processed",
+                        failure.error
+                    );
+                }
                 return Err(failure.finish(kind, sent));
             }
             if sent >= max {
@@ -361,7 +368,7 @@ impl Transport {
         match status {
             300..=399 => return Err(Failure::not_processed(self.redirected(status, &response))),
             500..=599 => {
-                let body = read_lossy(&mut response);
+                let body = ErrorBody::read(&mut response);
                 return Err(Failure::ambiguous(server_error(
                     status,
                     &body,
@@ -404,16 +411,6 @@ impl Transport {
             .map(|v| self.redact.text(strip_query(&v)));
         Error::Redirected { status, location }
     }
-}
-
-/// The start of a body, for the message of an error answer (its own failure is not worth
-/// reporting).
-fn read_lossy(response: &mut Response<Body>) -> String {
-    let mut bytes = Vec::new();
-    let reader = response.body_mut().with_config().reader();
-    // A broken body still has its start to show.
-    let _ = reader.take(ERROR_BODY_BYTES).read_to_end(&mut bytes);
-    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// A URL without its query string: signed URLs carry credentials there.
@@ -624,97 +621,6 @@ mod tests {
         assert_eq!(
             strip_query("https://f.example/a.json?sig=abc"),
             "https://f.example/a.json"
-        );
-    }
-}
-
-/// Decoding one 5,000-row result page, as `DataUpsertTask::results` fetches it. A benchmark,
-/// not a test: `cargo test --release -p labelbox --lib page_decode_bench -- --ignored --nocapture`.
-#[cfg(test)]
-mod page_decode_bench {
-    use super::*;
-
-    const ROWS: usize = 5_000;
-    const ROUNDS: u32 = 60;
-
-    #[derive(Deserialize)]
-    #[allow(dead_code)]
-    #[serde(rename_all = "camelCase")]
-    struct Row {
-        id: String,
-        external_id: Option<String>,
-        global_key: Option<String>,
-        row_data: String,
-    }
-    #[derive(Deserialize)]
-    #[allow(dead_code)]
-    struct Page {
-        nodes: Vec<Row>,
-        after: Option<String>,
-        total: u64,
-    }
-    #[derive(Deserialize)]
-    #[allow(dead_code)]
-    #[serde(rename_all = "camelCase")]
-    struct Data {
-        successesful_data_row_imports: Page,
-    }
-
-    fn page() -> Vec<u8> {
-        let nodes: Vec<Value> = (0..ROWS)
-            .map(|i| {
-                serde_json::json!({
-                    "id": format!("clrow{i:020}"),
-                    "externalId": format!("external-{i}"),
-                    "globalKey": format!("global-key-{i}"),
-                    "rowData": format!("https://storage.example.com/bucket/images/{i}.jpg"),
-                })
-            })
-            .collect();
-        serde_json::to_vec(&serde_json::json!({"data": {"successesfulDataRowImports": {
-            "nodes": nodes, "after": "cursor", "total": ROWS * 3,
-        }}}))
-        .unwrap()
-    }
-
-    fn response(bytes: &[u8]) -> Response<Body> {
-        Response::builder()
-            .status(200)
-            .body(Body::builder().data(bytes.to_vec()))
-            .unwrap()
-    }
-
-    /// Microseconds per row of `decode`, the best of `ROUNDS` (the response is built outside
-    /// the timing).
-    fn per_row(bytes: &[u8], decode: impl Fn(Response<Body>)) -> f64 {
-        (0..ROUNDS)
-            .map(|_| {
-                let r = response(bytes);
-                let start = Instant::now();
-                decode(r);
-                start.elapsed()
-            })
-            .min()
-            .unwrap()
-            .as_secs_f64()
-            * 1e6
-            / ROWS as f64
-    }
-
-    #[test]
-    #[ignore = "benchmark: run with --release --ignored --nocapture"]
-    fn page_decode_bench() {
-        let t = Transport::new(&ClientBuilder::new().api_key("bench-key"));
-        let bytes = page();
-        let typed = per_row(&bytes, |r| {
-            t.read_answer::<Data>(r).ok().unwrap();
-        });
-        let value = per_row(&bytes, |r| {
-            t.read_answer::<Value>(r).ok().unwrap();
-        });
-        println!(
-            "5,000-row page ({} bytes): typed {typed:.3} µs/row, Value {value:.3} µs/row",
-            bytes.len()
         );
     }
 }

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use crate::error::excerpt;
+use crate::error::{excerpt, excerpt_of_start};
 
 /// Masks one client's key.
 pub(crate) struct Redactor {
@@ -32,6 +32,11 @@ impl Redactor {
     /// cannot leave half a key), then cut to a readable excerpt.
     pub(crate) fn text(&self, text: &str) -> String {
         excerpt(&self.mask(text))
+    }
+
+    /// [`text`](Self::text) of the start of a body whose rest was not read.
+    pub(crate) fn start(&self, text: &str) -> String {
+        excerpt_of_start(&self.mask(text))
     }
 
     /// [`text`](Self::text) of a body that may not be UTF-8.
