@@ -274,63 +274,73 @@ impl Transport {
     }
 
     /// Runs `attempt` (given its timeout) until it succeeds, fails for good, or the retry
-    /// policy or the caller's deadline is spent. Every retry, and giving up on a transient
-    /// failure, is logged at info.
+    /// policy or the caller's deadline is spent.
     fn with_retries<R>(
         &self,
         kind: Kind,
         deadline: Option<Instant>,
         mut attempt: impl FnMut(Duration) -> std::result::Result<R, Failure>,
     ) -> Result<R> {
-        let max = self.retry.get_max_attempts();
-        // No retry may end past the budget, nor past the caller's deadline (a wait's).
-        let budget_end = self.clock.now().checked_add(self.retry.get_total_budget());
-        let limit = match (budget_end, deadline) {
-            (Some(b), Some(d)) => Some(b.min(d)),
-            (b, d) => b.or(d),
-        };
+        let limit = self.retry_limit(deadline);
         let mut sent: u32 = 1;
         loop {
             let failure = match attempt(self.attempt_timeout(deadline)) {
                 Ok(value) => return Ok(value),
                 Err(failure) => failure,
             };
-            if !failure.may_resend(kind) {
-                if failure.error.is_retryable() {
-                    log::info!(
-                        "attempt {sent} of {max} failed ({}); not re-sent: the mutation may have \
-                         been processed",
-                        failure.error
-                    );
-                }
-                return Err(failure.finish(kind, sent));
+            match self.next_delay(kind, &failure, sent, limit) {
+                Some(delay) => self.clock.sleep(delay),
+                None => return Err(failure.finish(kind, sent)),
             }
-            if sent >= max {
-                log::info!(
-                    "giving up after {sent} of {max} attempts: {}",
-                    failure.error
-                );
-                return Err(failure.finish(kind, sent));
-            }
-            let delay = self.delay_before_retry(&failure.error, sent);
-            let now = self.clock.now();
-            if limit.is_some_and(|limit| now.checked_add(delay).is_none_or(|end| end > limit)) {
-                log::info!(
-                    "giving up after attempt {sent} of {max} ({}): waiting {} more would end past \
-                     the retry budget or the wait's deadline",
-                    failure.error,
-                    humantime::format_duration(delay)
-                );
-                return Err(failure.finish(kind, sent));
-            }
-            log::info!(
-                "attempt {sent} of {max} failed ({}); retrying in {}",
-                failure.error,
-                humantime::format_duration(delay)
-            );
-            self.clock.sleep(delay);
             sent += 1;
         }
+    }
+
+    /// When retrying must have ended: the end of the retry budget counted from now, or the
+    /// caller's deadline (a wait's) if sooner.
+    fn retry_limit(&self, deadline: Option<Instant>) -> Option<Instant> {
+        let budget_end = self.clock.now().checked_add(self.retry.get_total_budget());
+        match (budget_end, deadline) {
+            (Some(b), Some(d)) => Some(b.min(d)),
+            (b, d) => b.or(d),
+        }
+    }
+
+    /// The wait before re-sending after `failure` of send number `sent`, or `None` to give
+    /// up. Every retry, and giving up on a transient failure, is logged at info.
+    fn next_delay(
+        &self,
+        kind: Kind,
+        failure: &Failure,
+        sent: u32,
+        limit: Option<Instant>,
+    ) -> Option<Duration> {
+        let (error, max) = (&failure.error, self.retry.get_max_attempts());
+        if !failure.may_resend(kind) {
+            if error.is_retryable() {
+                log::info!(
+                    "attempt {sent} of {max} failed ({error}); not re-sent: the mutation may \
+                     have been processed"
+                );
+            }
+            return None;
+        }
+        if sent >= max {
+            log::info!("giving up after {sent} of {max} attempts: {error}");
+            return None;
+        }
+        let delay = self.delay_before_retry(error, sent);
+        let wait = humantime::format_duration(delay);
+        let now = self.clock.now();
+        if limit.is_some_and(|limit| now.checked_add(delay).is_none_or(|end| end > limit)) {
+            log::info!(
+                "giving up after attempt {sent} of {max} ({error}): waiting {wait} more would \
+                 end past the retry budget or the wait's deadline"
+            );
+            return None;
+        }
+        log::info!("attempt {sent} of {max} failed ({error}); retrying in {wait}");
+        Some(delay)
     }
 
     /// The client's request timeout, cut to the time left before `deadline`, but never under
