@@ -84,10 +84,7 @@ fn before_sending(e: ureq::Error) -> Error {
         ureq::Error::Timeout(t) => {
             Error::timeout(format!("{} (nothing was sent)", timeout_phase(t)), None)
         }
-        ureq::Error::HostNotFound => Error::network(
-            "host not found (nothing was sent)",
-            ureq::Error::HostNotFound,
-        ),
+        // The source says why: the host not found, the connection refused, TLS...
         ureq::Error::Io(io) => Error::network("could not connect (nothing was sent)", io),
         other => Error::network("could not connect (nothing was sent)", other),
     }
