@@ -21,6 +21,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// [`Error::RateLimited`]) carry `attempts`: how many times the request was sent before the
 /// SDK gave up (1 when it was not retried).
 ///
+/// [`Error::Network`], [`Error::Timeout`] and [`Error::Decode`] keep the lower-level error
+/// behind them (I/O, HTTP client, JSON) as their [`source()`](std::error::Error::source); their
+/// `Display` does not repeat it. Print the chain to see it, e.g. `anyhow`'s `{:#}`. Text that
+/// came from the service is masked for the API key and cut to 500 characters.
+///
 /// Match the variants that call for their own handling, or ask the predicates
 /// ([`is_not_found`](Error::is_not_found), [`is_retryable`](Error::is_retryable),
 /// [`may_have_been_processed`](Error::may_have_been_processed), ...); the enum is

@@ -529,6 +529,36 @@ mod tests {
         ));
     }
 
+    /// The endpoint's redirects are refused (the agent follows none), a result file's are
+    /// still followed, without the key.
+    #[test]
+    fn downloads_follow_redirects_without_the_key() {
+        let mut server = mockito::Server::new();
+        let moved = server
+            .mock("GET", "/signed")
+            .match_query(Matcher::UrlEncoded("sig".into(), "1".into()))
+            .match_header("authorization", Matcher::Missing)
+            .with_status(302)
+            .with_header("location", "/stored")
+            .expect(1)
+            .create();
+        let stored = server
+            .mock("GET", "/stored")
+            .match_header("authorization", Matcher::Missing)
+            .with_body("rows")
+            .expect(1)
+            .create();
+        let t = transport(&server, RetryPolicy::none());
+        let mut text = String::new();
+        t.download(&format!("{}/signed?sig=1", server.url()))
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, "rows");
+        moved.assert();
+        stored.assert();
+    }
+
     /// A TCP server that accepts connections and never answers. Stop it to learn how many
     /// connections were made (the backlog is drained first, so none is missed).
     struct SilentServer {
