@@ -506,22 +506,36 @@ mod tests {
         ok.assert();
     }
 
-    #[test]
-    fn download_streams_without_the_key() {
-        let mut server = mockito::Server::new();
-        let mock = server
-            .mock("GET", "/f")
+    /// A GET of `path` on `server` without the key, answering `body`.
+    fn keyless_get(server: &mut mockito::ServerGuard, path: &str, body: &str) -> mockito::Mock {
+        server
+            .mock("GET", path)
             .match_header("authorization", Matcher::Missing)
-            .with_body("hello")
+            .with_body(body)
             .expect(1)
-            .create();
-        let t = transport(&server, RetryPolicy::none());
+            .create()
+    }
+
+    /// The text of a result file, downloaded without retries.
+    fn download_text(server: &mockito::ServerGuard, url: &str) -> String {
         let mut text = String::new();
-        t.download(&format!("{}/f", server.url()))
+        transport(server, RetryPolicy::none())
+            .download(url)
             .unwrap()
             .read_to_string(&mut text)
             .unwrap();
-        assert_eq!(text, "hello");
+        text
+    }
+
+    #[test]
+    fn download_streams_without_the_key() {
+        let mut server = mockito::Server::new();
+        let mock = keyless_get(&mut server, "/f", "hello");
+        assert_eq!(
+            download_text(&server, &format!("{}/f", server.url())),
+            "hello"
+        );
+        let t = transport(&server, RetryPolicy::none());
         mock.assert();
         assert!(matches!(
             t.download("ftp://x/y"),
@@ -542,19 +556,9 @@ mod tests {
             .with_header("location", "/stored")
             .expect(1)
             .create();
-        let stored = server
-            .mock("GET", "/stored")
-            .match_header("authorization", Matcher::Missing)
-            .with_body("rows")
-            .expect(1)
-            .create();
-        let t = transport(&server, RetryPolicy::none());
-        let mut text = String::new();
-        t.download(&format!("{}/signed?sig=1", server.url()))
-            .unwrap()
-            .read_to_string(&mut text)
-            .unwrap();
-        assert_eq!(text, "rows");
+        let stored = keyless_get(&mut server, "/stored", "rows");
+        let url = format!("{}/signed?sig=1", server.url());
+        assert_eq!(download_text(&server, &url), "rows");
         moved.assert();
         stored.assert();
     }
