@@ -60,12 +60,6 @@ impl Failure {
     }
 }
 
-impl From<Error> for Failure {
-    fn from(error: Error) -> Self {
-        Failure::ambiguous(error)
-    }
-}
-
 /// Maps a ureq failure (no HTTP answer) to an error. Only failures the agent's resolver or
 /// connector tagged [`NotSent`] are known not to have reached the service.
 pub(super) fn classify_transport(e: ureq::Error) -> Failure {

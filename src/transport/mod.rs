@@ -8,7 +8,7 @@ mod answer;
 mod connect;
 mod failure;
 mod multipart;
-pub(crate) mod redact;
+mod redact;
 pub(crate) mod retry;
 
 #[cfg(test)]
