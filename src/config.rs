@@ -14,6 +14,9 @@ pub const DEFAULT_ENDPOINT: &str = "https://api.labelbox.com/graphql";
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default time allowed to establish a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default largest GraphQL answer read ([`ClientBuilder::max_answer_bytes`]): 256 MiB, far
+/// above the largest real page (a 5,000-row result page is about 1 MB).
+pub const DEFAULT_MAX_ANSWER_BYTES: u64 = 256 * 1024 * 1024;
 /// Default lowest check frequency accepted by [`Task::wait_till_done`](crate::Task::wait_till_done).
 pub const DEFAULT_MIN_CHECK_FREQUENCY: Duration = Duration::from_secs(2);
 
@@ -23,6 +26,10 @@ pub const ENV_API_KEY: &str = "LABELBOX_API_KEY";
 pub const ENV_ENDPOINT: &str = "LABELBOX_ENDPOINT";
 
 /// Builds a [`Client`]. Obtain one with [`Client::builder`].
+///
+/// Retries are logged at `info` through `log`; if you turn logging up, keep the `ureq` and
+/// `ureq_proto` targets below `TRACE`, where they dump requests with the key (see the crate
+/// docs, "Logging").
 ///
 /// ```
 /// use std::time::Duration;
@@ -41,6 +48,7 @@ pub struct ClientBuilder {
     pub(crate) endpoint: String,
     pub(crate) connect_timeout: Duration,
     pub(crate) request_timeout: Duration,
+    pub(crate) max_answer_bytes: u64,
     pub(crate) retry: RetryPolicy,
     pub(crate) min_check_frequency: Duration,
     pub(crate) allow_insecure_http: bool,
@@ -55,6 +63,7 @@ impl Default for ClientBuilder {
             endpoint: DEFAULT_ENDPOINT.to_owned(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            max_answer_bytes: DEFAULT_MAX_ANSWER_BYTES,
             retry: RetryPolicy::default(),
             min_check_frequency: DEFAULT_MIN_CHECK_FREQUENCY,
             allow_insecure_http: false,
@@ -71,6 +80,7 @@ impl fmt::Debug for ClientBuilder {
             .field("endpoint", &self.endpoint)
             .field("connect_timeout", &self.connect_timeout)
             .field("request_timeout", &self.request_timeout)
+            .field("max_answer_bytes", &self.max_answer_bytes)
             .field("retry", &self.retry)
             .field("min_check_frequency", &self.min_check_frequency)
             .field("allow_insecure_http", &self.allow_insecure_http)
@@ -109,6 +119,15 @@ impl ClientBuilder {
     /// Result downloads use it per read instead, so large files are not cut off.
     pub fn request_timeout(mut self, d: Duration) -> Self {
         self.request_timeout = d;
+        self
+    }
+
+    /// The largest GraphQL answer read, in bytes after decompression (default
+    /// [`DEFAULT_MAX_ANSWER_BYTES`], 256 MiB). A larger answer is [`Error::AnswerTooLarge`]
+    /// and is not read further, so a broken or hostile server cannot exhaust memory (a 1 MiB
+    /// gzip answer can inflate to 1 GiB). Result-file downloads are streamed and not limited.
+    pub fn max_answer_bytes(mut self, bytes: u64) -> Self {
+        self.max_answer_bytes = bytes;
         self
     }
 
@@ -164,6 +183,12 @@ impl ClientBuilder {
         if self.request_timeout.is_zero() {
             return Err(Error::invalid_input(
                 "request_timeout",
+                "must be greater than zero",
+            ));
+        }
+        if self.max_answer_bytes == 0 {
+            return Err(Error::invalid_input(
+                "max_answer_bytes",
                 "must be greater than zero",
             ));
         }

@@ -7,6 +7,9 @@
 use std::fmt;
 use std::time::Duration;
 
+/// The underlying error a variant keeps, returned by [`std::error::Error::source`].
+type Source = Option<Box<dyn std::error::Error + Send + Sync + 'static>>;
+
 use crate::task::{Task, TaskStatus};
 
 /// The result type of every fallible SDK call.
@@ -17,6 +20,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Transient variants ([`Error::Network`], [`Error::Timeout`], retryable [`Error::Server`],
 /// [`Error::RateLimited`]) carry `attempts`: how many times the request was sent before the
 /// SDK gave up (1 when it was not retried).
+///
+/// [`Error::Network`], [`Error::Timeout`] and [`Error::Decode`] keep the lower-level error
+/// behind them (I/O, HTTP client, JSON) as their [`source()`](std::error::Error::source); their
+/// `Display` does not repeat it. Print the chain to see it, e.g. `anyhow`'s `{:#}`. Text that
+/// came from the service is masked for the API key and cut to 500 characters.
 ///
 /// Match the variants that call for their own handling, or ask the predicates
 /// ([`is_not_found`](Error::is_not_found), [`is_retryable`](Error::is_retryable),
@@ -115,6 +123,8 @@ pub enum Error {
         attempts: u32,
         /// True for a mutation that may have been carried out despite the error.
         may_have_been_processed: bool,
+        /// The underlying error (I/O, HTTP client), also returned by `source()`.
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     },
     /// A connect or request timeout expired.
     Timeout {
@@ -124,6 +134,8 @@ pub enum Error {
         attempts: u32,
         /// True for a mutation that may have been carried out despite the error.
         may_have_been_processed: bool,
+        /// The underlying error (I/O, HTTP client), also returned by `source()`.
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     },
     /// An answer could not be decoded into what the SDK expected.
     Decode {
@@ -131,6 +143,24 @@ pub enum Error {
         message: String,
         /// The first characters of the body (the API key, if echoed, is masked).
         excerpt: String,
+        /// The underlying parse error, when there is one, also returned by `source()`.
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    },
+    /// The service's answer is larger than
+    /// [`ClientBuilder::max_answer_bytes`](crate::ClientBuilder::max_answer_bytes) (decompressed
+    /// bytes counted); nothing more of it was read.
+    AnswerTooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// The API endpoint answered with a redirect (HTTP 3xx). Redirects of the endpoint are not
+    /// followed: a GraphQL request turned into a `GET`, or re-sent elsewhere with the key, is
+    /// never what was meant. The request was not processed; fix the endpoint setting.
+    Redirected {
+        /// The HTTP status (301, 302, 303, 307, 308...).
+        status: u16,
+        /// Where the redirect pointed (its `Location`, query string removed), when it said.
+        location: Option<String>,
     },
     /// A value given to the SDK was refused before anything was sent.
     InvalidInput {
@@ -301,16 +331,70 @@ impl Error {
         Error::Decode {
             message: message.into(),
             excerpt: excerpt(body),
+            source: None,
+        }
+    }
+
+    /// A network failure (nothing about the request's fate known yet: see `mark_ambiguous`).
+    pub(crate) fn network(
+        message: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Error::Network {
+            message: message.into(),
+            attempts: 1,
+            may_have_been_processed: false,
+            source: Some(source.into()),
+        }
+    }
+
+    /// A timeout, `which` naming it.
+    pub(crate) fn timeout(which: impl Into<String>, source: Source) -> Self {
+        Error::Timeout {
+            message: which.into(),
+            attempts: 1,
+            may_have_been_processed: false,
+            source,
         }
     }
 }
 
-/// The first characters of a body, for error messages.
-pub(crate) fn excerpt(body: &str) -> String {
-    const MAX: usize = 300;
-    let mut out: String = body.chars().take(MAX).collect();
-    if body.chars().nth(MAX).is_some() {
-        out.push('…');
+/// How many characters of a text from the service an error keeps.
+pub(crate) const EXCERPT_CHARS: usize = 500;
+
+/// The first [`EXCERPT_CHARS`] characters of a text from the service, saying how much was
+/// left out: a 10 MB message must not become a 10 MB error line.
+pub(crate) fn excerpt(text: &str) -> String {
+    cut(text, false)
+}
+
+/// [`excerpt`] of the start of a longer text whose rest was not read.
+pub(crate) fn excerpt_of_start(text: &str) -> String {
+    cut(text, true)
+}
+
+fn cut(text: &str, rest_unread: bool) -> String {
+    let (kept, left_out) = match text.char_indices().nth(EXCERPT_CHARS) {
+        Some((at, _)) => (&text[..at], (text.len() - at) as u64),
+        None => (text, 0),
+    };
+    match (left_out, rest_unread) {
+        (0, false) => kept.to_owned(),
+        (0, true) => format!("{kept}… (more bytes not read)"),
+        (n, false) => format!("{kept}… ({} more bytes)", thousands(n)),
+        (n, true) => format!("{kept}… (over {} more bytes)", thousands(n)),
+    }
+}
+
+/// `9999500` -> `9,999,500`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
     }
     out
 }
@@ -378,6 +462,7 @@ impl fmt::Display for Error {
                 message,
                 attempts,
                 may_have_been_processed,
+                ..
             } => {
                 write!(f, "network error: {message}")?;
                 transient_suffix(f, *attempts, *may_have_been_processed)
@@ -386,12 +471,28 @@ impl fmt::Display for Error {
                 message,
                 attempts,
                 may_have_been_processed,
+                ..
             } => {
                 write!(f, "timed out: {message}")?;
                 transient_suffix(f, *attempts, *may_have_been_processed)
             }
-            Error::Decode { message, excerpt } => {
+            Error::Decode {
+                message, excerpt, ..
+            } => {
                 write!(f, "could not decode the answer: {message}; body starts: {excerpt:?}")
+            }
+            Error::AnswerTooLarge { limit } => write!(
+                f,
+                "the service's answer is larger than the limit of {} bytes \
+                 (ClientBuilder::max_answer_bytes)",
+                thousands(*limit)
+            ),
+            Error::Redirected { status, location } => {
+                write!(f, "the API endpoint answered a redirect (HTTP {status})")?;
+                if let Some(location) = location {
+                    write!(f, " to {location}")?;
+                }
+                write!(f, "; redirects are not followed: check the endpoint setting")
             }
             Error::InvalidInput { field, message } => write!(f, "invalid {field}: {message}"),
             Error::TaskNotCancelable {
@@ -430,4 +531,37 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    /// The underlying I/O, HTTP-client or JSON error, for the variants that have one; their
+    /// `Display` leaves its text to this (`anyhow`'s `{:#}` shows the whole chain).
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Network { source, .. }
+            | Error::Timeout { source, .. }
+            | Error::Decode { source, .. } => source
+                .as_deref()
+                .map(|e| e as &(dyn std::error::Error + 'static)),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_say_what_was_left_out() {
+        assert_eq!(excerpt("short"), "short");
+        let long = "é".repeat(EXCERPT_CHARS + 3);
+        assert_eq!(
+            excerpt(&long),
+            format!("{}… (6 more bytes)", "é".repeat(EXCERPT_CHARS))
+        );
+        assert!(excerpt_of_start(&long).ends_with("… (over 6 more bytes)"));
+        assert_eq!(excerpt_of_start("short"), "short… (more bytes not read)");
+        assert_eq!(thousands(9_999_500), "9,999,500");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+    }
+}

@@ -31,6 +31,19 @@
 //!
 //! Errors are one enum, [`Error`]; transient failures are retried per [`RetryPolicy`]
 //! (mutations only when they surely were not processed).
+//!
+//! # Logging
+//!
+//! The SDK logs through the [`log`](https://docs.rs/log) facade, under the `labelbox` target:
+//! every retry and every giving up at `info` (what failed, attempt n of max, the wait), the
+//! polls of a wait at `debug`, a task ending with errors at `warn`. No line of the SDK carries
+//! the API key.
+//!
+//! **Keep the `ureq` and `ureq_proto` targets below `TRACE`.** At `TRACE`, the HTTP client's
+//! protocol crate (`ureq_proto`) hex-dumps every request, its `Authorization: Bearer <key>`
+//! header included, and `ureq` logs redirect locations in full; at `DEBUG` and above they
+//! redact headers. With `env_logger`, for instance:
+//! `RUST_LOG=labelbox=trace,ureq=debug,ureq_proto=debug`.
 
 #![warn(missing_docs)]
 
@@ -44,8 +57,8 @@ mod transport;
 
 pub use client::Client;
 pub use config::{
-    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_ENDPOINT, DEFAULT_MIN_CHECK_FREQUENCY,
-    DEFAULT_REQUEST_TIMEOUT, ENV_API_KEY, ENV_ENDPOINT,
+    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_ENDPOINT, DEFAULT_MAX_ANSWER_BYTES,
+    DEFAULT_MIN_CHECK_FREQUENCY, DEFAULT_REQUEST_TIMEOUT, ENV_API_KEY, ENV_ENDPOINT,
 };
 pub use dataset::Dataset;
 pub use error::{Error, Result};

@@ -339,30 +339,42 @@ fn backoff_ceiling_is_capped() {
     );
 }
 
-#[test]
-fn rate_limits_are_retried_honouring_retry_after() {
+/// The sleeps of a user query answered 429 with each of `retry_afters`, then the user.
+fn sleeps_before_success(retry_afters: &[&str]) -> Vec<Duration> {
     let mut server = mockito::Server::new();
-    let limited = rate_limited(&mut server, "7");
+    let limited: Vec<Mock> = retry_afters
+        .iter()
+        .map(|seconds| rate_limited(&mut server, seconds))
+        .collect();
     let ok = user_u1(&mut server);
     let clock = FakeClock::new();
     assert_eq!(client(&server, &clock).user_id().unwrap(), "u1");
-    limited.assert();
+    limited.iter().for_each(Mock::assert);
     ok.assert();
-    assert_eq!(clock.sleeps(), vec![Duration::from_secs(7)]);
+    clock.sleeps()
 }
 
 #[test]
-fn a_retry_after_beyond_the_budget_ends_the_retries() {
-    let mut server = mockito::Server::new();
-    let limited = rate_limited(&mut server, "500");
-    let clock = FakeClock::new();
-    let e = client(&server, &clock).user_id().unwrap_err();
-    limited.assert();
-    assert!(
-        matches!(e, Error::RateLimited { retry_after: Some(d), attempts: 1, .. } if d == Duration::from_secs(500)),
-        "{e:?}"
-    );
-    assert!(clock.sleeps().is_empty());
+fn rate_limits_are_retried_honouring_retry_after() {
+    assert_eq!(sleeps_before_success(&["7"]), vec![Duration::from_secs(7)]);
+}
+
+/// Also issue 11, reproduction: a `Retry-After` of a day or more (86400) was ignored and the
+/// request retried after the usual 1 s backoff.
+#[test]
+fn a_retry_after_beyond_the_budget_ends_the_retries_with_the_wait_asked() {
+    for seconds in [500, 86_400] {
+        let mut server = mockito::Server::new();
+        let limited = rate_limited(&mut server, &seconds.to_string());
+        let clock = FakeClock::new();
+        let e = client(&server, &clock).user_id().unwrap_err();
+        limited.assert();
+        assert!(
+            matches!(e, Error::RateLimited { retry_after: Some(d), attempts: 1, .. } if d == Duration::from_secs(seconds)),
+            "{e:?}"
+        );
+        assert!(clock.sleeps().is_empty());
+    }
 }
 
 #[test]
@@ -415,4 +427,235 @@ fn bodies_over_ten_mebibytes_are_read() {
     let id = no_retry_client(&server).user_id().unwrap();
     mock.assert();
     assert_eq!(id.len(), 11 * 1024 * 1024);
+}
+
+/// A client of `endpoint` (any host, plain http allowed) with a fake clock and `attempts`.
+fn client_of(endpoint: &str, clock: &FakeClock, attempts: u32) -> labelbox::Client {
+    labelbox::Client::builder()
+        .api_key(KEY)
+        .endpoint(endpoint)
+        .allow_insecure_http(true)
+        .clock(clock.clone())
+        .jitter(|c| c)
+        .retry_policy(RetryPolicy::default().max_attempts(attempts))
+        .build()
+        .unwrap()
+}
+
+/// A local port nothing listens on (it was free a moment ago).
+fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// Issue 11, reproduction: a server echoing the key in a GraphQL error message, or in the
+/// top-level `message` of a 401 or a 429, had the key printed in the error.
+#[test]
+fn the_key_is_masked_in_every_text_from_the_service() {
+    let echo = format!("the key {KEY} is revoked");
+    for (status, body) in [
+        (200, gql_error("AUTHENTICATION_ERROR", &echo)),
+        (200, gql_error("RESOURCE_NOT_FOUND", &echo)),
+        (200, gql_error("SOMETHING_NEW", &echo)),
+        (401, json!({ "message": echo }).to_string()),
+        (429, json!({ "message": echo }).to_string()),
+        (418, json!({ "message": echo }).to_string()),
+        (500, echo.clone()),
+    ] {
+        let e = error_for(status, &body);
+        let shown = format!("{e} {e:?}");
+        assert!(!shown.contains(KEY), "{status}: {shown}");
+        assert!(shown.contains("<redacted>"), "{status}: {shown}");
+    }
+}
+
+/// Issue 11, reproduction: a 10 MB message gave a 10 MB `Display` (GraphQL errors, 429, 403,
+/// and 100,000 errors joined).
+#[test]
+fn server_text_is_cut_to_an_excerpt_saying_what_was_left_out() {
+    // 1 MB for each kind of text (enough to show the cut), 10 MB for the figure of the issue.
+    let huge = "x".repeat(1_000_000);
+    let many: Vec<serde_json::Value> = (0..100_000)
+        .map(|i| json!({ "message": format!("error {i}") }))
+        .collect();
+    for (status, body) in [
+        (200, gql_error("AUTHORIZATION_ERROR", &huge)),
+        (429, json!({ "message": huge }).to_string()),
+        (403, json!({ "message": huge }).to_string()),
+        (200, json!({ "errors": many }).to_string()),
+        (500, huge.clone()),
+    ] {
+        let shown = error_for(status, &body).to_string();
+        assert!(shown.len() < 1_000, "{status}: {} bytes", shown.len());
+        assert!(shown.contains(" more bytes)"), "{status}: {shown}");
+    }
+    let ten_mb = "x".repeat(10_000_000);
+    let e = error_for(403, &json!({ "message": ten_mb }).to_string());
+    assert!(e.to_string().ends_with("… (9,999,500 more bytes)"), "{e}");
+}
+
+/// Issue 11, reproduction: answers had no size limit (a 2 GiB answer was read whole, a small
+/// gzip answer inflated without bound).
+#[test]
+fn answers_over_the_limit_are_refused_counting_decompressed_bytes() {
+    use std::io::Write;
+    const LIMIT: u64 = 1024 * 1024;
+    let big = data(json!({"user": {"id": "x".repeat(2 * 1024 * 1024)}}));
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gzip.write_all(big.as_bytes()).unwrap();
+    let gzipped = gzip.finish().unwrap();
+    assert!(gzipped.len() < 64 * 1024, "{}", gzipped.len());
+
+    let mut server = mockito::Server::new();
+    let plain = server
+        .mock("POST", "/graphql")
+        .with_body(&big)
+        .expect(1)
+        .create();
+    let client = builder(&server, &FakeClock::new())
+        .max_answer_bytes(LIMIT)
+        .build()
+        .unwrap();
+    let e = client.user_id().unwrap_err();
+    assert!(matches!(e, Error::AnswerTooLarge { limit: LIMIT }), "{e:?}");
+    assert!(!e.is_retryable());
+    assert!(e.to_string().contains("1,048,576 bytes"), "{e}");
+    plain.assert();
+
+    plain.remove();
+    let compressed = server
+        .mock("POST", "/graphql")
+        .with_header("content-encoding", "gzip")
+        .with_body(gzipped)
+        .expect(1)
+        .create();
+    let e = client.user_id().unwrap_err();
+    assert!(matches!(e, Error::AnswerTooLarge { limit: LIMIT }), "{e:?}");
+    compressed.assert();
+}
+
+/// Issue 11, reproduction: `Retry-After: 0` gave 10 requests in 9.5 ms.
+#[test]
+fn a_zero_retry_after_keeps_a_floor_between_attempts() {
+    assert_eq!(
+        sleeps_before_success(&["0", "0", "0"]),
+        vec![Duration::from_millis(100); 3]
+    );
+}
+
+/// Issue 11, reproduction: the HTTP-date form of `Retry-After` was ignored.
+#[test]
+fn retry_after_as_an_http_date() {
+    // A date already past: retry at once, after the floor.
+    assert_eq!(
+        sleeps_before_success(&["Wed, 21 Oct 2015 07:28:00 GMT"]),
+        vec![Duration::from_millis(100)]
+    );
+
+    // A date a day ahead: beyond the budget, so no retry, and the error says how long.
+    let tomorrow = std::time::SystemTime::now() + Duration::from_secs(86_400);
+    let mut server = mockito::Server::new();
+    let limited = rate_limited(&mut server, &httpdate::fmt_http_date(tomorrow));
+    let clock = FakeClock::new();
+    let e = client(&server, &clock).user_id().unwrap_err();
+    limited.assert();
+    match e {
+        Error::RateLimited {
+            retry_after: Some(d),
+            ..
+        } => assert!(d > Duration::from_secs(86_400 - 60), "{d:?}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(clock.sleeps().is_empty());
+}
+
+/// Issue 11, reproduction: a 301/302/303 of the endpoint was followed as a GET and its answer
+/// read as GraphQL; a 307/308 became a network error retried 10 times and, on a mutation,
+/// flagged "may have been processed".
+#[test]
+fn a_redirect_of_the_endpoint_is_a_typed_error_never_retried() {
+    for status in [301, 302, 303, 307, 308] {
+        let mut server = mockito::Server::new();
+        let redirect = server
+            .mock("POST", "/graphql")
+            .with_status(status)
+            .with_header("location", "https://elsewhere.example/graphql?token=abc")
+            .expect(1)
+            .create();
+        let followed = server.mock("GET", Matcher::Any).expect(0).create();
+        let clock = FakeClock::new();
+        let e = client(&server, &clock).create_dataset("d").unwrap_err();
+        redirect.assert();
+        followed.assert();
+        assert!(
+            matches!(&e, Error::Redirected { status: s, location: Some(l) }
+                if usize::from(*s) == status && l == "https://elsewhere.example/graphql"),
+            "{status}: {e:?}"
+        );
+        assert!(!e.is_retryable() && !e.may_have_been_processed(), "{e:?}");
+        assert!(!e.to_string().contains("token"), "{e}");
+        assert!(clock.sleeps().is_empty());
+    }
+}
+
+/// Issue 12, reproduction: a DNS failure on `create_dataset` said the request may have been
+/// processed (and was not retried), though nothing was sent.
+#[test]
+fn an_unresolvable_host_is_never_may_have_been_processed() {
+    let clock = FakeClock::new();
+    let client = client_of("http://nonexistent.invalid/graphql", &clock, 3);
+    let e = client.create_dataset("d").unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Network {
+                attempts: 3,
+                may_have_been_processed: false,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(!e.to_string().contains("may have been processed"), "{e}");
+    assert_eq!(clock.sleeps(), [1, 2].map(Duration::from_secs).to_vec());
+}
+
+/// Issue 12: a refused connection of a mutation is retried and never "may have been
+/// processed".
+#[test]
+fn a_refused_connection_of_a_mutation_is_retried_and_not_ambiguous() {
+    let clock = FakeClock::new();
+    let endpoint = format!("http://127.0.0.1:{}/graphql", closed_port());
+    let e = client_of(&endpoint, &clock, 2)
+        .create_dataset("d")
+        .unwrap_err();
+    assert!(matches!(e, Error::Network { attempts: 2, .. }), "{e:?}");
+    assert!(!e.may_have_been_processed(), "{e:?}");
+}
+
+/// Issue 12, reproduction: errors flattened their cause into their message and `source()`
+/// returned nothing, so `anyhow`'s `{:#}` could not show the chain.
+#[test]
+fn errors_keep_their_cause_as_source() {
+    use std::error::Error as _;
+    let endpoint = format!("http://127.0.0.1:{}/graphql", closed_port());
+    let e = client_of(&endpoint, &FakeClock::new(), 1)
+        .user_id()
+        .unwrap_err();
+    let io = e
+        .source()
+        .and_then(|s| s.downcast_ref::<std::io::Error>())
+        .unwrap_or_else(|| panic!("no io::Error source: {e:?}"));
+    assert_eq!(io.kind(), std::io::ErrorKind::ConnectionRefused);
+    // Display leaves the cause to source(), so a chain does not say it twice.
+    assert!(!e.to_string().contains(&io.to_string()), "{e}");
+
+    let e = error_for(200, r#"{"data": {"user": {"name": "no id"}}}"#);
+    let json = e
+        .source()
+        .and_then(|s| s.downcast_ref::<serde_json::Error>())
+        .unwrap_or_else(|| panic!("no serde_json source: {e:?}"));
+    assert!(json.to_string().contains("missing field `id`"), "{json}");
+    let chain = format!("{:#}", anyhow::Error::from(e));
+    assert!(chain.contains("missing field `id`"), "{chain}");
 }

@@ -254,3 +254,80 @@ fn retries_during_a_wait_do_not_outlast_the_deadline() {
     first[0].assert();
     broken.assert();
 }
+
+/// A local server answering its first requests with `bodies` (HTTP 200, one connection each,
+/// then closed), and accepting every later connection without ever answering. Returns its
+/// GraphQL URL.
+fn stalling_after(bodies: Vec<String>) -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/graphql", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut answers = bodies.into_iter();
+        let mut stalled = Vec::new();
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let Some(body) = answers.next() else {
+                stalled.push(stream); // held open, never answered
+                continue;
+            };
+            // Read the request: headers, then Content-Length bytes.
+            let mut reader = BufReader::new(&mut stream);
+            let mut length = 0;
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 2 {
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                line.clear();
+            }
+            let _ = reader.take(length).read_to_end(&mut Vec::new());
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
+}
+
+/// Issue 11, reproduction: against a server that stalls, `wait_with(timeout 4 s)` returned
+/// after 14 s: each poll ran with the full request timeout, whatever time was left.
+///
+/// A socket timeout can only be observed in wall time, so this test runs on the system clock
+/// and bounds the elapsed time with a generous margin: the deadline plus 1.5 s (the 1 s a poll
+/// at the deadline is always allowed, and scheduling slack), far below the 10 s request
+/// timeout the wait took before.
+#[test]
+fn a_stalling_server_cannot_stretch_a_wait_past_its_deadline() {
+    let url = stalling_after(vec![
+        data(serde_json::json!({"user": {"id": "user-1"}})),
+        data(
+            serde_json::json!({"user": {"createdTasks": [task_json("t1", "export-data-rows", "IN_PROGRESS")]}}),
+        ),
+    ]);
+    let client = labelbox::Client::builder()
+        .api_key(KEY)
+        .endpoint(url)
+        .request_timeout(SECS(10))
+        .min_check_frequency(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    let mut task = client.get_task_by_id("t1").unwrap();
+    let deadline = SECS(2);
+    let start = std::time::Instant::now();
+    let e = task
+        .wait_with(
+            WaitOptions::default()
+                .timeout(deadline)
+                .check_frequency(Duration::from_millis(100)),
+        )
+        .unwrap_err();
+    let elapsed = start.elapsed();
+    assert!(e.is_timeout(), "{e:?}");
+    assert!(
+        elapsed < deadline + Duration::from_millis(1500),
+        "the wait lasted {elapsed:?}"
+    );
+}

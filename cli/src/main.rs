@@ -46,13 +46,15 @@ fn usage_error(err: &clap::Error) -> ExitCode {
     }
 }
 
-/// One line for the error; its causes, one per line, with `-v`. Only the CLI's own messages
-/// may span lines (a rows file's report: one line per bad row); anything else, e.g. a service's
-/// message quoting a body, is put on one line.
+/// One line for the error, its causes appended (an SDK error keeps the I/O or JSON error
+/// behind it as its source); with `-v`, the causes one per line instead. Only the CLI's own
+/// messages may span lines (a rows file's report: one line per bad row); anything else, e.g. a
+/// service's message quoting a body, is put on one line.
 fn report(err: &anyhow::Error, verbose: bool) {
     let text = match err.downcast_ref::<exit::Failure>() {
         Some(failure) => failure.message.clone(),
-        None => output::one_line(&err.to_string()),
+        None if verbose => output::one_line(&err.to_string()),
+        None => output::one_line(&format!("{err:#}")),
     };
     output::message_line(&format!("error: {text}"));
     if verbose {

@@ -377,8 +377,10 @@ impl Task {
     /// [`Error::WaitTimedOut`], carrying the task as last seen. A check frequency below the
     /// client's minimum is [`Error::InvalidInput`]. A zero timeout still polls once.
     ///
-    /// Transient errors of a poll are retried under the client's retry policy, as long as
-    /// the retry ends before the deadline; any other error, or a transient one that cannot
+    /// Each poll's request timeout is cut to the time left before the deadline (but at least
+    /// 1 s, so the poll made at the deadline can be answered): a server that stalls cannot
+    /// stretch the wait by more than that. Transient errors of a poll are retried under the
+    /// client's retry policy, as long as the retry ends before the deadline; any other error, or a transient one that cannot
     /// be retried in time, ends the wait with that error. A task that ends `FAILED`, or with
     /// errors, is logged as a warning (through `log`).
     ///
@@ -577,11 +579,9 @@ impl Task {
     fn download_bytes(&self, url: &str) -> Result<Vec<u8>> {
         let mut reader = self.client.transport().download(url)?;
         let mut bytes = Vec::new();
-        reader.read_to_end(&mut bytes).map_err(|e| Error::Network {
-            message: format!("reading the result file: {e}"),
-            attempts: 1,
-            may_have_been_processed: false,
-        })?;
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::network("reading the result file failed", e))?;
         Ok(bytes)
     }
 

@@ -4,11 +4,19 @@
 //! API key, classifies every answer as PROTOCOL.md section 1.1 says, and retries transient
 //! failures under the client's [`RetryPolicy`].
 
+mod answer;
+mod connect;
+mod failure;
+mod multipart;
+mod redact;
 pub(crate) mod retry;
+
+#[cfg(test)]
+mod decode_bench;
 
 use std::io::Read;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -17,60 +25,38 @@ use ureq::http::Response;
 use ureq::Body;
 
 use crate::config::ClientBuilder;
-use crate::error::{excerpt, Error, Result};
-use crate::transport::retry::{Clock, Jitter, RetryPolicy};
-
-/// Responses are read whole whatever their size (ureq's default limit is 10 MiB).
-const BODY_LIMIT: u64 = u64::MAX;
+use crate::error::{Error, Result};
+use crate::transport::answer::{server_error, Answer, ErrorBody};
+use crate::transport::failure::{classify_transport, Failure, Kind};
+use crate::transport::multipart::Multipart;
+use crate::transport::redact::Redactor;
+use crate::transport::retry::{parse_retry_after, Clock, Jitter, RetryPolicy};
 
 /// `X-User-Agent` sent with every GraphQL request.
 pub(crate) const SDK_USER_AGENT: &str = concat!("rust-sdk ", env!("CARGO_PKG_VERSION"));
 
 const UPLOAD_DOCUMENT: &str = "mutation UploadFile($file: Upload!, $contentLength: Int!, $sign: Boolean) { uploadFile(file: $file, contentLength: $contentLength, sign: $sign) { url filename } }";
 
-/// Whether a request may be sent again after a failure that leaves its fate unknown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    /// Queries, uploads and downloads: sending twice is harmless.
-    Idempotent,
-    /// Mutations: re-sent only when the first send surely was not processed.
-    Mutation,
-}
+/// The least time a poll made at (or just before) a wait's deadline is given to be answered:
+/// a wait overruns its deadline by at most this much, whatever the server does.
+const LAST_POLL_ALLOWANCE: Duration = Duration::from_secs(1);
 
-/// A failed attempt: the error, and whether the request surely never reached the service
-/// (connection refused, host not found, connect timeout, rate limited).
-struct Failure {
-    error: Error,
-    not_processed: bool,
-}
+/// The least wait before re-sending a rate-limited request, whatever `Retry-After` says
+/// (`0` must not turn into a burst of requests).
+const RATE_LIMIT_FLOOR: Duration = Duration::from_millis(100);
 
-impl Failure {
-    fn ambiguous(error: Error) -> Self {
-        Failure {
-            error,
-            not_processed: false,
-        }
-    }
-    fn not_processed(error: Error) -> Self {
-        Failure {
-            error,
-            not_processed: true,
-        }
-    }
-}
-
-impl From<Error> for Failure {
-    fn from(error: Error) -> Self {
-        Failure::ambiguous(error)
-    }
-}
+/// Redirects a result download may follow (signed storage URLs may redirect; the key is never
+/// sent there).
+const DOWNLOAD_REDIRECTS: u32 = 10;
 
 /// The HTTP side of a [`Client`](crate::Client). Crate-private; see docs/ARCHITECTURE.md.
 pub(crate) struct Transport {
     agent: ureq::Agent,
     endpoint: String,
     api_key: String,
+    redact: Redactor,
     request_timeout: Duration,
+    max_answer_bytes: u64,
     retry: RetryPolicy,
     clock: Arc<dyn Clock>,
     jitter: Jitter,
@@ -82,6 +68,7 @@ impl std::fmt::Debug for Transport {
             .field("endpoint", &self.endpoint)
             .field("api_key", &"<redacted>")
             .field("request_timeout", &self.request_timeout)
+            .field("max_answer_bytes", &self.max_answer_bytes)
             .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
@@ -93,14 +80,20 @@ impl Transport {
         let config = ureq::Agent::config_builder()
             // Statuses are classified here, with their bodies, not by ureq.
             .http_status_as_error(false)
+            // A redirect of the endpoint is an error (`Error::Redirected`), never followed:
+            // ureq would turn the POST into a GET, or re-send it elsewhere.
+            .max_redirects(0)
             .timeout_connect(Some(b.connect_timeout))
             .timeout_global(Some(b.request_timeout))
             .build();
+        let api_key = b.api_key.as_deref().unwrap_or("").trim().to_owned();
         Transport {
-            agent: ureq::Agent::new_with_config(config),
+            agent: connect::agent(config),
             endpoint: b.endpoint.clone(),
-            api_key: b.api_key.as_deref().unwrap_or("").trim().to_owned(),
+            redact: Redactor::new(&api_key),
+            api_key,
             request_timeout: b.request_timeout,
+            max_answer_bytes: b.max_answer_bytes,
             retry: b.retry.clone(),
             clock: b.clock.clone(),
             jitter: b.jitter.clone(),
@@ -122,8 +115,9 @@ impl Transport {
         self.graphql(Kind::Idempotent, document, variables, None)
     }
 
-    /// A GraphQL query whose retries must not end past `deadline` (on the client's clock):
-    /// the polls of a wait.
+    /// A GraphQL query that must end by `deadline` (on the client's clock): the polls of a
+    /// wait. Each attempt's timeout is cut to the time left (but see `LAST_POLL_ALLOWANCE`),
+    /// and no retry starts that would end past it.
     pub(crate) fn query_until<T: DeserializeOwned>(
         &self,
         document: &str,
@@ -134,7 +128,7 @@ impl Transport {
     }
 
     /// A GraphQL mutation: retried only where the request surely was not processed
-    /// (connection refused before sending, rate limited).
+    /// (nothing was sent: the host could not be resolved or connected to; rate limited).
     pub(crate) fn mutate<T: DeserializeOwned>(
         &self,
         document: &str,
@@ -144,7 +138,8 @@ impl Transport {
     }
 
     /// Multipart `uploadFile` (PROTOCOL 3.6 step 2); returns the file's URL. A duplicate
-    /// upload is harmless (an orphan file), so uploads are retried like queries.
+    /// upload is harmless (an orphan file), so uploads are retried like queries. `bytes` are
+    /// streamed from the caller's slice, every attempt.
     pub(crate) fn upload_file(
         &self,
         file_name: &str,
@@ -155,9 +150,7 @@ impl Transport {
             "query": UPLOAD_DOCUMENT,
             "variables": {"file": null, "contentLength": bytes.len(), "sign": false},
         });
-        let boundary = format!("labelbox-rs-{:016x}", crate::transport::retry::random_u64());
-        let body = multipart_body(&boundary, &operations, file_name, content_type, bytes);
-        let content_type_header = format!("multipart/form-data; boundary={boundary}");
+        let multipart = Multipart::new(&operations, file_name, content_type);
 
         #[derive(Deserialize)]
         struct Uploaded {
@@ -168,8 +161,14 @@ impl Transport {
         struct Data {
             upload_file: Uploaded,
         }
-        let data: Data = self.with_retries(Kind::Idempotent, None, || {
-            self.post(&content_type_header, &body)
+        let data: Data = self.with_retries(Kind::Idempotent, None, |timeout| {
+            let mut body = multipart.reader(bytes);
+            let response = self
+                .endpoint_request(multipart.content_type(), timeout)
+                .header("Content-Length", multipart.len(bytes))
+                .send(ureq::SendBody::from_reader(&mut body))
+                .map_err(classify_transport)?;
+            self.read_answer(response)
         })?;
         Ok(data.upload_file.url)
     }
@@ -183,55 +182,49 @@ impl Transport {
                 format!("{:?} is not an http(s) URL", strip_query(url)),
             ));
         }
-        self.with_retries(Kind::Idempotent, None, || {
-            let mut response = self
+        self.with_retries(Kind::Idempotent, None, |_| {
+            let response = self
                 .agent
                 .get(url)
                 .config()
                 .timeout_global(None)
                 .timeout_per_read(Some(self.request_timeout))
+                .max_redirects(DOWNLOAD_REDIRECTS)
                 .build()
                 .call()
                 .map_err(classify_transport)?;
-            let status = response.status().as_u16();
-            match status {
-                200..=299 => {
-                    let reader = response
-                        .into_body()
-                        .into_with_config()
-                        .limit(BODY_LIMIT)
-                        .reader();
-                    Ok(Box::new(reader) as Box<dyn Read + Send>)
-                }
-                500..=599 => {
-                    let body = read_lossy(&mut response);
-                    Err(Failure::ambiguous(server_error(status, &self.mask(&body))))
-                }
-                404 => Err(Failure::ambiguous(Error::NotFound {
-                    what: "result file".into(),
-                    id: strip_query(url).to_owned(),
-                })),
-                _ => {
-                    let body = read_lossy(&mut response);
-                    Err(Failure::ambiguous(Error::Api {
-                        status,
-                        message: self.mask(&excerpt(&body)),
-                    }))
-                }
-            }
+            self.read_download(url, response)
         })
     }
 
-    fn bearer(&self) -> String {
-        format!("Bearer {}", self.api_key)
-    }
-
-    /// Masks the key in text that may end up in an error (a body echoing the request).
-    fn mask(&self, text: &str) -> String {
-        if self.api_key.is_empty() {
-            text.to_owned()
-        } else {
-            text.replace(&self.api_key, "<redacted>")
+    /// A result file's answer: its body as a reader, or the error it stands for.
+    fn read_download(
+        &self,
+        url: &str,
+        mut response: Response<Body>,
+    ) -> std::result::Result<Box<dyn Read + Send>, Failure> {
+        let status = response.status().as_u16();
+        match status {
+            200..=299 => Ok(Box::new(response.into_body().into_with_config().reader())),
+            500..=599 => {
+                let body = ErrorBody::read(&mut response);
+                Err(Failure::ambiguous(server_error(
+                    status,
+                    &body,
+                    &self.redact,
+                )))
+            }
+            404 => Err(Failure::ambiguous(Error::NotFound {
+                what: "result file".into(),
+                id: strip_query(url).to_owned(),
+            })),
+            _ => {
+                let body = ErrorBody::read(&mut response);
+                Err(Failure::ambiguous(Error::Api {
+                    status,
+                    message: body.message(&self.redact),
+                }))
+            }
         }
     }
 
@@ -242,399 +235,197 @@ impl Transport {
         variables: Value,
         deadline: Option<Instant>,
     ) -> Result<T> {
-        let variables = if variables.is_null() || variables.is_object() {
-            variables
-        } else {
+        if !(variables.is_null() || variables.is_object()) {
             return Err(Error::invalid_input(
                 "variables",
                 "GraphQL variables must be a JSON object or null",
             ));
-        };
+        }
         let body = serde_json::to_vec(&serde_json::json!({
             "query": document,
             "variables": variables,
         }))
         .map_err(|e| Error::invalid_input("variables", e.to_string()))?;
-        self.with_retries(kind, deadline, || self.post("application/json", &body))
+        self.with_retries(kind, deadline, |timeout| {
+            let response = self
+                .endpoint_request("application/json", timeout)
+                .send(&body[..])
+                .map_err(classify_transport)?;
+            self.read_answer(response)
+        })
     }
 
-    /// One POST of `body` to the endpoint with the headers every GraphQL request carries (the
-    /// key, JSON accepted, the SDK's user agent), its answer classified and decoded.
-    fn post<T: DeserializeOwned>(
+    /// A POST to the endpoint with the headers every GraphQL request carries (the key, JSON
+    /// accepted, the SDK's user agent), ending within `timeout`.
+    fn endpoint_request(
         &self,
         content_type: &str,
-        body: &[u8],
-    ) -> std::result::Result<T, Failure> {
-        let response = self
-            .agent
+        timeout: Duration,
+    ) -> ureq::RequestBuilder<ureq::typestate::WithBody> {
+        self.agent
             .post(&self.endpoint)
-            .header("Authorization", &self.bearer())
+            .config()
+            .timeout_global(Some(timeout))
+            .build()
+            .header("Authorization", &format!("Bearer {}", self.api_key))
             .header("Content-Type", content_type)
             .header("Accept", "application/json")
             .header("X-User-Agent", SDK_USER_AGENT)
-            .send(body)
-            .map_err(classify_transport)?;
-        self.decode_answer(response)
     }
 
-    /// Runs `attempt` until it succeeds, fails for good, or the retry policy is spent.
+    /// Runs `attempt` (given its timeout) until it succeeds, fails for good, or the retry
+    /// policy or the caller's deadline is spent.
     fn with_retries<R>(
         &self,
         kind: Kind,
         deadline: Option<Instant>,
-        mut attempt: impl FnMut() -> std::result::Result<R, Failure>,
+        mut attempt: impl FnMut(Duration) -> std::result::Result<R, Failure>,
     ) -> Result<R> {
-        let start = self.clock.now();
-        // No retry may end past the budget, nor past the caller's deadline (a wait's).
-        let budget_end = start.checked_add(self.retry.get_total_budget());
-        let limit = match (budget_end, deadline) {
-            (Some(b), Some(d)) => Some(b.min(d)),
-            (b, d) => b.or(d),
-        };
+        let limit = self.retry_limit(deadline);
         let mut sent: u32 = 1;
         loop {
-            let failure = match attempt() {
+            let failure = match attempt(self.attempt_timeout(deadline)) {
                 Ok(value) => return Ok(value),
                 Err(failure) => failure,
             };
-            let may_resend = kind == Kind::Idempotent || failure.not_processed;
-            if !(failure.error.is_retryable() && may_resend)
-                || sent >= self.retry.get_max_attempts()
-            {
-                return Err(finish(kind, failure, sent));
+            match self.next_delay(kind, &failure, sent, limit) {
+                Some(delay) => self.clock.sleep(delay),
+                None => return Err(failure.finish(kind, sent)),
             }
-            let delay = match &failure.error {
-                Error::RateLimited {
-                    retry_after: Some(d),
-                    ..
-                } => *d,
-                _ => (self.jitter)(self.retry.ceiling(sent)),
-            };
-            let now = self.clock.now();
-            if limit.is_some_and(|limit| now.checked_add(delay).is_none_or(|end| end > limit)) {
-                log::debug!(
-                    "not retrying: a {delay:?} delay would exceed the retry budget or deadline"
-                );
-                return Err(finish(kind, failure, sent));
-            }
-            log::debug!(
-                "attempt {sent} failed ({}); retrying in {delay:?}",
-                failure.error
-            );
-            self.clock.sleep(delay);
             sent += 1;
         }
     }
 
-    /// Classifies an HTTP answer (PROTOCOL 1.1 steps 2 to 7) and decodes its `data`.
-    fn decode_answer<T: DeserializeOwned>(
+    /// When retrying must have ended: the end of the retry budget counted from now, or the
+    /// caller's deadline (a wait's) if sooner.
+    fn retry_limit(&self, deadline: Option<Instant>) -> Option<Instant> {
+        let budget_end = self.clock.now().checked_add(self.retry.get_total_budget());
+        match (budget_end, deadline) {
+            (Some(b), Some(d)) => Some(b.min(d)),
+            (b, d) => b.or(d),
+        }
+    }
+
+    /// The wait before re-sending after `failure` of send number `sent`, or `None` to give
+    /// up. Every retry, and giving up on a transient failure, is logged at info.
+    fn next_delay(
+        &self,
+        kind: Kind,
+        failure: &Failure,
+        sent: u32,
+        limit: Option<Instant>,
+    ) -> Option<Duration> {
+        let (error, max) = (&failure.error, self.retry.get_max_attempts());
+        if !failure.may_resend(kind) {
+            if error.is_retryable() {
+                log::info!(
+                    "attempt {sent} of {max} failed ({error}); not re-sent: the mutation may \
+                     have been processed"
+                );
+            }
+            return None;
+        }
+        if sent >= max {
+            log::info!("giving up after {sent} of {max} attempts: {error}");
+            return None;
+        }
+        let delay = self.delay_before_retry(error, sent);
+        let wait = humantime::format_duration(delay);
+        let now = self.clock.now();
+        if limit.is_some_and(|limit| now.checked_add(delay).is_none_or(|end| end > limit)) {
+            log::info!(
+                "giving up after attempt {sent} of {max} ({error}): waiting {wait} more would \
+                 end past the retry budget or the wait's deadline"
+            );
+            return None;
+        }
+        log::info!("attempt {sent} of {max} failed ({error}); retrying in {wait}");
+        Some(delay)
+    }
+
+    /// The client's request timeout, cut to the time left before `deadline`, but never under
+    /// [`LAST_POLL_ALLOWANCE`] (the poll made at a wait's deadline still gets an answer).
+    fn attempt_timeout(&self, deadline: Option<Instant>) -> Duration {
+        match deadline {
+            None => self.request_timeout,
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(self.clock.now());
+                self.request_timeout.min(left.max(LAST_POLL_ALLOWANCE))
+            }
+        }
+    }
+
+    /// The wait before retry `retry` (1-based): the service's `Retry-After` when it was rate
+    /// limited and said one, else the jittered backoff; at least [`RATE_LIMIT_FLOOR`] after a
+    /// rate limit.
+    fn delay_before_retry(&self, error: &Error, retry: u32) -> Duration {
+        let backoff = || (self.jitter)(self.retry.ceiling(retry));
+        match error {
+            Error::RateLimited { retry_after, .. } => {
+                retry_after.unwrap_or_else(backoff).max(RATE_LIMIT_FLOOR)
+            }
+            _ => backoff(),
+        }
+    }
+
+    /// Classifies an HTTP answer of the endpoint (PROTOCOL 1.1 steps 2 to 7, redirects
+    /// refused) and decodes its `data`, reading at most `max_answer_bytes` of it.
+    fn read_answer<T: DeserializeOwned>(
         &self,
         mut response: Response<Body>,
     ) -> std::result::Result<T, Failure> {
         let status = response.status().as_u16();
+        match status {
+            300..=399 => return Err(Failure::not_processed(self.redirected(status, &response))),
+            500..=599 => {
+                let body = ErrorBody::read(&mut response);
+                return Err(Failure::ambiguous(server_error(
+                    status,
+                    &body,
+                    &self.redact,
+                )));
+            }
+            _ => {}
+        }
         let retry_after = response
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
-        if (500..=599).contains(&status) {
-            let body = read_lossy(&mut response);
-            return Err(Failure::ambiguous(server_error(status, &self.mask(&body))));
-        }
-        let bytes = response
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        let body = response
             .body_mut()
             .with_config()
-            .limit(BODY_LIMIT)
+            .limit(self.max_answer_bytes)
             .read_to_vec()
-            .map_err(classify_transport)?;
-        let text = || self.mask(&String::from_utf8_lossy(&bytes));
-        let answer: Value = match serde_json::from_slice(&bytes) {
-            Ok(v) => v,
-            Err(_) if status == 429 => {
-                return Err(Failure::not_processed(Error::RateLimited {
-                    message: excerpt(&text()),
-                    retry_after,
-                    attempts: 1,
-                }))
-            }
-            Err(e) => {
-                return Err(Failure::ambiguous(Error::decode(
-                    format!("failed to parse response as JSON (HTTP {status}): {e}"),
-                    &text(),
-                )))
-            }
-        };
-        let data = self.classify_json(status, retry_after, &answer, &text)?;
-        T::deserialize(data).map_err(|e| Failure::ambiguous(Error::decode(e.to_string(), &text())))
-    }
-}
-
-impl Transport {
-    /// PROTOCOL 1.1 steps 4 to 7 on a JSON answer: its `errors`, rate limiting, a non-200
-    /// status, else its `data`.
-    fn classify_json<'a>(
-        &self,
-        status: u16,
-        retry_after: Option<Duration>,
-        answer: &'a Value,
-        text: &dyn Fn() -> String,
-    ) -> std::result::Result<&'a Value, Failure> {
-        if let Some(errors) = answer.get("errors").and_then(Value::as_array) {
-            if !errors.is_empty() {
-                let body = self.mask(&answer.to_string());
-                return Err(Failure::ambiguous(classify_graphql_errors(
-                    status, errors, &body,
-                )));
-            }
+            .map_err(|e| match e {
+                ureq::Error::BodyExceedsLimit(limit) => {
+                    Failure::ambiguous(Error::AnswerTooLarge { limit })
+                }
+                e => classify_transport(e),
+            })?;
+        Answer {
+            status,
+            retry_after,
+            body: &body,
+            redact: &self.redact,
         }
-        let message = answer.get("message").and_then(Value::as_str);
-        let message_or_body = || message.map_or_else(|| excerpt(&text()), str::to_owned);
-        if status == 429 || message.is_some_and(|m| m.starts_with("You have exceeded")) {
-            return Err(Failure::not_processed(Error::RateLimited {
-                message: message_or_body(),
-                retry_after,
-                attempts: 1,
-            }));
-        }
-        if status != 200 {
-            let message = message_or_body();
-            return Err(Failure::ambiguous(match status {
-                401 => Error::Authentication { message },
-                403 => Error::Authorization { message },
-                _ => Error::Api { status, message },
-            }));
-        }
-        match answer.get("data") {
-            Some(data) if !data.is_null() => Ok(data),
-            _ => Err(Failure::ambiguous(Error::decode(
-                "the answer has no data",
-                &text(),
-            ))),
-        }
+        .decode()
     }
-}
 
-/// The error to hand back once retrying stops.
-fn finish(kind: Kind, failure: Failure, sent: u32) -> Error {
-    let error = failure.error.with_attempts(sent);
-    let transient = matches!(
-        error,
-        Error::Network { .. }
-            | Error::Timeout { .. }
-            | Error::Server {
-                retryable: true,
-                ..
-            }
-    );
-    if kind == Kind::Mutation && transient && !failure.not_processed {
-        error.mark_ambiguous()
-    } else {
-        error
+    /// A redirect of the endpoint, naming where it pointed (without its query string).
+    fn redirected(&self, status: u16, response: &Response<Body>) -> Error {
+        let location = response
+            .headers()
+            .get("location")
+            .map(|v| String::from_utf8_lossy(v.as_bytes()))
+            .map(|v| self.redact.text(strip_query(&v)));
+        Error::Redirected { status, location }
     }
-}
-
-/// HTTP 5xx: a server error, or a connection reset reported by a proxy.
-fn server_error(status: u16, body: &str) -> Error {
-    if body.contains("upstream connect error or disconnect/reset before headers") {
-        return Error::Network {
-            message: format!("connection reset by the service's proxy (HTTP {status})"),
-            attempts: 1,
-            may_have_been_processed: false,
-        };
-    }
-    let message = if status == 502 {
-        "Bad Gateway".to_owned()
-    } else if body.trim().is_empty() {
-        format!("HTTP {status}")
-    } else {
-        excerpt(body)
-    };
-    Error::Server {
-        status,
-        message,
-        retryable: true,
-        attempts: 1,
-        may_have_been_processed: false,
-    }
-}
-
-/// The GraphQL `errors` array, by `extensions.code`, first code of the table that matches.
-fn classify_graphql_errors(status: u16, errors: &[Value], body: &str) -> Error {
-    const ORDER: [&str; 9] = [
-        "AUTHENTICATION_ERROR",
-        "AUTHORIZATION_ERROR",
-        "GRAPHQL_VALIDATION_FAILED",
-        "GRAPHQL_PARSE_FAILED",
-        "RESOURCE_NOT_FOUND",
-        "RESOURCE_CONFLICT",
-        "MALFORMED_REQUEST",
-        "OPERATION_NOT_ALLOWED",
-        "INTERNAL_SERVER_ERROR",
-    ];
-    let code_of = |e: &Value| {
-        e.pointer("/extensions/code")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
-    let message_of = |e: &Value| {
-        e.get("message")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned()
-    };
-    for code in ORDER {
-        let Some(error) = errors.iter().find(|e| code_of(e).as_deref() == Some(code)) else {
-            continue;
-        };
-        let message = message_of(error);
-        return match code {
-            "AUTHENTICATION_ERROR" => Error::Authentication { message },
-            "AUTHORIZATION_ERROR" => Error::Authorization { message },
-            "GRAPHQL_VALIDATION_FAILED" | "GRAPHQL_PARSE_FAILED" | "MALFORMED_REQUEST" => {
-                Error::InvalidQuery { message }
-            }
-            "RESOURCE_NOT_FOUND" => Error::NotFound {
-                what: message,
-                id: String::new(),
-            },
-            "RESOURCE_CONFLICT" => Error::Conflict { message },
-            "OPERATION_NOT_ALLOWED" => Error::OperationNotAllowed { message },
-            _ => internal_error(error, message),
-        };
-    }
-    let messages: Vec<String> = errors.iter().map(message_of).collect();
-    let message = if messages.iter().all(String::is_empty) {
-        excerpt(body)
-    } else {
-        messages.join("; ")
-    };
-    Error::Api { status, message }
-}
-
-/// `INTERNAL_SERVER_ERROR`, refined by `extensions.exception.status`.
-fn internal_error(error: &Value, message: String) -> Error {
-    let status = error
-        .pointer("/extensions/exception/status")
-        .and_then(Value::as_u64)
-        .and_then(|s| u16::try_from(s).ok());
-    match status {
-        Some(400) => Error::InvalidQuery { message },
-        Some(422) => Error::Unprocessable { message },
-        Some(426) => Error::OperationNotAllowed { message },
-        Some(500) | None => Error::Server {
-            status: 500,
-            message,
-            retryable: false,
-            attempts: 1,
-            may_have_been_processed: false,
-        },
-        Some(other) => Error::Server {
-            status: other,
-            message,
-            retryable: true,
-            attempts: 1,
-            may_have_been_processed: false,
-        },
-    }
-}
-
-/// Maps a ureq failure (no HTTP answer) to an error, noting when the request surely
-/// never reached the service.
-fn classify_transport(e: ureq::Error) -> Failure {
-    use std::io::ErrorKind;
-    use ureq::Timeout as T;
-    let network = |message: String| Error::Network {
-        message,
-        attempts: 1,
-        may_have_been_processed: false,
-    };
-    let timeout = |message: String| Error::Timeout {
-        message,
-        attempts: 1,
-        may_have_been_processed: false,
-    };
-    match e {
-        ureq::Error::Timeout(t @ (T::Resolve | T::Connect)) => {
-            Failure::not_processed(timeout(format!("{t} timeout")))
-        }
-        ureq::Error::Timeout(t) => Failure::ambiguous(timeout(format!("{t} timeout"))),
-        ureq::Error::HostNotFound => Failure::not_processed(network("host not found".into())),
-        ureq::Error::ConnectionFailed => {
-            Failure::not_processed(network("connection failed".into()))
-        }
-        ureq::Error::Io(io) if io.kind() == ErrorKind::ConnectionRefused => {
-            Failure::not_processed(network(format!("connection refused: {io}")))
-        }
-        ureq::Error::Io(io) if matches!(io.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => {
-            Failure::ambiguous(timeout(io.to_string()))
-        }
-        ureq::Error::Io(io) => Failure::ambiguous(network(io.to_string())),
-        ureq::Error::BadUri(uri) => Failure::ambiguous(Error::invalid_input(
-            "url",
-            format!("bad URI {:?}", strip_query(&uri)),
-        )),
-        ureq::Error::Http(e) => Failure::ambiguous(Error::invalid_input("request", e.to_string())),
-        other => Failure::ambiguous(network(other.to_string())),
-    }
-}
-
-/// `Retry-After` as delay-seconds (the HTTP-date form is ignored: backoff applies).
-fn parse_retry_after(value: &str) -> Option<Duration> {
-    let secs: f64 = value.trim().parse().ok()?;
-    if (0.0..86_400.0).contains(&secs) {
-        Some(Duration::from_secs_f64(secs))
-    } else {
-        None
-    }
-}
-
-/// Best-effort body read for error messages (its own failure is not worth reporting).
-fn read_lossy(response: &mut Response<Body>) -> String {
-    response
-        .body_mut()
-        .with_config()
-        .limit(64 * 1024)
-        .lossy_utf8(true)
-        .read_to_string()
-        .unwrap_or_default()
 }
 
 /// A URL without its query string: signed URLs carry credentials there.
 fn strip_query(url: &str) -> &str {
     url.split(['?', '#']).next().unwrap_or(url)
-}
-
-/// The GraphQL multipart request body (`operations`, `map`, file part `1`).
-fn multipart_body(
-    boundary: &str,
-    operations: &Value,
-    file_name: &str,
-    content_type: &str,
-    bytes: &[u8],
-) -> Vec<u8> {
-    // Quotes and line breaks would break the part header.
-    let safe_name: String = file_name
-        .chars()
-        .map(|c| {
-            if matches!(c, '"' | '\r' | '\n') {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    let safe_type: String = content_type
-        .chars()
-        .filter(|c| !matches!(c, '\r' | '\n'))
-        .collect();
-    let mut body = Vec::with_capacity(bytes.len() + 1024);
-    let text = |s: &str, body: &mut Vec<u8>| body.extend_from_slice(s.as_bytes());
-    text(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{operations}\r\n"), &mut body);
-    text(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n{{\"1\": [\"variables.file\"]}}\r\n"), &mut body);
-    text(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"1\"; filename=\"{safe_name}\"\r\nContent-Type: {safe_type}\r\n\r\n"), &mut body);
-    body.extend_from_slice(bytes);
-    text(&format!("\r\n--{boundary}--\r\n"), &mut body);
-    body
 }
 
 #[cfg(test)]
@@ -684,27 +475,92 @@ mod tests {
         mock.assert();
     }
 
+    /// The file's bytes are streamed from the caller's slice (issue 10): a retry must still
+    /// send the whole body, length-delimited, again.
     #[test]
-    fn download_streams_without_the_key() {
+    fn a_retried_upload_sends_the_same_body_again() {
         let mut server = mockito::Server::new();
-        let mock = server
-            .mock("GET", "/f")
-            .match_header("authorization", Matcher::Missing)
-            .with_body("hello")
+        let whole_body = Matcher::Regex(
+            r#"^--labelbox-rs-[0-9a-f]{16}\r\n(?s:.*)\r\n\r\n\[1,2,3\]\r\n--labelbox-rs-[0-9a-f]{16}--\r\n$"#.into(),
+        );
+        let failed = server
+            .mock("POST", "/graphql")
+            .match_header("content-length", Matcher::Regex("^[0-9]+$".into()))
+            .match_header("transfer-encoding", Matcher::Missing)
+            .match_body(whole_body.clone())
+            .with_status(500)
             .expect(1)
             .create();
-        let t = transport(&server, RetryPolicy::none());
+        let ok = server
+            .mock("POST", "/graphql")
+            .match_body(whole_body)
+            .with_body(r#"{"data": {"uploadFile": {"url": "https://files/x", "filename": "x"}}}"#)
+            .expect(1)
+            .create();
+        let t = transport(&server, RetryPolicy::default().max_attempts(2));
+        let url = t
+            .upload_file("a.json", "application/json", b"[1,2,3]")
+            .unwrap();
+        assert_eq!(url, "https://files/x");
+        failed.assert();
+        ok.assert();
+    }
+
+    /// A GET of `path` on `server` without the key, answering `body`.
+    fn keyless_get(server: &mut mockito::ServerGuard, path: &str, body: &str) -> mockito::Mock {
+        server
+            .mock("GET", path)
+            .match_header("authorization", Matcher::Missing)
+            .with_body(body)
+            .expect(1)
+            .create()
+    }
+
+    /// The text of a result file, downloaded without retries.
+    fn download_text(server: &mockito::ServerGuard, url: &str) -> String {
         let mut text = String::new();
-        t.download(&format!("{}/f", server.url()))
+        transport(server, RetryPolicy::none())
+            .download(url)
             .unwrap()
             .read_to_string(&mut text)
             .unwrap();
-        assert_eq!(text, "hello");
+        text
+    }
+
+    #[test]
+    fn download_streams_without_the_key() {
+        let mut server = mockito::Server::new();
+        let mock = keyless_get(&mut server, "/f", "hello");
+        assert_eq!(
+            download_text(&server, &format!("{}/f", server.url())),
+            "hello"
+        );
+        let t = transport(&server, RetryPolicy::none());
         mock.assert();
         assert!(matches!(
             t.download("ftp://x/y"),
             Err(Error::InvalidInput { .. })
         ));
+    }
+
+    /// The endpoint's redirects are refused (the agent follows none), a result file's are
+    /// still followed, without the key.
+    #[test]
+    fn downloads_follow_redirects_without_the_key() {
+        let mut server = mockito::Server::new();
+        let moved = server
+            .mock("GET", "/signed")
+            .match_query(Matcher::UrlEncoded("sig".into(), "1".into()))
+            .match_header("authorization", Matcher::Missing)
+            .with_status(302)
+            .with_header("location", "/stored")
+            .expect(1)
+            .create();
+        let stored = keyless_get(&mut server, "/stored", "rows");
+        let url = format!("{}/signed?sig=1", server.url());
+        assert_eq!(download_text(&server, &url), "rows");
+        moved.assert();
+        stored.assert();
     }
 
     /// A TCP server that accepts connections and never answers. Stop it to learn how many
@@ -802,14 +658,6 @@ mod tests {
         let t = transport(&server, RetryPolicy::none());
         let e = t.query::<Value>("query { ok }", json!([1])).unwrap_err();
         assert!(e.is_invalid_input());
-    }
-
-    #[test]
-    fn retry_after_seconds() {
-        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
-        assert_eq!(parse_retry_after(" 0.5 "), Some(Duration::from_millis(500)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
-        assert_eq!(parse_retry_after("-1"), None);
     }
 
     #[test]

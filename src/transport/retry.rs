@@ -5,7 +5,7 @@
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// Source of time for every wait of the SDK: backoff between retries, the polling of
 /// [`Task::wait_till_done`](crate::Task::wait_till_done) and its deadline.
@@ -138,6 +138,19 @@ impl RetryPolicy {
     }
 }
 
+/// `Retry-After` (RFC 9110, section 10.2.3): delay-seconds, or an HTTP-date counted from
+/// `now` (a date already past asks for no wait). A value too large for a `Duration` is
+/// `Duration::MAX` (no retry budget reaches it). `None` when the value is neither form.
+pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0)
+            .then(|| Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
 /// Picks the actual backoff delay given its ceiling; must return a value in `[0, ceiling]`.
 pub(crate) type Jitter = Arc<dyn Fn(Duration) -> Duration + Send + Sync>;
 
@@ -183,6 +196,31 @@ mod tests {
         let p = RetryPolicy::default();
         let got: Vec<u64> = (1..=8).map(|n| p.ceiling(n).as_secs()).collect();
         assert_eq!(got, vec![1, 2, 4, 8, 16, 32, 60, 60]);
+    }
+
+    #[test]
+    fn retry_after_in_both_forms() {
+        let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+        let parse = |v| parse_retry_after(v, now);
+        assert_eq!(parse("3"), Some(Duration::from_secs(3)));
+        assert_eq!(parse(" 0.5 "), Some(Duration::from_millis(500)));
+        assert_eq!(parse("0"), Some(Duration::ZERO));
+        // A day or more is a real answer (it used to be ignored).
+        assert_eq!(parse("86400"), Some(Duration::from_secs(86_400)));
+        assert_eq!(parse("1e300"), Some(Duration::MAX));
+        assert_eq!(parse("-1"), None);
+        assert_eq!(parse("NaN"), None);
+        assert_eq!(parse("soon"), None);
+        // The HTTP-date form (IMF-fixdate, and the obsolete forms httpdate also reads).
+        assert_eq!(
+            parse("Wed, 21 Oct 2015 07:28:42 GMT"),
+            Some(Duration::from_secs(42))
+        );
+        assert_eq!(
+            parse("Wednesday, 21-Oct-15 07:29:00 GMT"),
+            Some(Duration::from_secs(60))
+        );
+        assert_eq!(parse("Wed, 21 Oct 2015 07:00:00 GMT"), Some(Duration::ZERO));
     }
 
     #[test]
