@@ -1,6 +1,7 @@
 //! [`Dataset`]: getting and creating datasets (PROTOCOL 3.5), and importing data rows into
 //! them (3.6).
 
+use std::borrow::Borrow;
 use std::fmt;
 use std::time::SystemTime;
 
@@ -8,7 +9,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::error::{Error, Result};
-use crate::import::data_row::{DataRowSpec, UpsertItem, UpsertKey, CREATE};
+use crate::import::data_row::{DataRowSpec, UpsertItem};
 use crate::import::upload::{import, ImportOptions};
 use crate::import::upsert_task::DataUpsertTask;
 use crate::task::parse_timestamp;
@@ -181,48 +182,81 @@ impl Dataset {
 
     /// Creates one data row per spec, in order. Every spec needs row data.
     ///
+    /// `specs` is any source that can be read twice: a slice or `&Vec` of specs, or an iterator
+    /// that is `Clone`, e.g. one reading rows from a file, so a large import need not sit in
+    /// memory. It is read once to check every spec and once to upload, one chunk of at most
+    /// 10,000,000 bytes at a time. (A `Vec` passed by value is cloned for the first pass: pass
+    /// `&vec`.)
+    ///
     /// Every spec is checked before anything is sent: when any is refused, the call fails with
     /// [`Error::InvalidItems`] listing every refused item by index and reason, and nothing is
     /// uploaded. [`validate_specs`](crate::validate_specs) runs the same check on its own.
     /// Rows the service cannot create (e.g. a duplicate global key) do not fail the call: they
     /// are in the task's [`errors`](DataUpsertTask::errors) once it has finished.
-    pub fn create_data_rows(&self, specs: &[DataRowSpec]) -> Result<DataUpsertTask> {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidItems`] or [`Error::InvalidInput`] before anything is sent (also when the
+    /// source gives a different number of specs the second time); otherwise the errors of the
+    /// uploads and of the `upsertDataRows` mutation.
+    pub fn create_data_rows<I>(&self, specs: I) -> Result<DataUpsertTask>
+    where
+        I: IntoIterator + Clone,
+        I::Item: Borrow<DataRowSpec>,
+    {
         self.create_data_rows_with(specs, &ImportOptions::default())
     }
 
     /// [`create_data_rows`](Self::create_data_rows) with options.
-    pub fn create_data_rows_with(
+    ///
+    /// # Errors
+    ///
+    /// As [`create_data_rows`](Self::create_data_rows).
+    pub fn create_data_rows_with<I>(
         &self,
-        specs: &[DataRowSpec],
+        specs: I,
         options: &ImportOptions,
-    ) -> Result<DataUpsertTask> {
-        let items = specs.iter().map(|spec| (&CREATE, spec));
-        self.run_import(items, options)
+    ) -> Result<DataUpsertTask>
+    where
+        I: IntoIterator + Clone,
+        I::Item: Borrow<DataRowSpec>,
+    {
+        let task = import::<DataRowSpec, _>(&self.client, &self.id, specs, options)?;
+        DataUpsertTask::try_from(task)
     }
 
     /// Creates or updates rows: each item is keyed by global key, by data row id, or by nothing
-    /// (a new row). Validation as in [`create_data_rows`](Self::create_data_rows); an update
-    /// item with nothing but its key is refused. [`validate_items`](crate::validate_items) runs
-    /// the same check on its own, e.g. to report bad input before connecting.
-    pub fn upsert_data_rows(&self, items: &[UpsertItem]) -> Result<DataUpsertTask> {
+    /// (a new row). The source of items and the validation are as in
+    /// [`create_data_rows`](Self::create_data_rows); an update item with nothing but its key is
+    /// refused. [`validate_items`](crate::validate_items) runs the same check on its own, e.g.
+    /// to report bad input before connecting.
+    ///
+    /// # Errors
+    ///
+    /// As [`create_data_rows`](Self::create_data_rows).
+    pub fn upsert_data_rows<I>(&self, items: I) -> Result<DataUpsertTask>
+    where
+        I: IntoIterator + Clone,
+        I::Item: Borrow<UpsertItem>,
+    {
         self.upsert_data_rows_with(items, &ImportOptions::default())
     }
 
     /// [`upsert_data_rows`](Self::upsert_data_rows) with options.
-    pub fn upsert_data_rows_with(
+    ///
+    /// # Errors
+    ///
+    /// As [`create_data_rows`](Self::create_data_rows).
+    pub fn upsert_data_rows_with<I>(
         &self,
-        items: &[UpsertItem],
+        items: I,
         options: &ImportOptions,
-    ) -> Result<DataUpsertTask> {
-        let items = items.iter().map(|item| (&item.key, &item.spec));
-        self.run_import(items, options)
-    }
-
-    fn run_import<'a, I>(&self, items: I, options: &ImportOptions) -> Result<DataUpsertTask>
+    ) -> Result<DataUpsertTask>
     where
-        I: IntoIterator<Item = (&'a UpsertKey, &'a DataRowSpec)> + Clone,
+        I: IntoIterator + Clone,
+        I::Item: Borrow<UpsertItem>,
     {
-        let task = import(&self.client, &self.id, items, options)?;
+        let task = import::<UpsertItem, _>(&self.client, &self.id, items, options)?;
         DataUpsertTask::try_from(task)
     }
 }

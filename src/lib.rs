@@ -59,6 +59,7 @@ pub use import::upsert_task::{
     ImportRows, ImportTotals, DEFAULT_PAGE_SIZE, UPSERT_TASK_TYPE,
 };
 pub use task::listing::{TaskFilter, Tasks};
+pub use task::wait_many::TaskOutcome;
 pub use task::{Task, TaskStatus, WaitOptions};
 pub use transport::retry::{Clock, RetryPolicy, SystemClock};
 
