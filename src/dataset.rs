@@ -64,7 +64,7 @@ impl fmt::Debug for Dataset {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct WireDataset {
     id: String,
@@ -129,6 +129,113 @@ impl Client {
             .create_dataset
             .ok_or_else(|| Error::decode("createDataset answered null", ""))?;
         Dataset::from_wire(self.clone(), wire)
+    }
+}
+
+/// Datasets asked per page, like the official SDK.
+const DATASET_PAGE_SIZE: usize = 100;
+
+/// The lazy iterator of [`Client::datasets`] and [`Client::datasets_named`]: one request per
+/// page of 100, made when the previous page is used up; a short page ends it. A failed request
+/// is yielded once, then the iterator ends.
+#[derive(Debug)]
+#[must_use = "iterators are lazy: nothing is fetched until it is used"]
+pub struct Datasets {
+    client: Client,
+    name: Option<String>,
+    skip: usize,
+    page: std::vec::IntoIter<WireDataset>,
+    done: bool,
+}
+
+#[derive(Deserialize)]
+struct ListAnswer {
+    datasets: Option<Vec<WireDataset>>,
+}
+
+impl Datasets {
+    /// The query of the official SDK's `get_datasets`: not deleted, and maybe with this name.
+    fn fetch_page(&self) -> Result<Vec<WireDataset>> {
+        let (skip, first) = (self.skip, DATASET_PAGE_SIZE);
+        let (document, variables) = match &self.name {
+            None => (
+                format!(
+                    "query GetDatasetsPyApi($param_0: Boolean!){{datasets(where: {{deleted: $param_0}} skip: {skip} first: {first}){{{DATASET_FIELDS}}}}}"
+                ),
+                json!({"param_0": false}),
+            ),
+            Some(name) => (
+                format!(
+                    "query GetDatasetsPyApi($param_0: String!, $param_1: Boolean!){{datasets(where: {{AND: [{{name: $param_0}}, {{deleted: $param_1}}]}} skip: {skip} first: {first}){{{DATASET_FIELDS}}}}}"
+                ),
+                json!({"param_0": name, "param_1": false}),
+            ),
+        };
+        let answer: ListAnswer = self.client.transport().query(&document, variables)?;
+        Ok(answer.datasets.unwrap_or_default())
+    }
+}
+
+impl Iterator for Datasets {
+    type Item = Result<Dataset>;
+
+    fn next(&mut self) -> Option<Result<Dataset>> {
+        loop {
+            if let Some(wire) = self.page.next() {
+                return Some(Dataset::from_wire(self.client.clone(), wire));
+            }
+            if self.done {
+                return None;
+            }
+            match self.fetch_page() {
+                Ok(page) => {
+                    self.done = page.len() < DATASET_PAGE_SIZE;
+                    self.skip += page.len();
+                    self.page = page.into_iter();
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+}
+
+impl Client {
+    /// Every dataset the key can see, lazily, oldest first (as the service orders them).
+    ///
+    /// ```no_run
+    /// let client = labelbox::Client::from_env()?;
+    /// for dataset in client.datasets() {
+    ///     let dataset = dataset?;
+    ///     println!("{} {} ({} rows)", dataset.id(), dataset.name(), dataset.row_count());
+    /// }
+    /// # Ok::<_, labelbox::Error>(())
+    /// ```
+    pub fn datasets(&self) -> Datasets {
+        self.list_datasets(None)
+    }
+
+    /// The datasets named exactly `name` (names are not unique), lazily.
+    ///
+    /// ```no_run
+    /// let client = labelbox::Client::from_env()?;
+    /// let nightly: Vec<_> = client.datasets_named("nightly").collect::<Result<_, _>>()?;
+    /// # Ok::<_, labelbox::Error>(())
+    /// ```
+    pub fn datasets_named(&self, name: &str) -> Datasets {
+        self.list_datasets(Some(name.to_owned()))
+    }
+
+    fn list_datasets(&self, name: Option<String>) -> Datasets {
+        Datasets {
+            client: self.clone(),
+            name,
+            skip: 0,
+            page: Vec::new().into_iter(),
+            done: false,
+        }
     }
 }
 

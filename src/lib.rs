@@ -47,7 +47,7 @@ pub use config::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_ENDPOINT, DEFAULT_MIN_CHECK_FREQUENCY,
     DEFAULT_REQUEST_TIMEOUT, ENV_API_KEY, ENV_ENDPOINT,
 };
-pub use dataset::Dataset;
+pub use dataset::{Dataset, Datasets};
 pub use error::{Error, Result};
 pub use import::data_row::{
     validate_items, validate_specs, Attachment, AttachmentKind, DataRowSpec, ItemError,
