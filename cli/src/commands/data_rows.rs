@@ -58,6 +58,14 @@ fn import(
             })
         }
     };
+    if let Some(why) = changed.take() {
+        // The SDK read the same rows twice, so what it imports is consistent; still, it is
+        // not the file that was checked.
+        message_line(&format!(
+            "warning: {} changed while it was being imported ({why})",
+            file.name
+        ));
+    }
     ui.note(format!("import task {} started", upsert.id()));
     match args.wait {
         Some(timeout) => {

@@ -108,11 +108,13 @@ fn wait_many(
             }
         }
     }
-    ui.note(format!(
-        "waiting for {} tasks, at most {}",
-        tasks.len(),
-        humantime::format_duration(limits.timeout)
-    ));
+    if !tasks.is_empty() {
+        ui.note(format!(
+            "waiting for {} tasks, at most {}",
+            tasks.len(),
+            humantime::format_duration(limits.timeout)
+        ));
+    }
     let options = WaitOptions::new()
         .timeout(limits.timeout)
         .check_frequency(limits.every);
