@@ -1,6 +1,7 @@
 //! [`Dataset`]: getting and creating datasets (PROTOCOL 3.5), and importing data rows into
 //! them (3.6).
 
+use std::borrow::Borrow;
 use std::fmt;
 use std::time::SystemTime;
 
@@ -8,7 +9,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::error::{Error, Result};
-use crate::import::data_row::{DataRowSpec, UpsertItem, UpsertKey, CREATE};
+use crate::import::data_row::{DataRowSpec, UpsertItem};
 use crate::import::upload::{import, ImportOptions};
 use crate::import::upsert_task::DataUpsertTask;
 use crate::task::parse_timestamp;
@@ -63,7 +64,7 @@ impl fmt::Debug for Dataset {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct WireDataset {
     id: String,
@@ -131,6 +132,113 @@ impl Client {
     }
 }
 
+/// Datasets asked per page, like the official SDK.
+const DATASET_PAGE_SIZE: usize = 100;
+
+/// The lazy iterator of [`Client::datasets`] and [`Client::datasets_named`]: one request per
+/// page of 100, made when the previous page is used up; a short page ends it. A failed request
+/// is yielded once, then the iterator ends.
+#[derive(Debug)]
+#[must_use = "iterators are lazy: nothing is fetched until it is used"]
+pub struct Datasets {
+    client: Client,
+    name: Option<String>,
+    skip: usize,
+    page: std::vec::IntoIter<WireDataset>,
+    done: bool,
+}
+
+#[derive(Deserialize)]
+struct ListAnswer {
+    datasets: Option<Vec<WireDataset>>,
+}
+
+impl Datasets {
+    /// The query of the official SDK's `get_datasets`: not deleted, and maybe with this name.
+    fn fetch_page(&self) -> Result<Vec<WireDataset>> {
+        let (skip, first) = (self.skip, DATASET_PAGE_SIZE);
+        let (document, variables) = match &self.name {
+            None => (
+                format!(
+                    "query GetDatasetsPyApi($param_0: Boolean!){{datasets(where: {{deleted: $param_0}} skip: {skip} first: {first}){{{DATASET_FIELDS}}}}}"
+                ),
+                json!({"param_0": false}),
+            ),
+            Some(name) => (
+                format!(
+                    "query GetDatasetsPyApi($param_0: String!, $param_1: Boolean!){{datasets(where: {{AND: [{{name: $param_0}}, {{deleted: $param_1}}]}} skip: {skip} first: {first}){{{DATASET_FIELDS}}}}}"
+                ),
+                json!({"param_0": name, "param_1": false}),
+            ),
+        };
+        let answer: ListAnswer = self.client.transport().query(&document, variables)?;
+        Ok(answer.datasets.unwrap_or_default())
+    }
+}
+
+impl Iterator for Datasets {
+    type Item = Result<Dataset>;
+
+    fn next(&mut self) -> Option<Result<Dataset>> {
+        loop {
+            if let Some(wire) = self.page.next() {
+                return Some(Dataset::from_wire(self.client.clone(), wire));
+            }
+            if self.done {
+                return None;
+            }
+            match self.fetch_page() {
+                Ok(page) => {
+                    self.done = page.len() < DATASET_PAGE_SIZE;
+                    self.skip += page.len();
+                    self.page = page.into_iter();
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+}
+
+impl Client {
+    /// Every dataset the key can see, lazily, oldest first (as the service orders them).
+    ///
+    /// ```no_run
+    /// let client = labelbox::Client::from_env()?;
+    /// for dataset in client.datasets() {
+    ///     let dataset = dataset?;
+    ///     println!("{} {} ({} rows)", dataset.id(), dataset.name(), dataset.row_count());
+    /// }
+    /// # Ok::<_, labelbox::Error>(())
+    /// ```
+    pub fn datasets(&self) -> Datasets {
+        self.list_datasets(None)
+    }
+
+    /// The datasets named exactly `name` (names are not unique), lazily.
+    ///
+    /// ```no_run
+    /// let client = labelbox::Client::from_env()?;
+    /// let nightly: Vec<_> = client.datasets_named("nightly").collect::<Result<_, _>>()?;
+    /// # Ok::<_, labelbox::Error>(())
+    /// ```
+    pub fn datasets_named(&self, name: &str) -> Datasets {
+        self.list_datasets(Some(name.to_owned()))
+    }
+
+    fn list_datasets(&self, name: Option<String>) -> Datasets {
+        Datasets {
+            client: self.clone(),
+            name,
+            skip: 0,
+            page: Vec::new().into_iter(),
+            done: false,
+        }
+    }
+}
+
 impl Dataset {
     fn from_wire(client: Client, wire: WireDataset) -> Result<Self> {
         Ok(Dataset {
@@ -181,48 +289,81 @@ impl Dataset {
 
     /// Creates one data row per spec, in order. Every spec needs row data.
     ///
+    /// `specs` is any source that can be read twice: a slice or `&Vec` of specs, or an iterator
+    /// that is `Clone`, e.g. one reading rows from a file, so a large import need not sit in
+    /// memory. It is read once to check every spec and once to upload, one chunk of at most
+    /// 10,000,000 bytes at a time. (A `Vec` passed by value is cloned for the first pass: pass
+    /// `&vec`.)
+    ///
     /// Every spec is checked before anything is sent: when any is refused, the call fails with
     /// [`Error::InvalidItems`] listing every refused item by index and reason, and nothing is
     /// uploaded. [`validate_specs`](crate::validate_specs) runs the same check on its own.
     /// Rows the service cannot create (e.g. a duplicate global key) do not fail the call: they
     /// are in the task's [`errors`](DataUpsertTask::errors) once it has finished.
-    pub fn create_data_rows(&self, specs: &[DataRowSpec]) -> Result<DataUpsertTask> {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidItems`] or [`Error::InvalidInput`] before anything is sent (also when the
+    /// source gives a different number of specs the second time); otherwise the errors of the
+    /// uploads and of the `upsertDataRows` mutation.
+    pub fn create_data_rows<I>(&self, specs: I) -> Result<DataUpsertTask>
+    where
+        I: IntoIterator + Clone,
+        I::Item: Borrow<DataRowSpec>,
+    {
         self.create_data_rows_with(specs, &ImportOptions::default())
     }
 
     /// [`create_data_rows`](Self::create_data_rows) with options.
-    pub fn create_data_rows_with(
+    ///
+    /// # Errors
+    ///
+    /// As [`create_data_rows`](Self::create_data_rows).
+    pub fn create_data_rows_with<I>(
         &self,
-        specs: &[DataRowSpec],
+        specs: I,
         options: &ImportOptions,
-    ) -> Result<DataUpsertTask> {
-        let items = specs.iter().map(|spec| (&CREATE, spec));
-        self.run_import(items, options)
+    ) -> Result<DataUpsertTask>
+    where
+        I: IntoIterator + Clone,
+        I::Item: Borrow<DataRowSpec>,
+    {
+        let task = import::<DataRowSpec, _>(&self.client, &self.id, specs, options)?;
+        DataUpsertTask::try_from(task)
     }
 
     /// Creates or updates rows: each item is keyed by global key, by data row id, or by nothing
-    /// (a new row). Validation as in [`create_data_rows`](Self::create_data_rows); an update
-    /// item with nothing but its key is refused. [`validate_items`](crate::validate_items) runs
-    /// the same check on its own, e.g. to report bad input before connecting.
-    pub fn upsert_data_rows(&self, items: &[UpsertItem]) -> Result<DataUpsertTask> {
+    /// (a new row). The source of items and the validation are as in
+    /// [`create_data_rows`](Self::create_data_rows); an update item with nothing but its key is
+    /// refused. [`validate_items`](crate::validate_items) runs the same check on its own, e.g.
+    /// to report bad input before connecting.
+    ///
+    /// # Errors
+    ///
+    /// As [`create_data_rows`](Self::create_data_rows).
+    pub fn upsert_data_rows<I>(&self, items: I) -> Result<DataUpsertTask>
+    where
+        I: IntoIterator + Clone,
+        I::Item: Borrow<UpsertItem>,
+    {
         self.upsert_data_rows_with(items, &ImportOptions::default())
     }
 
     /// [`upsert_data_rows`](Self::upsert_data_rows) with options.
-    pub fn upsert_data_rows_with(
+    ///
+    /// # Errors
+    ///
+    /// As [`create_data_rows`](Self::create_data_rows).
+    pub fn upsert_data_rows_with<I>(
         &self,
-        items: &[UpsertItem],
+        items: I,
         options: &ImportOptions,
-    ) -> Result<DataUpsertTask> {
-        let items = items.iter().map(|item| (&item.key, &item.spec));
-        self.run_import(items, options)
-    }
-
-    fn run_import<'a, I>(&self, items: I, options: &ImportOptions) -> Result<DataUpsertTask>
+    ) -> Result<DataUpsertTask>
     where
-        I: IntoIterator<Item = (&'a UpsertKey, &'a DataRowSpec)> + Clone,
+        I: IntoIterator + Clone,
+        I::Item: Borrow<UpsertItem>,
     {
-        let task = import(&self.client, &self.id, items, options)?;
+        let task = import::<UpsertItem, _>(&self.client, &self.id, items, options)?;
         DataUpsertTask::try_from(task)
     }
 }

@@ -60,7 +60,7 @@ pub use config::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_ENDPOINT, DEFAULT_MAX_ANSWER_BYTES,
     DEFAULT_MIN_CHECK_FREQUENCY, DEFAULT_REQUEST_TIMEOUT, ENV_API_KEY, ENV_ENDPOINT,
 };
-pub use dataset::Dataset;
+pub use dataset::{Dataset, Datasets};
 pub use error::{Error, Result};
 pub use import::data_row::{
     validate_items, validate_specs, Attachment, AttachmentKind, DataRowSpec, ItemError,
@@ -72,6 +72,7 @@ pub use import::upsert_task::{
     ImportRows, ImportTotals, DEFAULT_PAGE_SIZE, UPSERT_TASK_TYPE,
 };
 pub use task::listing::{TaskFilter, Tasks};
+pub use task::wait_many::TaskOutcome;
 pub use task::{Task, TaskStatus, WaitOptions};
 pub use transport::retry::{Clock, RetryPolicy, SystemClock};
 

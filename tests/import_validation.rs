@@ -125,7 +125,7 @@ fn validate_specs_refuses_what_create_data_rows_refuses() {
 #[test]
 fn validate_items_refuses_what_upsert_data_rows_refuses() {
     assert_eq!(
-        problems(validate_items(&bad_items()).unwrap_err()),
+        problems(validate_items(bad_items()).unwrap_err()),
         bad_items_problems()
     );
 }

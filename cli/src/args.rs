@@ -46,46 +46,42 @@ pub struct Cli {
 
 /// Options every command takes (they may come before or after the command's name).
 ///
+/// The key, the endpoint and the retry budget may come from the environment instead; they are
+/// read there by [`GlobalArgs::api_key`] & co., not by clap, so that a usage error never shows
+/// them as options the user typed.
+///
 /// No `Debug`: it holds the API key.
 #[derive(Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// Labelbox API key (never printed)
-    #[arg(
-        long,
-        env = "LABELBOX_API_KEY",
-        hide_env_values = true,
-        global = true,
-        value_name = "KEY"
-    )]
-    pub api_key: Option<String>,
+    /// Labelbox API key (never printed) [env: LABELBOX_API_KEY]
+    #[arg(long = "api-key", global = true, value_name = "KEY")]
+    pub api_key_arg: Option<String>,
 
     /// The GraphQL endpoint; Labelbox's own when absent.
     #[arg(
-        long,
-        help = "GraphQL endpoint [default: https://api.labelbox.com/graphql]",
-        env = "LABELBOX_ENDPOINT",
-        hide_env_values = true,
+        long = "endpoint",
+        help = "GraphQL endpoint [env: LABELBOX_ENDPOINT] [default: https://api.labelbox.com/graphql]",
         global = true,
         value_name = "URL"
     )]
-    pub endpoint: Option<String>,
+    pub endpoint_arg: Option<String>,
 
     /// Stop retrying a failed request (connection refused, server errors, rate limits) once
     /// this long has passed since its first try; 0s sends each request once
     #[arg(
-        long,
-        env = "LABELBOX_RETRY_BUDGET",
+        long = "retry-budget",
         global = true,
         value_name = "DURATION",
         value_parser = parse_duration,
         help = "Stop retrying a failed request after this long, e.g. 30s; 0s: no retries \
-[default: 2m]",
+[env: LABELBOX_RETRY_BUDGET] [default: 2m]",
         long_help = "Stop retrying a failed request (refused connection, server error, rate \
 limit...) once this long has passed since its first try, e.g. 30s; 0s sends each request once. \
-Requests that may have changed something are never re-sent either way.\n[default: 2m, the SDK's]"
+Requests that may have changed something are never re-sent either way.\n\
+[env: LABELBOX_RETRY_BUDGET] [default: 2m, the SDK's]"
     )]
-    pub retry_budget: Option<Duration>,
+    pub retry_budget_arg: Option<Duration>,
 
     /// Print one JSON document on stdout instead of human output
     #[arg(long, global = true)]
@@ -95,9 +91,51 @@ Requests that may have changed something are never re-sent either way.\n[default
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
-    /// Print the cause chain of errors
-    #[arg(short, long, global = true)]
-    pub verbose: bool,
+    /// -v: the SDK's retries as they happen and the causes of errors; -vv: debug details too
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// The environment variable of the API key.
+pub const ENV_API_KEY: &str = "LABELBOX_API_KEY";
+/// The environment variable of the endpoint.
+pub const ENV_ENDPOINT: &str = "LABELBOX_ENDPOINT";
+/// The environment variable of the retry budget.
+pub const ENV_RETRY_BUDGET: &str = "LABELBOX_RETRY_BUDGET";
+
+impl GlobalArgs {
+    /// `--api-key`, else `LABELBOX_API_KEY`; blank counts as absent.
+    pub fn api_key(&self) -> Option<String> {
+        option_or_env(self.api_key_arg.as_deref(), ENV_API_KEY)
+    }
+
+    /// `--endpoint`, else `LABELBOX_ENDPOINT`; blank counts as absent.
+    pub fn endpoint(&self) -> Option<String> {
+        option_or_env(self.endpoint_arg.as_deref(), ENV_ENDPOINT)
+    }
+
+    /// `--retry-budget`, else `LABELBOX_RETRY_BUDGET` (a bad value there is a usage error).
+    pub fn retry_budget(&self) -> Result<Option<Duration>, String> {
+        if self.retry_budget_arg.is_some() {
+            return Ok(self.retry_budget_arg);
+        }
+        match option_or_env(None, ENV_RETRY_BUDGET) {
+            Some(text) => parse_duration(&text)
+                .map(Some)
+                .map_err(|e| format!("invalid {ENV_RETRY_BUDGET} {text:?}: {e}")),
+            None => Ok(None),
+        }
+    }
+}
+
+/// The option's value, else the environment variable's; trimmed, blank as absent.
+fn option_or_env(option: Option<&str>, variable: &str) -> Option<String> {
+    let value = match option {
+        Some(value) => value.to_string(),
+        None => std::env::var(variable).ok()?,
+    };
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_string())
 }
 
 /// The command groups.
@@ -123,6 +161,34 @@ labelbox task list --status failed --since 2h"
         after_help = "Example:\n  labelbox data-rows import --dataset DATASET_ID rows.ndjson --wait 10m"
     )]
     DataRows(DataRowsCommand),
+    /// Print a shell completion script (bash, zsh, fish, powershell) on stdout
+    #[command(after_help = "Examples:\n  \
+labelbox completions bash > ~/.local/share/bash-completion/completions/labelbox\n  \
+labelbox completions zsh > ~/.zfunc/_labelbox\n  \
+labelbox completions fish > ~/.config/fish/completions/labelbox.fish")]
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: ShellArg,
+    },
+    /// Print the manual page (roff) on stdout
+    #[command(
+        after_help = "Example:\n  labelbox man > ~/.local/share/man/man1/labelbox.1 && man labelbox"
+    )]
+    Man,
+}
+
+/// A shell `labelbox completions` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShellArg {
+    /// Bash
+    Bash,
+    /// Zsh
+    Zsh,
+    /// Fish
+    Fish,
+    /// PowerShell
+    Powershell,
 }
 
 /// `labelbox task ...`
@@ -135,18 +201,23 @@ pub enum TaskCommand {
         id: String,
     },
 
-    /// Wait until a task ends; exit 0 if it completed, 1 if it failed or was canceled (or, for an
-    /// import, if rows failed), 2 on timeout
+    /// Wait until tasks end; exit 0 if they completed, 1 if one failed or was canceled (or,
+    /// for an import, if rows failed), 2 on timeout
     #[command(
-        after_help = "Example:\n  labelbox task wait TASK_ID --timeout 30m --every 10s\n\n\
-Shows a progress bar on a terminal, and one line per change of status or percentage otherwise \
-(CI logs)."
+        after_help = "Examples:\n  labelbox task wait TASK_ID --timeout 30m --every 10s\n  \
+labelbox task wait TASK_1 TASK_2 TASK_3 --timeout 1h --for done\n\n\
+One task: a progress bar on a terminal, one line per change of status or percentage otherwise \
+(CI logs), then the task. Several tasks: one deadline for all, one line per task on stdout as it \
+ends (NDJSON with --json); the exit code is the worst of theirs."
     )]
     Wait {
-        /// The task's id
-        id: String,
+        /// The tasks' ids
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
         #[command(flatten)]
         wait: WaitArgs,
+        #[command(flatten)]
+        accept: AcceptArgs,
     },
 
     /// List tasks, as a table (or a JSON array with --json)
@@ -195,6 +266,31 @@ pub struct WaitArgs {
     pub every: Duration,
 }
 
+/// Which endings a wait accepts as success.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct AcceptArgs {
+    /// complete: only COMPLETE succeeds (exit 0); done: any end (COMPLETE, FAILED, CANCELED)
+    #[arg(
+        long = "for",
+        value_enum,
+        default_value = "complete",
+        value_name = "END"
+    )]
+    pub until: UntilArg,
+    /// A COMPLETE import with rows that failed still succeeds (they are reported)
+    #[arg(long)]
+    pub allow_failed_rows: bool,
+}
+
+/// `--for`: what a wait calls success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UntilArg {
+    /// COMPLETE (and, for an import, every row created)
+    Complete,
+    /// Any terminal status
+    Done,
+}
+
 /// `labelbox task list` filters.
 #[derive(Debug, Args)]
 pub struct ListArgs {
@@ -210,9 +306,15 @@ pub struct ListArgs {
     /// Only tasks created after this time, RFC 3339, e.g. 2026-11-29T07:00:00Z
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     pub created_after: Option<SystemTime>,
-    /// At most this many tasks
-    #[arg(long, value_name = "N")]
+    /// At most this many tasks [default: 20]
+    #[arg(long, value_name = "N", conflicts_with = "all")]
     pub limit: Option<usize>,
+    /// Every task that matches, however many
+    #[arg(long)]
+    pub all: bool,
+    /// Only tasks created by the API key's user
+    #[arg(long)]
+    pub mine: bool,
 }
 
 /// A task status as typed on the command line.
@@ -244,11 +346,24 @@ pub enum DatasetCommand {
         /// The new dataset's name
         name: String,
     },
-    /// Show one dataset
-    #[command(after_help = "Example:\n  labelbox dataset get DATASET_ID")]
+    /// Show one dataset, by id or by name
+    #[command(after_help = "Examples:\n  labelbox dataset get DATASET_ID\n  \
+labelbox dataset get --name \"My images\" --json | jq -r .id")]
     Get {
         /// The dataset's id
-        id: String,
+        #[arg(required_unless_present = "name", conflicts_with = "name")]
+        id: Option<String>,
+        /// The dataset's name instead (exit 3 when no dataset or several have it)
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+    },
+    /// List the datasets, as a table (or a JSON array with --json)
+    #[command(after_help = "Examples:\n  labelbox dataset list\n  \
+labelbox dataset list --name \"My images\" --json | jq -r '.[].id'")]
+    List {
+        /// Only datasets with exactly this name
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
     },
 }
 
@@ -263,11 +378,14 @@ Examples:
 
 Each row is a JSON object, e.g.
   {\"row_data\": \"https://example.com/1.jpg\", \"global_key\": \"img-1\", \"external_id\": \"1\"}
-Keys: row_data, global_key, external_id, media_type, metadata_fields, attachments; a row with
-\"key\": {\"type\": \"GKEY\" | \"ID\", \"value\": \"...\"} updates an existing data row.
+Keys (the official SDK's): row_data, global_key, external_id, media_type, metadata_fields,
+attachments; a row with \"key\": {\"type\": \"GKEY\" | \"ID\", \"value\": \"...\"} updates an
+existing data row. The file is read as a stream (checked in one pass, uploaded in a second), so
+its size does not matter; stdin is first copied to a temporary file.
 
 Without --wait, prints the import task's id and exits 0 once the import has started.
-With --wait, exits 0 if every row was created, 1 if rows failed or the task failed, 2 on timeout.")]
+With --wait, exits 0 if every row was created (or, with --allow-failed-rows, the import completed),
+1 if rows failed or the task failed, 2 on timeout.")]
     Import(ImportArgs),
 }
 
@@ -275,8 +393,16 @@ With --wait, exits 0 if every row was created, 1 if rows failed or the task fail
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The dataset to import into
-    #[arg(long, value_name = "ID")]
-    pub dataset: String,
+    #[arg(
+        long,
+        value_name = "ID",
+        required_unless_present = "dataset_name",
+        conflicts_with = "dataset_name"
+    )]
+    pub dataset: Option<String>,
+    /// The dataset to import into, by name (exit 3 when no dataset or several have it)
+    #[arg(long, value_name = "NAME")]
+    pub dataset_name: Option<String>,
     /// The rows: an NDJSON file or a JSON array file, `-` for stdin
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
@@ -286,6 +412,9 @@ pub struct ImportArgs {
     /// With --wait: check the task this often (at least 2s)
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_every, requires = "wait")]
     pub every: Duration,
+    /// With --wait: rows that failed in a COMPLETE import do not fail the command
+    #[arg(long, requires = "wait")]
+    pub allow_failed_rows: bool,
 }
 
 /// A human duration (`90s`, `10m`, `1h 30m`), via humantime.

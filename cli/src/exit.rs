@@ -70,12 +70,24 @@ pub fn exit_for(err: &anyhow::Error) -> Exit {
     Exit::Api
 }
 
+/// The worse of two exits: the higher code (a timeout beats a failed task, an API error
+/// beats both).
+pub fn worst(a: Exit, b: Exit) -> Exit {
+    if b.code() > a.code() {
+        b
+    } else {
+        a
+    }
+}
+
 /// SDK errors: the key's problems are 4, what the user asked for that cannot be (a bad value,
 /// no such object, a task that cannot be canceled or has no result) 3, a wait's timeout 2, the
 /// rest 5.
-fn exit_for_sdk(err: &labelbox::Error) -> Exit {
+pub fn exit_for_sdk(err: &labelbox::Error) -> Exit {
     use labelbox::Error;
-    if err.is_authentication() || err.is_authorization() {
+    // A malformed key (blank, spaces, control characters) is the key's problem too.
+    let bad_key = matches!(err, Error::InvalidInput { field, .. } if field == "api_key");
+    if err.is_authentication() || err.is_authorization() || bad_key {
         return Exit::Auth;
     }
     if err.is_wait_timed_out() {

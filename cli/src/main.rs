@@ -6,9 +6,10 @@
 mod args;
 mod commands;
 mod exit;
+mod explain;
+mod logger;
 mod output;
 mod progress;
-mod row_item;
 mod rows_file;
 
 use std::process::ExitCode;
@@ -24,7 +25,8 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => return usage_error(&err),
     };
-    let verbose = cli.global.verbose;
+    let verbose = cli.global.verbose > 0;
+    logger::init(cli.global.verbose);
     match commands::run(cli) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(err) if exit::is_broken_pipe(&err) => ExitCode::SUCCESS,
@@ -51,10 +53,17 @@ fn usage_error(err: &clap::Error) -> ExitCode {
 /// messages may span lines (a rows file's report: one line per bad row); anything else, e.g. a
 /// service's message quoting a body, is put on one line.
 fn report(err: &anyhow::Error, verbose: bool) {
-    let text = match err.downcast_ref::<exit::Failure>() {
-        Some(failure) => failure.message.clone(),
-        None if verbose => output::one_line(&err.to_string()),
-        None => output::one_line(&format!("{err:#}")),
+    let text = if let Some(failure) = err.downcast_ref::<exit::Failure>() {
+        failure.message.clone()
+    } else if let Some(words) = err
+        .downcast_ref::<labelbox::Error>()
+        .and_then(explain::in_cli_words)
+    {
+        words
+    } else if verbose {
+        output::one_line(&err.to_string())
+    } else {
+        output::one_line(&format!("{err:#}"))
     };
     output::message_line(&format!("error: {text}"));
     if verbose {

@@ -62,20 +62,34 @@ pub fn print_fields(fields: &[(&str, String)]) -> io::Result<()> {
     out.flush()
 }
 
-/// An aligned table with a header row; the last column is not padded.
-pub fn print_table(headers: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+/// A table written row by row as rows arrive (a listing's pages): columns have fixed widths
+/// chosen for their usual content, a longer cell pushes the rest of its row, and the last
+/// column is not padded.
+pub struct TableOut {
+    widths: Vec<usize>,
+    /// How many rows were written (the header not counted).
+    pub rows: usize,
+}
+
+impl TableOut {
+    /// Starts a table with `columns` (header, width) on stdout; the header is written with the
+    /// first row, so an empty table prints nothing.
+    pub fn new(columns: &[(&str, usize)]) -> (Self, Vec<String>) {
+        let widths = columns.iter().map(|(_, width)| *width).collect();
+        let header = columns.iter().map(|(name, _)| name.to_string()).collect();
+        (TableOut { widths, rows: 0 }, header)
+    }
+
+    /// Writes one row (the header before the first).
+    pub fn row(&mut self, header: &[String], row: &[String]) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        if self.rows == 0 {
+            writeln!(out, "{}", table_line(header, &self.widths))?;
         }
+        writeln!(out, "{}", table_line(row, &self.widths))?;
+        self.rows += 1;
+        Ok(())
     }
-    let mut out = io::stdout().lock();
-    let header: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
-    for row in std::iter::once(&header).chain(rows) {
-        writeln!(out, "{}", table_line(row, &widths))?;
-    }
-    out.flush()
 }
 
 fn table_line(row: &[String], widths: &[usize]) -> String {
@@ -89,6 +103,45 @@ fn table_line(row: &[String], widths: &[usize]) -> String {
         })
         .collect();
     cells.join("  ")
+}
+
+/// One JSON array on stdout, written element by element as they arrive.
+pub struct JsonArrayOut {
+    /// How many elements were written.
+    pub count: usize,
+}
+
+impl JsonArrayOut {
+    /// Starts the array.
+    pub fn new() -> io::Result<Self> {
+        let mut out = io::stdout().lock();
+        out.write_all(b"[")?;
+        out.flush()?;
+        Ok(JsonArrayOut { count: 0 })
+    }
+
+    /// One element, pretty-printed and indented.
+    pub fn element(&mut self, value: &Value) -> io::Result<()> {
+        let text = serde_json::to_string_pretty(value)?;
+        let mut out = io::stdout().lock();
+        out.write_all(if self.count == 0 { b"\n" } else { b",\n" })?;
+        for (i, line) in text.lines().enumerate() {
+            if i > 0 {
+                out.write_all(b"\n")?;
+            }
+            write!(out, "  {line}")?;
+        }
+        out.flush()?;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Closes the array.
+    pub fn finish(self) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        out.write_all(if self.count == 0 { b"]\n" } else { b"\n]\n" })?;
+        out.flush()
+    }
 }
 
 /// Writes NDJSON to stdout, one value per line, flushed page by page so pipes see rows early.

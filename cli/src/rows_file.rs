@@ -1,12 +1,19 @@
-//! Reading an import's rows: NDJSON or one JSON array, from a file or stdin, every bad row named.
+//! An import's rows file, read as a stream: NDJSON or one JSON array, from a file or stdin
+//! (spooled to a temporary file), checked in one pass and uploaded in another, so memory does
+//! not grow with the file.
 //!
-//! Every row is checked before any is uploaded, so a file with one bad line imports nothing.
+//! Rows are the SDK's own [`UpsertItem`]s in the official SDK's dict form. Every row is checked
+//! before any is uploaded, so a file with one bad line imports nothing, and one run names every
+//! bad row with its line.
 
+use std::cell::RefCell;
 use std::fmt;
-use std::io::Read;
-use std::path::Path;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value};
+use labelbox::UpsertItem;
+use serde_json::Value;
 
 use crate::exit;
 
@@ -24,15 +31,6 @@ pub enum Place {
     },
 }
 
-impl Place {
-    /// The line the place is on.
-    pub fn line(&self) -> usize {
-        match self {
-            Place::Line(line) | Place::Item { line, .. } => *line,
-        }
-    }
-}
-
 impl fmt::Display for Place {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -40,15 +38,6 @@ impl fmt::Display for Place {
             Place::Item { index, line } => write!(f, "item {index} (line {line})"),
         }
     }
-}
-
-/// One row of the input, as the JSON object it is.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row {
-    /// Where it is.
-    pub place: Place,
-    /// The object.
-    pub fields: Map<String, Value>,
 }
 
 /// Something wrong with the input.
@@ -60,99 +49,137 @@ pub struct Problem {
     pub message: String,
 }
 
-/// The rows of an input, converted, with what to call the input in messages.
-#[derive(Debug)]
-pub struct Loaded<T> {
-    /// The path, or `stdin`.
+/// One row as read: where it is, and the item or why it is not one.
+type RowRead = (Place, Result<UpsertItem, String>);
+
+/// The rows file of an import.
+pub struct RowsFile {
+    /// The path, or `stdin`, for messages.
     pub name: String,
-    /// The rows, in input order.
-    pub items: Vec<T>,
+    path: PathBuf,
+    array: bool,
+    /// The temporary copy of stdin, removed when the import is done.
+    _spool: Option<Spool>,
 }
 
-/// Reads `path` (`-` for stdin), parses it, converts every row with `convert`, then checks the
-/// converted rows together with `check` (each refused row's index among them, and why). Any
-/// problem anywhere is one usage error (exit 3) naming every bad row, so one run finds them all.
-pub fn load<T>(
-    path: &Path,
-    convert: impl Fn(&Map<String, Value>) -> Result<T, String>,
-    check: impl Fn(&[T]) -> Vec<(usize, String)>,
-) -> anyhow::Result<Loaded<T>> {
-    let name = display_name(path);
-    let bytes = read_source(path).map_err(|e| exit::usage(format!("cannot read {name}: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| not_utf8(&name, &e))?;
-    let (rows, mut problems) = parse(&text);
-    if rows.is_empty() && problems.is_empty() {
-        return Err(exit::usage(format!("{name}: no rows to import")));
+impl RowsFile {
+    /// Opens `path` (`-`: stdin, copied to a temporary file first) and sees whether it holds
+    /// NDJSON or a JSON array. Nothing is parsed yet.
+    pub fn open(path: &Path) -> anyhow::Result<RowsFile> {
+        let (name, spool) = if path == Path::new("-") {
+            let spool =
+                Spool::stdin().map_err(|e| exit::usage(format!("cannot read stdin: {e}")))?;
+            ("stdin".to_string(), Some(spool))
+        } else {
+            (path.display().to_string(), None)
+        };
+        let path = spool
+            .as_ref()
+            .map_or(path, |s| s.path.as_path())
+            .to_path_buf();
+        let array = starts_with_bracket(&path)
+            .map_err(|e| exit::usage(format!("cannot read {name}: {e}")))?;
+        Ok(RowsFile {
+            name,
+            path,
+            array,
+            _spool: spool,
+        })
     }
-    let mut items = Vec::with_capacity(rows.len());
-    let mut places = Vec::with_capacity(rows.len());
-    for row in &rows {
-        match convert(&row.fields) {
-            Ok(item) => {
-                items.push(item);
-                places.push(row.place);
+
+    /// The first pass: every row read and checked (shape, then the SDK's own rules). Answers
+    /// how many rows there are; any problem is one usage error (exit 3) naming every bad row.
+    pub fn check(&self) -> anyhow::Result<usize> {
+        let mut problems = Vec::new();
+        let mut count = 0;
+        for read in self.reader().map_err(|e| self.unreadable(&e))? {
+            let (place, item) = match read {
+                Ok(row) => row,
+                Err(RowsError::Io(e)) => return Err(self.unreadable(&e)),
+                Err(RowsError::Syntax(problem)) => {
+                    problems.push(problem);
+                    break;
+                }
+            };
+            count += 1;
+            let found = item.and_then(|item| sdk_problems(&item));
+            if let Err(message) = found {
+                problems.push(Problem { place, message });
             }
-            Err(message) => problems.push(Problem {
-                place: row.place,
-                message,
-            }),
+        }
+        if !problems.is_empty() {
+            return Err(report(&self.name, &problems));
+        }
+        if count == 0 {
+            return Err(exit::usage(format!("{}: no rows to import", self.name)));
+        }
+        Ok(count)
+    }
+
+    /// The rows for the upload pass: a source the SDK may read several times, each time from
+    /// the file, one row in memory at a time. A row that no longer reads (the file changed
+    /// since [`check`](Self::check)) ends the source early, which the SDK refuses before
+    /// starting the import; `failure` then says why.
+    pub fn items<'a>(&'a self, failure: &'a RefCell<Option<String>>) -> FileItems<'a> {
+        FileItems {
+            file: self,
+            failure,
         }
     }
-    problems.extend(check(&items).into_iter().filter_map(|(index, message)| {
-        let place = *places.get(index)?;
-        Some(Problem { place, message })
-    }));
-    if !problems.is_empty() {
-        return Err(report(&name, &by_place(problems)));
+
+    fn reader(&self) -> io::Result<Rows<BufReader<File>>> {
+        let reader = BufReader::with_capacity(64 * 1024, File::open(&self.path)?);
+        Ok(Rows::new(reader, self.array))
     }
-    Ok(Loaded { name, items })
+
+    fn unreadable(&self, e: &io::Error) -> anyhow::Error {
+        exit::usage(format!("cannot read {}: {e}", self.name))
+    }
 }
 
-/// The problems in input order, those of one place joined into one.
-fn by_place(mut problems: Vec<Problem>) -> Vec<Problem> {
-    // Stable: a row's problems keep the order they were found in.
-    problems.sort_by_key(|problem| problem.place.line());
-    let mut merged: Vec<Problem> = Vec::with_capacity(problems.len());
-    for problem in problems {
-        match merged.last_mut() {
-            Some(last) if last.place == problem.place => {
-                last.message.push_str("; ");
-                last.message.push_str(&problem.message);
+/// The SDK's own checks of one row (`row_data` present, no `s3://` assets, no empty values...),
+/// as one message.
+fn sdk_problems(item: &UpsertItem) -> Result<(), String> {
+    match labelbox::validate_items(std::iter::once(item)) {
+        Err(labelbox::Error::InvalidItems(refused)) => Err(refused
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.problem))
+            .collect::<Vec<_>>()
+            .join("; ")),
+        Err(other) => Err(other.to_string()),
+        Ok(()) => Ok(()),
+    }
+}
+
+/// A rows file as the SDK's import source (see [`RowsFile::items`]).
+#[derive(Clone, Copy)]
+pub struct FileItems<'a> {
+    file: &'a RowsFile,
+    failure: &'a RefCell<Option<String>>,
+}
+
+impl<'a> IntoIterator for FileItems<'a> {
+    type Item = UpsertItem;
+    type IntoIter = Box<dyn Iterator<Item = UpsertItem> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        let fail = move |why: String| {
+            *self.failure.borrow_mut() = Some(why);
+            None
+        };
+        let rows = match self.file.reader() {
+            Ok(rows) => rows,
+            Err(e) => return Box::new(fail(e.to_string()).into_iter()),
+        };
+        Box::new(rows.map_while(move |read| match read {
+            Ok((_, Ok(item))) => Some(item),
+            Ok((place, Err(message))) => fail(format!("{place}: {message}")),
+            Err(RowsError::Syntax(problem)) => {
+                fail(format!("{}: {}", problem.place, problem.message))
             }
-            _ => merged.push(problem),
-        }
+            Err(RowsError::Io(e)) => fail(e.to_string()),
+        }))
     }
-    merged
-}
-
-fn display_name(path: &Path) -> String {
-    if path == Path::new("-") {
-        "stdin".to_string()
-    } else {
-        path.display().to_string()
-    }
-}
-
-fn read_source(path: &Path) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    if path == Path::new("-") {
-        std::io::stdin().lock().read_to_end(&mut bytes)?;
-    } else {
-        std::fs::File::open(path)?.read_to_end(&mut bytes)?;
-    }
-    Ok(bytes)
-}
-
-/// Input that is not UTF-8 text, with the line of the first bad byte.
-fn not_utf8(name: &str, err: &std::string::FromUtf8Error) -> anyhow::Error {
-    let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
-    let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-    let column = valid.len() - valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
-    let problem = Problem {
-        place: Place::Line(line),
-        message: format!("not UTF-8 text (byte {column} of the line); save the file as UTF-8"),
-    };
-    report(name, &[problem])
 }
 
 /// One usage error listing every problem, one per line.
@@ -169,176 +196,211 @@ fn report(name: &str, problems: &[Problem]) -> anyhow::Error {
     exit::usage(message)
 }
 
-/// Parses NDJSON, or a JSON array when the first non-blank character is `[`: the rows that
-/// parsed, and a problem for each that did not (a syntax error in an array ends it).
-pub fn parse(text: &str) -> (Vec<Row>, Vec<Problem>) {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.trim_start().starts_with('[') {
-        parse_array(text)
-    } else {
-        parse_ndjson(text)
-    }
+/// Whether the first character after a byte-order mark and blanks is `[`.
+fn starts_with_bracket(path: &Path) -> io::Result<bool> {
+    let mut bytes = Bytes::new(BufReader::new(File::open(path)?));
+    bytes.skip_bom()?;
+    bytes.skip_blank()?;
+    Ok(bytes.peek()? == Some(b'['))
 }
 
-fn parse_ndjson(text: &str) -> (Vec<Row>, Vec<Problem>) {
-    let mut rows = Vec::new();
-    let mut problems = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
+/// Why reading rows stopped.
+#[derive(Debug)]
+enum RowsError {
+    /// The file could not be read.
+    Io(io::Error),
+    /// The JSON array is broken where rows cannot be told apart any more.
+    Syntax(Problem),
+}
+
+/// The rows of a reader, NDJSON or a JSON array, one at a time.
+struct Rows<R> {
+    bytes: Bytes<R>,
+    array: Option<ArrayState>,
+    /// A read error or broken array ended the walk.
+    done: bool,
+    /// Reused for each NDJSON line or array element.
+    buffer: Vec<u8>,
+}
+
+/// Where a walk through a JSON array is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ArrayState {
+    /// Before the `[`.
+    Start,
+    /// After `[`, or after a `,` (then `after_comma`).
+    Element { index: usize, after_comma: bool },
+    /// After the `]`.
+    End,
+}
+
+impl<R: BufRead> Rows<R> {
+    fn new(reader: R, array: bool) -> Self {
+        Rows {
+            bytes: Bytes::new(reader),
+            array: array.then_some(ArrayState::Start),
+            done: false,
+            buffer: Vec::new(),
         }
-        let place = Place::Line(index + 1);
-        let parsed = serde_json::from_str::<Value>(line)
-            .map_err(|e| without_position(&e))
-            .and_then(into_object);
-        match parsed {
-            Ok(fields) => rows.push(Row { place, fields }),
-            Err(message) => problems.push(Problem { place, message }),
+    }
+
+    fn next_row(&mut self) -> Result<Option<RowRead>, RowsError> {
+        match self.array {
+            None => self.next_line(),
+            Some(state) => self.next_element(state),
         }
     }
-    (rows, problems)
-}
 
-/// Walks the array element by element (so each row knows its line); a syntax error stops the
-/// walk, elements that are not objects are all named.
-fn parse_array(text: &str) -> (Vec<Row>, Vec<Problem>) {
-    let mut walk = ArrayWalk::new(text);
-    let mut rows = Vec::new();
-    let mut problems = Vec::new();
-    let walked = walk.elements(|place, parsed| match parsed {
-        Ok(fields) => rows.push(Row { place, fields }),
-        Err(message) => problems.push(Problem { place, message }),
-    });
-    if let Err(problem) = walked.and_then(|()| walk.end()) {
-        problems.push(problem);
-    }
-    (rows, problems)
-}
-
-/// A position in a JSON array's text that knows its line. Lines are counted as the walk moves
-/// forward, so a large array is read in linear time (counting from the start for every element
-/// took minutes for 100,000 rows).
-struct ArrayWalk<'a> {
-    text: &'a str,
-    pos: usize,
-    /// The line of byte `counted`.
-    line: usize,
-    counted: usize,
-}
-
-impl<'a> ArrayWalk<'a> {
-    /// At the first element (the text starts with `[` once blanks are skipped).
-    fn new(text: &'a str) -> Self {
-        let open = text.len() - text.trim_start().len();
-        let mut walk = ArrayWalk {
-            text,
-            pos: open + 1,
-            line: 1,
-            counted: 0,
-        };
-        walk.skip_blank();
-        walk
-    }
-
-    /// Hands each element to `found` (the object, or why it is not one), up to the closing `]`.
-    fn elements(
-        &mut self,
-        mut found: impl FnMut(Place, Result<Map<String, Value>, String>),
-    ) -> Result<(), Problem> {
-        if self.eat(']') {
-            return Ok(());
-        }
-        let mut index = 0;
+    /// The next non-blank NDJSON line, parsed.
+    fn next_line(&mut self) -> Result<Option<RowRead>, RowsError> {
         loop {
-            index += 1;
-            let (place, value) = self.element(index)?;
-            found(place, into_object(value));
-            self.skip_blank();
-            if self.eat(']') {
-                return Ok(());
+            self.buffer.clear();
+            let first = self.bytes.line == 1;
+            if !self
+                .bytes
+                .read_line(&mut self.buffer)
+                .map_err(RowsError::Io)?
+            {
+                return Ok(None);
             }
-            if !self.eat(',') {
-                return Err(self.unexpected("expected `,` or `]`"));
+            let line = self.bytes.line - usize::from(self.buffer.last() == Some(&b'\n'));
+            let mut text: &[u8] = &self.buffer;
+            if first {
+                text = text.strip_prefix(BOM).unwrap_or(text);
             }
-            self.skip_blank();
-        }
-    }
-
-    /// The element at the current position, which the walk then passes.
-    fn element(&mut self, index: usize) -> Result<(Place, Value), Problem> {
-        let start = self.pos;
-        let line = self.line_at(start);
-        let mut values = serde_json::Deserializer::from_str(&self.text[start..]).into_iter();
-        match values.next() {
-            Some(Ok(value)) => {
-                self.pos = start + values.byte_offset();
-                Ok((Place::Item { index, line }, value))
+            if text.iter().all(u8::is_ascii_whitespace) {
+                continue;
             }
-            Some(Err(e)) => Err(Problem {
-                place: Place::Line(line + e.line().saturating_sub(1)),
-                message: without_position(&e),
-            }),
-            // Only blanks were left.
-            None => Err(self.problem("the JSON array is not closed".into())),
+            return Ok(Some((Place::Line(line), parse_row(text))));
         }
     }
 
-    /// After the closing `]`: only blanks may follow.
-    fn end(&mut self) -> Result<(), Problem> {
-        self.skip_blank();
-        if self.pos < self.text.len() {
-            return Err(self.problem("unexpected text after the JSON array".into()));
+    /// The next element of the JSON array, parsed.
+    fn next_element(&mut self, state: ArrayState) -> Result<Option<RowRead>, RowsError> {
+        let syntax = |line, message: &str| {
+            RowsError::Syntax(Problem {
+                place: Place::Line(line),
+                message: message.to_string(),
+            })
+        };
+        let io = RowsError::Io;
+        let (index, after_comma) = match state {
+            ArrayState::Start => {
+                self.bytes.skip_bom().map_err(io)?;
+                self.bytes.skip_blank().map_err(io)?;
+                self.bytes.next().map_err(io)?; // the `[`, seen when the file was opened
+                (1, false)
+            }
+            ArrayState::Element { index, after_comma } => (index, after_comma),
+            ArrayState::End => return Ok(None),
+        };
+        self.bytes.skip_blank().map_err(io)?;
+        match self.bytes.peek().map_err(io)? {
+            None => return Err(syntax(self.bytes.line, "the JSON array is not closed")),
+            Some(b']') if after_comma => {
+                return Err(syntax(
+                    self.bytes.line,
+                    "a `,` before `]` (no element follows it)",
+                ))
+            }
+            Some(b']') => {
+                self.bytes.next().map_err(io)?;
+                self.array = Some(ArrayState::End);
+                self.bytes.skip_blank().map_err(io)?;
+                if self.bytes.peek().map_err(io)?.is_some() {
+                    return Err(syntax(
+                        self.bytes.line,
+                        "unexpected text after the JSON array",
+                    ));
+                }
+                return Ok(None);
+            }
+            Some(_) => {}
         }
-        Ok(())
-    }
-
-    /// What stands at the current position where `expected` should (or the end of the text).
-    fn unexpected(&mut self, expected: &str) -> Problem {
-        match self.text[self.pos..].chars().next() {
-            Some(other) => self.problem(format!("{expected}, found `{other}`")),
-            None => self.problem("the JSON array is not closed".into()),
+        let line = self.bytes.line;
+        self.buffer.clear();
+        self.bytes.read_value(&mut self.buffer).map_err(io)?;
+        if self.buffer.is_empty() {
+            return Err(syntax(line, "the JSON array is not closed"));
         }
-    }
-
-    fn problem(&mut self, message: String) -> Problem {
-        Problem {
-            place: Place::Line(self.line_at(self.pos)),
-            message,
+        let row = match parse_value(&self.buffer) {
+            Ok(value) => into_item(value),
+            // Lines inside the element count from its first line.
+            Err(e) => Err(without_position(&e)),
+        };
+        self.bytes.skip_blank().map_err(io)?;
+        match self.bytes.next().map_err(io)? {
+            Some(b',') => {
+                self.array = Some(ArrayState::Element {
+                    index: index + 1,
+                    after_comma: true,
+                })
+            }
+            Some(b']') => {
+                self.array = Some(ArrayState::Element {
+                    index: index + 1,
+                    after_comma: false,
+                });
+                // Put the `]` back for the next call, which ends the walk.
+                self.bytes.unread(b']');
+            }
+            Some(other) => {
+                return Err(syntax(
+                    self.bytes.line,
+                    &format!("expected `,` or `]`, found `{}`", char::from(other)),
+                ))
+            }
+            None => return Err(syntax(self.bytes.line, "the JSON array is not closed")),
         }
-    }
-
-    fn eat(&mut self, c: char) -> bool {
-        let found = self.text[self.pos..].starts_with(c);
-        if found {
-            self.pos += c.len_utf8();
-        }
-        found
-    }
-
-    fn skip_blank(&mut self) {
-        let rest = &self.text[self.pos..];
-        self.pos = self.text.len() - rest.trim_start().len();
-    }
-
-    /// The 1-based line of a byte offset.
-    fn line_at(&mut self, pos: usize) -> usize {
-        let pos = pos.min(self.text.len());
-        if pos < self.counted {
-            // Never happens in a forward walk; counting again from the start is still right.
-            (self.line, self.counted) = (1, 0);
-        }
-        let bytes = &self.text.as_bytes()[self.counted..pos];
-        self.line += bytes.iter().filter(|&&b| b == b'\n').count();
-        self.counted = pos;
-        self.line
+        Ok(Some((Place::Item { index, line }, row)))
     }
 }
 
-fn into_object(value: Value) -> Result<Map<String, Value>, String> {
-    match value {
-        Value::Object(fields) => Ok(fields),
-        other => Err(format!("expected a JSON object, found {}", kind_of(&other))),
+impl<R: BufRead> Iterator for Rows<R> {
+    type Item = Result<RowRead, RowsError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.next_row() {
+            Ok(Some(row)) => Some(Ok(row)),
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
     }
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// One NDJSON line: UTF-8 text holding a JSON object that is a row.
+fn parse_row(text: &[u8]) -> Result<UpsertItem, String> {
+    if let Err(e) = std::str::from_utf8(text) {
+        return Err(format!(
+            "not UTF-8 text (byte {} of the line); save the file as UTF-8",
+            e.valid_up_to() + 1
+        ));
+    }
+    let value = parse_value(text).map_err(|e| without_position(&e))?;
+    into_item(value)
+}
+
+fn parse_value(text: &[u8]) -> serde_json::Result<Value> {
+    serde_json::from_slice(text)
+}
+
+/// A parsed JSON value as a row: an object with the row keys.
+fn into_item(value: Value) -> Result<UpsertItem, String> {
+    if !value.is_object() {
+        return Err(format!("expected a JSON object, found {}", kind_of(&value)));
+    }
+    serde_json::from_value(value).map_err(|e| e.to_string())
 }
 
 fn kind_of(value: &Value) -> &'static str {
@@ -361,93 +423,287 @@ fn without_position(err: &serde_json::Error) -> String {
     }
 }
 
+/// A byte reader that counts lines and can look one byte ahead.
+struct Bytes<R> {
+    reader: R,
+    /// The line of the next byte (1-based).
+    line: usize,
+    /// A byte put back.
+    pending: Option<u8>,
+}
+
+impl<R: BufRead> Bytes<R> {
+    fn new(reader: R) -> Self {
+        Bytes {
+            reader,
+            line: 1,
+            pending: None,
+        }
+    }
+
+    fn peek(&mut self) -> io::Result<Option<u8>> {
+        if let Some(byte) = self.pending {
+            return Ok(Some(byte));
+        }
+        Ok(self.reader.fill_buf()?.first().copied())
+    }
+
+    fn next(&mut self) -> io::Result<Option<u8>> {
+        let byte = match self.pending.take() {
+            Some(byte) => Some(byte),
+            None => {
+                let byte = self.reader.fill_buf()?.first().copied();
+                if byte.is_some() {
+                    self.reader.consume(1);
+                }
+                byte
+            }
+        };
+        if byte == Some(b'\n') {
+            self.line += 1;
+        }
+        Ok(byte)
+    }
+
+    /// Puts back the byte just read (not a newline).
+    fn unread(&mut self, byte: u8) {
+        self.pending = Some(byte);
+    }
+
+    fn skip_bom(&mut self) -> io::Result<()> {
+        if self.pending.is_none() && self.reader.fill_buf()?.starts_with(BOM) {
+            self.reader.consume(BOM.len());
+        }
+        Ok(())
+    }
+
+    fn skip_blank(&mut self) -> io::Result<()> {
+        while self.peek()?.is_some_and(|b| b.is_ascii_whitespace()) {
+            self.next()?;
+        }
+        Ok(())
+    }
+
+    /// Appends a line (with its `\n`, if any) to `out`; false at the end of the input.
+    fn read_line(&mut self, out: &mut Vec<u8>) -> io::Result<bool> {
+        let read = self.reader.read_until(b'\n', out)?;
+        if out.last() == Some(&b'\n') {
+            self.line += 1;
+        }
+        Ok(read > 0)
+    }
+
+    /// Appends one JSON value's bytes to `out`: an object or array up to its closing bracket,
+    /// a string up to its closing quote, anything else up to a blank, `,` or `]`. The value is
+    /// not checked (the JSON parser does that); only its end is found. Empty at the end of the
+    /// input.
+    fn read_value(&mut self, out: &mut Vec<u8>) -> io::Result<()> {
+        let mut depth = 0usize;
+        let mut in_string = false;
+        let mut escaped = false;
+        while let Some(byte) = self.peek()? {
+            let scalar_end = !in_string
+                && depth == 0
+                && !out.is_empty()
+                && out[0] != b'"'
+                && (byte.is_ascii_whitespace() || byte == b',' || byte == b']');
+            if scalar_end {
+                return Ok(());
+            }
+            self.next()?;
+            out.push(byte);
+            if in_string {
+                match (escaped, byte) {
+                    (true, _) => escaped = false,
+                    (false, b'\\') => escaped = true,
+                    (false, b'"') => in_string = false,
+                    _ => {}
+                }
+            } else {
+                match byte {
+                    b'"' => in_string = true,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+            }
+            let closed = !in_string && depth == 0 && matches!(byte, b'}' | b']' | b'"');
+            if closed {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Stdin copied to a private temporary file, for the passes that read it again; removed on
+/// drop.
+struct Spool {
+    path: PathBuf,
+}
+
+impl Spool {
+    fn stdin() -> io::Result<Spool> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let path = std::env::temp_dir().join(format!(
+            "labelbox-import-{}-{nanos}.json",
+            std::process::id()
+        ));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&path)?;
+        let spool = Spool { path };
+        io::copy(&mut io::stdin().lock().take(u64::MAX), &mut file)?;
+        file.sync_data().ok();
+        Ok(spool)
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn places(problems: &[Problem]) -> Vec<Place> {
-        problems.iter().map(|p| p.place).collect()
+    /// Every row and the problem that ended the walk, if any.
+    fn read(text: &str) -> (Vec<RowRead>, Option<Problem>) {
+        let array = text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .starts_with('[');
+        let mut rows = Vec::new();
+        for row in Rows::new(text.as_bytes(), array) {
+            match row {
+                Ok(row) => rows.push(row),
+                Err(RowsError::Syntax(problem)) => return (rows, Some(problem)),
+                Err(RowsError::Io(e)) => panic!("{e}"),
+            }
+        }
+        (rows, None)
     }
 
-    /// Rows of an input that must parse.
-    fn ok(text: &str) -> Vec<Row> {
-        let (rows, problems) = parse(text);
-        assert!(problems.is_empty(), "{problems:?}");
-        rows
+    fn places(rows: &[RowRead]) -> Vec<Place> {
+        rows.iter().map(|(place, _)| *place).collect()
     }
 
-    /// Problems of an input that must not parse.
-    fn bad(text: &str) -> Vec<Problem> {
-        let (_, problems) = parse(text);
-        assert!(!problems.is_empty(), "{text:?} parsed");
-        problems
+    fn bad_places(rows: &[RowRead]) -> Vec<Place> {
+        rows.iter()
+            .filter(|(_, row)| row.is_err())
+            .map(|(place, _)| *place)
+            .collect()
     }
+
+    const ROW: &str = r#"{"row_data": "https://e.com/1.jpg"}"#;
 
     #[test]
     fn ndjson_rows_know_their_lines_and_blank_lines_are_skipped() {
-        let rows = ok("{\"a\":1}\n\n{\"b\":2}\r\n");
-        assert_eq!(rows.len(), 2);
-        assert_eq!(rows[1].place, Place::Line(3));
-        assert_eq!(rows[1].fields["b"], 2);
+        let (rows, end) = read(&format!("\u{feff}{ROW}\n\n{ROW}\r\n"));
+        assert_eq!(end, None);
+        assert_eq!(places(&rows), [Place::Line(1), Place::Line(3)]);
+        assert!(rows.iter().all(|(_, row)| row.is_ok()), "{rows:?}");
     }
 
     #[test]
     fn every_bad_ndjson_line_is_named() {
-        let (rows, problems) = parse("{\"a\":1}\n{oops\n[1]\n{\"c\":3}\n\"text\"\n");
+        let (rows, _) = read(&format!(
+            "{ROW}\n{{oops\n[1]\n{ROW}\n\"text\"\n{{\"colour\": 1}}"
+        ));
+        assert_eq!(rows.len(), 6);
         assert_eq!(
-            rows.len(),
-            2,
-            "the good lines are kept for their own checks"
+            bad_places(&rows),
+            [
+                Place::Line(2),
+                Place::Line(3),
+                Place::Line(5),
+                Place::Line(6)
+            ]
         );
-        assert_eq!(
-            places(&problems),
-            [Place::Line(2), Place::Line(3), Place::Line(5)]
-        );
-        assert!(problems[1].message.contains("an array"), "{problems:?}");
+        assert!(rows[2].1.as_ref().unwrap_err().contains("an array"));
+        assert!(rows[5]
+            .1
+            .as_ref()
+            .unwrap_err()
+            .contains("unknown key `colour`"));
     }
 
     #[test]
     fn array_elements_know_their_index_and_line() {
-        let rows = ok("[\n  {\"a\": 1},\n  {\"b\": 2}\n]\n");
-        assert_eq!(rows[1].place, Place::Item { index: 2, line: 3 });
-        assert!(ok("  [ ]  ").is_empty());
+        let (rows, end) = read(&format!("[\n  {ROW},\n  {ROW}\n]\n"));
+        assert_eq!(end, None);
+        assert_eq!(places(&rows)[1], Place::Item { index: 2, line: 3 });
+        let (rows, end) = read("  [ ]  ");
+        assert!(rows.is_empty() && end.is_none());
     }
 
     #[test]
-    fn every_non_object_array_element_is_named() {
-        let problems = bad("[{\"a\":1}, 2,\n \"x\", {}]");
+    fn every_bad_array_element_is_named_and_the_walk_goes_on() {
+        let (rows, end) = read(&format!(
+            "[{ROW}, 2,\n \"x, ]\", {{\"b\":\n}}, {ROW}, [1, {{}}]]"
+        ));
+        assert_eq!(end, None, "{rows:?}");
         assert_eq!(
-            places(&problems),
+            bad_places(&rows),
             [
                 Place::Item { index: 2, line: 1 },
-                Place::Item { index: 3, line: 2 }
+                Place::Item { index: 3, line: 2 },
+                Place::Item { index: 4, line: 2 },
+                Place::Item { index: 6, line: 3 }
             ]
         );
+        assert_eq!(rows.len(), 6);
     }
 
     #[test]
     fn the_lines_of_a_long_array_stay_right() {
-        let elements: Vec<String> = (0..2_000).map(|i| format!("{{\"i\": {i}}}")).collect();
-        let rows = ok(&format!("[\n{}\n]", elements.join(",\n")));
+        let elements: Vec<String> = (0..2_000).map(|_| ROW.to_string()).collect();
+        let (rows, _) = read(&format!("[\n{}\n]", elements.join(",\n")));
         assert_eq!(rows.len(), 2_000);
         assert_eq!(
-            rows[1_999].place,
+            places(&rows)[1_999],
             Place::Item {
                 index: 2_000,
                 line: 2_001
             }
         );
-        let problems = bad(&format!("[\n{},\n\n  oops]", elements.join(",\n")));
-        assert_eq!(places(&problems), [Place::Line(2_003)]);
+        let (_, end) = read(&format!("[\n{},\n\n  oops]", elements.join(",\n")));
+        assert_eq!(end, None);
     }
 
     #[test]
-    fn array_syntax_errors_name_their_line() {
-        let problems = bad("[\n{\"a\":1},\n{\"b\":\n}\n]");
-        assert_eq!(places(&problems), [Place::Line(4)]);
-        assert_eq!(places(&bad("[{\"a\":1},]")), [Place::Line(1)]);
-        bad("[{\"a\":1}");
-        bad("[{\"a\":1}] x");
-        bad("[{\"a\":1} {\"b\":2}]");
+    fn a_broken_array_ends_the_walk_at_its_line() {
+        for (text, line) in [
+            (format!("[{ROW},]"), 1),
+            (format!("[{ROW}"), 1),
+            (format!("[{ROW}]\n\n]x"), 3),
+            (format!("[{ROW} {ROW}]"), 1),
+            (format!("[\n{ROW},\n"), 3),
+        ] {
+            let (_, end) = read(&text);
+            let end = end.unwrap_or_else(|| panic!("{text:?} parsed"));
+            assert_eq!(end.place, Place::Line(line), "{text:?}: {end:?}");
+        }
+    }
+
+    #[test]
+    fn values_end_where_json_says() {
+        for (text, value) in [
+            ("{\"a\": \"}\\\"\"} ,", "{\"a\": \"}\\\"\"}"),
+            ("\"x,]\"]", "\"x,]\""),
+            ("12.5,", "12.5"),
+            ("[[1], 2]]", "[[1], 2]"),
+        ] {
+            let mut bytes = Bytes::new(text.as_bytes());
+            let mut out = Vec::new();
+            bytes.read_value(&mut out).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), value);
+        }
     }
 }

@@ -99,6 +99,44 @@ fn labelbox_stdin(emu: &Emulator, args: &[&str], input: &str) -> Run {
     finish(child)
 }
 
+/// Which output stream a test reads while the binary runs.
+#[derive(Clone, Copy)]
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// Runs the binary until it has written `lines` lines on `stream`, hands them to `between`
+/// (which e.g. finishes a task, so the lines are known to come first), then runs it to its end.
+/// The run holds the whole output.
+fn run_in_two_steps(
+    emu: &Emulator,
+    args: &[&str],
+    stream: Stream,
+    lines: usize,
+    between: impl FnOnce(&str),
+) -> Run {
+    let mut child = command(emu, args).spawn().expect("starts");
+    let mut reader: Box<dyn BufRead> = match stream {
+        Stream::Stdout => Box::new(BufReader::new(child.stdout.take().expect("piped"))),
+        Stream::Stderr => Box::new(BufReader::new(child.stderr.take().expect("piped"))),
+    };
+    let mut first = String::new();
+    for _ in 0..lines {
+        reader.read_line(&mut first).expect("a line");
+    }
+    between(&first);
+    let mut rest = String::new();
+    reader.read_to_string(&mut rest).expect("the rest");
+    drop(reader);
+    let mut run = finish(child);
+    match stream {
+        Stream::Stdout => run.stdout = first + &rest,
+        Stream::Stderr => run.stderr = first + &rest,
+    }
+    run
+}
+
 fn seed(emu: &Emulator, task_type: &str, status: &str, result: Option<&str>) -> String {
     emu.insert_task(TaskSeed {
         task_type: task_type.into(),
@@ -166,7 +204,7 @@ mod tempdir {
 #[test]
 fn every_command_has_help_with_an_example() {
     let emu = emulator();
-    let commands: [&[&str]; 13] = [
+    let commands: [&[&str]; 16] = [
         &[],
         &["task"],
         &["dataset"],
@@ -179,7 +217,10 @@ fn every_command_has_help_with_an_example() {
         &["task", "errors"],
         &["dataset", "create"],
         &["dataset", "get"],
+        &["dataset", "list"],
         &["data-rows", "import"],
+        &["completions"],
+        &["man"],
     ];
     for words in commands {
         let mut args = words.to_vec();
@@ -497,19 +538,11 @@ fn task_wait_follows_the_task_with_plain_lines_and_exits_0() {
     let emu = emulator();
     let id = seed(&emu, "send-to-annotate", "IN_PROGRESS", None);
     let args = json_wait(&["task", "wait", &id], "30s");
-    let mut child = command(&emu, &args).spawn().expect("starts");
     // The first progress line says the task is running; only then does it finish.
-    let mut stderr = BufReader::new(child.stderr.take().expect("piped"));
-    let mut first = String::new();
-    stderr.read_line(&mut first).expect("a progress line");
-    assert_eq!(first.trim_end(), format!("task {id}: IN_PROGRESS"));
-    assert!(emu.set_task_status(&id, "COMPLETE"));
-    let mut rest = String::new();
-    stderr
-        .read_to_string(&mut rest)
-        .expect("the rest of stderr");
-    let mut run = finish(child);
-    run.stderr = first + &rest;
+    let run = run_in_two_steps(&emu, &args, Stream::Stderr, 1, |first| {
+        assert_eq!(first.trim_end(), format!("task {id}: IN_PROGRESS"));
+        assert!(emu.set_task_status(&id, "COMPLETE"));
+    });
     run.expect(0);
     assert!(
         run.stderr.contains(&format!("task {id}: COMPLETE")),
@@ -789,8 +822,407 @@ fn cancel_with_wait_exits_0_once_canceled_and_refusals_exit_3() {
     run.expect(0);
     assert_eq!(run.json()["status"], "CANCELED");
 
+    // Already canceled: what was asked for, so a success.
     let again = labelbox(&emu, &["task", "cancel", &task_id]);
-    again.expect(3);
+    again.expect(0);
+    assert!(again.stderr.contains("already canceled"), "{again:?}");
     let not_cancelable = seed(&emu, "some-other-type", "IN_PROGRESS", None);
     labelbox(&emu, &["task", "cancel", &not_cancelable]).expect(3);
+}
+
+// ---- issue 13: logging, errors in CLI words, waiting like CI wants, listing, shells ---------
+
+#[test]
+fn verbose_shows_the_sdks_retries_and_never_the_key_or_http_traces() {
+    let emu = emulator();
+    let endpoint = closed_endpoint();
+    let secret = "secret-key-that-must-never-show-0123";
+    let args = [
+        "task",
+        "get",
+        "t1",
+        "--endpoint",
+        &endpoint,
+        "--retry-budget",
+        "2s",
+        "--api-key",
+        secret,
+    ];
+    // Even a logger-wide RUST_LOG=trace does not open the HTTP crates' traces.
+    let run = execute(
+        bare_command(&emu)
+            .args(args)
+            .arg("-vv")
+            .env("RUST_LOG", "trace"),
+    );
+    run.expect(5);
+    assert!(!run.stderr.contains(secret), "{run:?}");
+    assert!(
+        !run.stderr.to_lowercase().contains("authorization"),
+        "{run:?}"
+    );
+    let retries = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("labelbox: ") && l.contains("retrying in"))
+        .count();
+    assert!(
+        retries >= 1,
+        "the retries are shown as they happen: {run:?}"
+    );
+    for line in run.stderr.lines() {
+        assert!(
+            line.starts_with("labelbox: ")
+                || line.starts_with("error: ")
+                || line.starts_with("  caused by: "),
+            "only the SDK's records and the error: {line:?}"
+        );
+    }
+    // Without -v, only the error.
+    let quiet = execute(bare_command(&emu).args(args));
+    assert_eq!(quiet.expect(5).stderr.lines().count(), 1, "{quiet:?}");
+
+    // -v: info and warnings, e.g. the SDK's warning about a failed task.
+    let failed = seed(
+        &emu,
+        "send-to-annotate",
+        "FAILED",
+        Some(r#"{"error": "x"}"#),
+    );
+    let run = labelbox(&emu, &["task", "wait", &failed, "-v"]);
+    run.expect(1);
+    assert!(run.stderr.contains("labelbox: warn: task"), "{run:?}");
+    assert!(!run.stderr.contains(emu.api_key()), "{run:?}");
+    let run = labelbox(&emu, &["task", "wait", &failed]);
+    assert!(!run.stderr.contains("labelbox: warn"), "{run:?}");
+}
+
+#[test]
+fn a_malformed_key_exits_4_as_documented() {
+    let emu = emulator();
+    for key in ["abc def", "abc\u{7}def"] {
+        let run = execute(command(&emu, &["task", "get", "t1"]).env("LABELBOX_API_KEY", key));
+        run.expect(4);
+        assert!(run.stderr.contains("LABELBOX_API_KEY"), "{run:?}");
+        assert!(!run.stderr.contains(key), "{run:?}");
+    }
+    let run = labelbox(&emu, &["task", "get", "t1", "--api-key", "abc def"]);
+    run.expect(4);
+}
+
+#[test]
+fn usage_errors_do_not_list_options_the_environment_supplies() {
+    let emu = emulator();
+    let run = execute(
+        bare_command(&emu)
+            .args(["task", "wait"])
+            .env("LABELBOX_ENDPOINT", emu.url())
+            .env("LABELBOX_RETRY_BUDGET", "5s"),
+    );
+    run.expect(3);
+    assert!(run.stderr.contains("<ID>"), "{run:?}");
+    for option in ["--api-key", "--endpoint", "--retry-budget"] {
+        assert!(!run.stderr.contains(option), "{option}: {run:?}");
+    }
+    let run = execute(
+        bare_command(&emu)
+            .args(["task", "get", "t1"])
+            .env("LABELBOX_RETRY_BUDGET", "soon"),
+    );
+    run.expect(3);
+    assert!(run.stderr.contains("LABELBOX_RETRY_BUDGET"), "{run:?}");
+}
+
+#[test]
+fn errors_are_told_in_cli_words() {
+    let emu = emulator();
+    let running = seed(&emu, "send-to-annotate", "IN_PROGRESS", None);
+    let run = labelbox(&emu, &["task", "result", &running]);
+    run.expect(3);
+    assert!(
+        run.stderr
+            .contains(&format!("labelbox task wait {running}")),
+        "{run:?}"
+    );
+    assert!(!run.stderr.contains("::"), "no SDK names: {run:?}");
+    let run = labelbox(&emu, &["task", "get", "no-such-task"]);
+    assert!(
+        run.expect(3).stderr.contains("labelbox task list --mine"),
+        "{run:?}"
+    );
+}
+
+/// The lines of `task wait ID ID...` (or its NDJSON), by task id.
+fn endings(run: &Run) -> std::collections::HashMap<String, Value> {
+    run.ndjson()
+        .into_iter()
+        .map(|line| (line["id"].as_str().unwrap().to_string(), line))
+        .collect()
+}
+
+#[test]
+fn task_wait_takes_several_tasks_under_one_deadline_and_exits_with_the_worst() {
+    let emu = emulator();
+    let complete = seed(&emu, "send-to-annotate", "COMPLETE", None);
+    let failed = seed(
+        &emu,
+        "send-to-annotate",
+        "FAILED",
+        Some(r#"{"error": "gone"}"#),
+    );
+    let running = seed(&emu, "send-to-annotate", "IN_PROGRESS", None);
+
+    // The finished tasks are reported at once, the running one when it ends.
+    let args = json_wait(&["task", "wait", &complete, &failed, &running], "30s");
+    let run = run_in_two_steps(&emu, &args, Stream::Stdout, 2, |first_two| {
+        assert!(
+            first_two.contains(&complete) && first_two.contains(&failed),
+            "{first_two}"
+        );
+        assert!(!first_two.contains(&running), "{first_two}");
+        assert!(emu.set_task_status(&running, "COMPLETE"));
+    });
+    run.expect(1);
+    let lines = endings(&run);
+    assert_eq!(lines.len(), 3, "{run:?}");
+    assert_eq!(lines[&complete]["exit"], 0);
+    assert_eq!(lines[&failed]["exit"], 1);
+    assert!(
+        lines[&failed]["message"].as_str().unwrap().contains("gone"),
+        "{run:?}"
+    );
+    assert_eq!(lines[&running]["status"], "COMPLETE");
+
+    // --for done: any end is a success.
+    let run = labelbox(
+        &emu,
+        &json_wait(&["task", "wait", &complete, &failed, "--for", "done"], "5s"),
+    );
+    run.expect(0);
+
+    // A task still running at the deadline (2), one that does not exist (3): the worst wins.
+    let stuck = seed(&emu, "send-to-annotate", "IN_PROGRESS", None);
+    let run = labelbox(
+        &emu,
+        &json_wait(&["task", "wait", &complete, &stuck, "no-such-task"], "2s"),
+    );
+    run.expect(3);
+    let lines = endings(&run);
+    assert_eq!(lines[&stuck]["exit"], 2, "{run:?}");
+    assert_eq!(lines["no-such-task"]["exit"], 3, "{run:?}");
+    let run = labelbox(
+        &emu,
+        &["task", "wait", &complete, &stuck, "--timeout", "2s"],
+    );
+    run.expect(2);
+    assert!(
+        run.stdout.lines().any(|l| l.starts_with(stuck.as_str())
+            && l.contains("exit 2")
+            && l.contains("timed out")),
+        "plain lines: {run:?}"
+    );
+}
+
+#[test]
+fn failed_rows_of_a_complete_import_can_be_allowed() {
+    let emu = emulator();
+    let dataset = create_dataset(&emu, "d");
+    let rows = "{\"row_data\": \"https://e.com/1.jpg\", \"global_key\": \"k1\"}\n\
+                {\"row_data\": \"https://e.com/2.jpg\", \"global_key\": \"k1\"}\n";
+    let run = import_stdin(
+        &emu,
+        &dataset,
+        rows,
+        &[
+            "--wait",
+            "30s",
+            "--every",
+            "2s",
+            "--json",
+            "--allow-failed-rows",
+        ],
+    );
+    run.expect(0);
+    assert_eq!(run.json()["failed"], 1, "{run:?}");
+    assert!(run.stderr.contains("--allow-failed-rows"), "{run:?}");
+    let task_id = run.json()["task"]["id"].as_str().unwrap().to_string();
+    labelbox(&emu, &["task", "wait", &task_id]).expect(1);
+    labelbox(&emu, &["task", "wait", &task_id, "--allow-failed-rows"]).expect(0);
+    labelbox(&emu, &["task", "wait", &task_id, "--for", "done"]).expect(0);
+    // In a multi-task wait too, with the counts on the task's line.
+    let run = labelbox(
+        &emu,
+        &["task", "wait", &task_id, &task_id, "--allow-failed-rows"],
+    );
+    run.expect(0);
+    assert!(run.stdout.contains("1 rows created, 1 failed"), "{run:?}");
+}
+
+#[test]
+fn cancel_with_wait_on_a_task_already_cancelling_waits_for_canceled() {
+    let emu = emulator();
+    let id = seed(&emu, "adv-upsert-data-rows", "CANCELLING", None);
+    let args = json_wait(&["task", "cancel", &id, "--wait"], "30s");
+    let run = run_in_two_steps(&emu, &args, Stream::Stderr, 1, |first| {
+        assert!(first.contains("already being canceled"), "{first}");
+        assert!(emu.set_task_status(&id, "CANCELED"));
+    });
+    run.expect(0);
+    assert_eq!(run.json()["status"], "CANCELED");
+    assert_eq!(
+        count_requests(&emu, "cancelBulkOperationJob"),
+        0,
+        "nothing re-sent"
+    );
+}
+
+fn count_requests(emu: &Emulator, field: &str) -> usize {
+    emu.requests()
+        .iter()
+        .filter(|r| r.fields.iter().any(|f| f == field))
+        .count()
+}
+
+#[test]
+fn task_list_shows_20_by_default_all_on_request_and_reads_only_the_pages_it_needs() {
+    let emu = emulator();
+    let ids: Vec<String> = (0..150)
+        .map(|_| seed(&emu, "send-to-annotate", "COMPLETE", None))
+        .collect();
+    let before = count_requests(&emu, "organization");
+    let run = labelbox(&emu, &["task", "list"]);
+    run.expect(0);
+    assert_eq!(
+        run.stdout.lines().count(),
+        21,
+        "a header and 20 rows: {run:?}"
+    );
+    assert!(
+        run.stderr.contains("--all"),
+        "a hint that there is more: {run:?}"
+    );
+    assert_eq!(
+        count_requests(&emu, "organization") - before,
+        1,
+        "one page read"
+    );
+
+    let all = labelbox(&emu, &["task", "list", "--all", "--json"])
+        .expect(0)
+        .json();
+    assert_eq!(all.as_array().map(Vec::len), Some(150));
+    let mine = labelbox(
+        &emu,
+        &["task", "list", "--mine", "--limit", "120", "--json"],
+    )
+    .expect(0)
+    .json();
+    assert_eq!(mine.as_array().map(Vec::len), Some(120));
+    let listed: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.iter().all(|id| listed.contains(&id.as_str())));
+    labelbox(&emu, &["task", "list", "--all", "--limit", "3"]).expect(3);
+}
+
+#[test]
+fn datasets_are_listed_and_found_by_name() {
+    let emu = emulator();
+    let first = create_dataset(&emu, "nightly");
+    let other = create_dataset(&emu, "other");
+    let run = labelbox(&emu, &["dataset", "list"]);
+    run.expect(0);
+    assert!(run.stdout.starts_with("ID"), "{run:?}");
+    assert!(
+        run.stdout.contains(&first) && run.stdout.contains(&other),
+        "{run:?}"
+    );
+    let named = labelbox(&emu, &["dataset", "list", "--name", "other", "--json"])
+        .expect(0)
+        .json();
+    assert_eq!(named.as_array().map(Vec::len), Some(1));
+    assert_eq!(named[0]["id"], other.as_str());
+
+    let found = labelbox(&emu, &["dataset", "get", "--name", "nightly", "--json"])
+        .expect(0)
+        .json();
+    assert_eq!(found["id"], first.as_str());
+    labelbox(&emu, &["dataset", "get", "--name", "none such"]).expect(3);
+
+    // An import script needs no id: the dataset by name.
+    let rows = "{\"row_data\": \"https://e.com/1.jpg\"}\n";
+    let run = labelbox_stdin(
+        &emu,
+        &[
+            "data-rows",
+            "import",
+            "--dataset-name",
+            "nightly",
+            "-",
+            "--wait",
+            "30s",
+            "--every",
+            "2s",
+        ],
+        rows,
+    );
+    run.expect(0);
+    assert_eq!(emu.data_rows(&first).len(), 1);
+    // Two datasets with one name: which one is not guessed.
+    create_dataset(&emu, "nightly");
+    let run = labelbox_stdin(
+        &emu,
+        &["data-rows", "import", "--dataset-name", "nightly", "-"],
+        rows,
+    );
+    run.expect(3);
+    assert!(run.stderr.contains("2 datasets are named"), "{run:?}");
+    assert_eq!(emu.data_rows(&first).len(), 1);
+}
+
+#[test]
+fn a_large_rows_file_streams_in_both_forms_and_every_row_arrives_once() {
+    let emu = emulator();
+    let dataset = create_dataset(&emu, "big");
+    let dir = tempdir::Dir::new("large-rows");
+    let rows: Vec<String> = (0..3_000)
+        .map(|i| format!("{{\"row_data\": \"https://e.com/{i}.jpg\", \"global_key\": \"g{i}\", \"metadata_fields\": [{{\"schema_id\": \"s\", \"value\": {i}}}]}}"))
+        .collect();
+    let ndjson = dir.write("rows.ndjson", rows[..1_500].join("\n"));
+    let array = dir.write("rows.json", format!("[\n{}\n]", rows[1_500..].join(",\n")));
+    for file in [&ndjson, &array] {
+        import(&emu, &dataset, file, &["--wait", "60s", "--every", "2s"]).expect(0);
+    }
+    let stored = emu.data_rows(&dataset);
+    assert_eq!(stored.len(), 3_000);
+    let mut keys: Vec<_> = stored.iter().filter_map(|r| r.global_key.clone()).collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), 3_000, "every row once");
+}
+
+#[test]
+fn completions_and_a_man_page_are_generated() {
+    let emu = emulator();
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let run = execute(
+            bare_command(&emu)
+                .args(["completions", shell])
+                .env_remove("LABELBOX_API_KEY"),
+        );
+        run.expect(0);
+        assert!(run.stdout.contains("labelbox"), "{shell}: {run:?}");
+        assert!(
+            run.stdout.contains("allow-failed-rows"),
+            "{shell}: every option: {run:?}"
+        );
+    }
+    labelbox(&emu, &["completions", "tcsh"]).expect(3);
+    let man = execute(bare_command(&emu).arg("man").env_remove("LABELBOX_API_KEY"));
+    man.expect(0);
+    assert!(man.stdout.contains(".TH labelbox 1"), "{man:?}");
+    assert!(man.stdout.contains("completions"), "{man:?}");
 }

@@ -449,6 +449,21 @@ impl Store {
         Some(record)
     }
 
+    /// Every dataset, oldest first, with its row count.
+    pub(crate) fn datasets(&self) -> Vec<DatasetRecord> {
+        let catalog = self.catalog();
+        let mut records: Vec<DatasetRecord> = catalog
+            .datasets
+            .values()
+            .map(|record| DatasetRecord {
+                row_count: catalog.rows_by_dataset.get(&record.id).map_or(0, Vec::len),
+                ..record.clone()
+            })
+            .collect();
+        records.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        records
+    }
+
     pub(crate) fn data_rows(&self, dataset_id: &str) -> Vec<DataRow> {
         let catalog = self.catalog();
         catalog

@@ -7,6 +7,7 @@
 //! before anything is sent. The dataset import methods run the same check ([`check_import`]),
 //! so a caller can report every bad item up front, without a client, and get the same answer.
 
+use std::borrow::Borrow;
 use std::fmt;
 
 use serde::de::{self, Deserializer};
@@ -161,11 +162,11 @@ impl Attachment {
     }
 }
 
-/// A metadata field value addressed by its schema id (sent as `{"schemaId", "value"}`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A metadata field value addressed by its schema id (sent as `{"schemaId", "value"}`; its
+/// dict form is `{"schema_id", "value"}`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct MetadataField {
     /// The metadata schema's id.
-    #[serde(rename = "schemaId")]
     pub schema_id: String,
     /// The value: a string, number, RFC 3339 datetime string or an enum option's schema id.
     pub value: serde_json::Value,
@@ -199,6 +200,21 @@ pub enum MediaType {
 }
 
 impl MediaType {
+    /// Every media type.
+    pub const ALL: [MediaType; 11] = [
+        MediaType::Audio,
+        MediaType::Conversational,
+        MediaType::Html,
+        MediaType::Image,
+        MediaType::Pdf,
+        MediaType::Text,
+        MediaType::TmsGeo,
+        MediaType::TmsSimple,
+        MediaType::Video,
+        MediaType::PointCloud,
+        MediaType::Llm,
+    ];
+
     /// The wire name, e.g. `IMAGE`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -330,7 +346,7 @@ pub enum UpsertKey {
 }
 
 impl UpsertKey {
-    fn wire_type(&self) -> &'static str {
+    pub(crate) fn wire_type(&self) -> &'static str {
         match self {
             UpsertKey::Create => "AUTO",
             UpsertKey::GlobalKey(_) => "GKEY",
@@ -338,7 +354,7 @@ impl UpsertKey {
         }
     }
 
-    fn wire_value(&self) -> &str {
+    pub(crate) fn wire_value(&self) -> &str {
         match self {
             UpsertKey::Create => "",
             UpsertKey::GlobalKey(value) | UpsertKey::DataRowId(value) => value,
@@ -453,14 +469,34 @@ enum Intent {
 /// The key of every item of [`Dataset::create_data_rows`](crate::Dataset::create_data_rows).
 pub(crate) static CREATE: UpsertKey = UpsertKey::Create;
 
+/// What one import item is made of: which row it addresses and the fields to set. A spec on
+/// its own creates a row.
+pub(crate) trait ImportItem {
+    /// The item's key and spec.
+    fn parts(&self) -> (&UpsertKey, &DataRowSpec);
+}
+
+impl ImportItem for DataRowSpec {
+    fn parts(&self) -> (&UpsertKey, &DataRowSpec) {
+        (&CREATE, self)
+    }
+}
+
+impl ImportItem for UpsertItem {
+    fn parts(&self) -> (&UpsertKey, &DataRowSpec) {
+        (&self.key, &self.spec)
+    }
+}
+
 /// Checks upsert items exactly as
 /// [`Dataset::upsert_data_rows`](crate::Dataset::upsert_data_rows) does, without sending
-/// anything: a pre-flight check that reports every refused item in one pass.
+/// anything: a pre-flight check that reports every refused item in one pass. Any source of
+/// items will do (a slice, a `Vec`, an iterator reading a file); it is read once.
 ///
 /// # Errors
 ///
 /// [`Error::InvalidItems`] listing every problem (item index, field, reason) in item order, or
-/// [`Error::InvalidInput`] when the list is empty.
+/// [`Error::InvalidInput`] when there is no item.
 ///
 /// ```
 /// use labelbox::{validate_items, DataRowSpec, Error, ItemProblem, RowData, UpsertItem};
@@ -479,12 +515,17 @@ pub(crate) static CREATE: UpsertKey = UpsertKey::Create;
 /// }
 /// assert!(validate_items(&items[..1]).is_ok());
 /// ```
-pub fn validate_items(items: &[UpsertItem]) -> Result<(), Error> {
-    check_import(items.iter().map(|item| (&item.key, &item.spec)))
+pub fn validate_items<I>(items: I) -> Result<(), Error>
+where
+    I: IntoIterator,
+    I::Item: Borrow<UpsertItem>,
+{
+    check_import::<UpsertItem, _>(items).map(|_| ())
 }
 
 /// Checks specs exactly as [`Dataset::create_data_rows`](crate::Dataset::create_data_rows)
-/// does (every spec creates a row, so each needs row data), without sending anything.
+/// does (every spec creates a row, so each needs row data), without sending anything. Any
+/// source of specs will do; it is read once.
 ///
 /// # Errors
 ///
@@ -498,45 +539,46 @@ pub fn validate_items(items: &[UpsertItem]) -> Result<(), Error> {
 /// let missing_row_data = [DataRowSpec::update().global_key("img-2")];
 /// assert!(validate_specs(&missing_row_data).unwrap_err().is_invalid_input());
 /// ```
-pub fn validate_specs(specs: &[DataRowSpec]) -> Result<(), Error> {
-    check_import(specs.iter().map(|spec| (&CREATE, spec)))
-}
-
-/// The one pre-flight check of every import: the list is not empty and no item is refused.
-pub(crate) fn check_import<'a, I>(items: I) -> Result<(), Error>
+pub fn validate_specs<I>(specs: I) -> Result<(), Error>
 where
-    I: IntoIterator<Item = (&'a UpsertKey, &'a DataRowSpec)> + Clone,
+    I: IntoIterator,
+    I::Item: Borrow<DataRowSpec>,
 {
-    if items.clone().into_iter().next().is_none() {
-        return Err(Error::invalid_input(
-            "items",
-            "nothing to import: the list is empty",
-        ));
-    }
-    let problems = validate(items);
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::InvalidItems(problems))
-    }
+    check_import::<DataRowSpec, _>(specs).map(|_| ())
 }
 
-/// Checks every item and returns every problem found, in item order (several per item are
-/// possible). Items are only read.
-fn validate<'a>(
-    items: impl IntoIterator<Item = (&'a UpsertKey, &'a DataRowSpec)>,
-) -> Vec<ItemError> {
-    let mut errors = Vec::new();
-    for (index, (key, spec)) in items.into_iter().enumerate() {
+/// The one pre-flight check of every import, in one pass over the items: there is at least
+/// one and none is refused. Answers how many there are.
+pub(crate) fn check_import<T, I>(items: I) -> Result<usize, Error>
+where
+    T: ImportItem,
+    I: IntoIterator,
+    I::Item: Borrow<T>,
+{
+    let mut problems = Vec::new();
+    let mut count = 0;
+    for (index, item) in items.into_iter().enumerate() {
+        let (key, spec) = item.borrow().parts();
         check_item(key, spec, &mut |field: &str, problem| {
-            errors.push(ItemError {
+            problems.push(ItemError {
                 index,
                 field: field.to_owned(),
                 problem,
             })
         });
+        count += 1;
     }
-    errors
+    if count == 0 {
+        return Err(Error::invalid_input(
+            "items",
+            "nothing to import: the list is empty",
+        ));
+    }
+    if problems.is_empty() {
+        Ok(count)
+    } else {
+        Err(Error::InvalidItems(problems))
+    }
 }
 
 fn check_item(key: &UpsertKey, spec: &DataRowSpec, report: &mut dyn FnMut(&str, ItemProblem)) {
@@ -616,11 +658,31 @@ struct WirePayload<'a> {
     external_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     media_type: Option<MediaType>,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    #[serde(
+        skip_serializing_if = "<[_]>::is_empty",
+        serialize_with = "wire_metadata"
+    )]
     metadata_fields: &'a [MetadataField],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     attachments: &'a [Attachment],
     dataset_id: &'a str,
+}
+
+/// Metadata fields on the wire: `{"schemaId", "value"}` (the dict form says `schema_id`).
+fn wire_metadata<S: Serializer>(
+    fields: &&[MetadataField],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct WireField<'a> {
+        #[serde(rename = "schemaId")]
+        schema_id: &'a str,
+        value: &'a serde_json::Value,
+    }
+    serializer.collect_seq(fields.iter().map(|field| WireField {
+        schema_id: &field.schema_id,
+        value: &field.value,
+    }))
 }
 
 /// Appends the JSON wire form of one item to `out`.
@@ -673,7 +735,11 @@ mod tests {
     }
 
     fn check(items: &[UpsertItem]) -> Vec<ItemError> {
-        validate(items.iter().map(|i| (&i.key, &i.spec)))
+        match check_import::<UpsertItem, _>(items) {
+            Ok(_) => Vec::new(),
+            Err(Error::InvalidItems(problems)) => problems,
+            Err(other) => panic!("{other}"),
+        }
     }
 
     #[test]

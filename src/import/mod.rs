@@ -2,5 +2,6 @@
 //! import, and the [`DataUpsertTask`](crate::DataUpsertTask) that reads its results.
 
 pub(crate) mod data_row;
+pub(crate) mod dict;
 pub(crate) mod upload;
 pub(crate) mod upsert_task;

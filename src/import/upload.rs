@@ -5,11 +5,13 @@
 //! Chunks are built and uploaded one at a time, in item order, so the memory used is one chunk
 //! plus the list of chunk URLs, whatever the number of items.
 
+use std::borrow::Borrow;
+
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::error::{Error, Result};
-use crate::import::data_row::{check_import, encode_item, DataRowSpec, UpsertKey};
+use crate::import::data_row::{check_import, encode_item, ImportItem};
 use crate::task::{Task, TaskData};
 use crate::Client;
 
@@ -132,17 +134,33 @@ const JSON_CONTENT_TYPE: &str = "application/json";
 
 /// Validates every item, uploads the chunks and the manifest, then starts the import with one
 /// `upsertDataRows`. Nothing is sent when an item is refused.
-pub(crate) fn import<'a, I>(
+///
+/// The source is read twice, checked in a first pass and encoded in a second, so it need not
+/// sit in memory: the upload holds one chunk at a time. A source that does not give the same
+/// number of items twice (a file that changed between the passes) starts no import.
+pub(crate) fn import<T, I>(
     client: &Client,
     dataset_id: &str,
     items: I,
     options: &ImportOptions,
 ) -> Result<Task>
 where
-    I: IntoIterator<Item = (&'a UpsertKey, &'a DataRowSpec)> + Clone,
+    T: ImportItem,
+    I: IntoIterator + Clone,
+    I::Item: Borrow<T>,
 {
-    check_import(items.clone())?;
-    let manifest = upload_chunks(client, dataset_id, items, options.max_chunk_bytes)?;
+    let checked = check_import::<T, _>(items.clone())?;
+    let manifest = upload_chunks::<T, _>(client, dataset_id, items, options.max_chunk_bytes)?;
+    if manifest.item_count != checked {
+        return Err(Error::invalid_input(
+            "items",
+            format!(
+                "the source gave {checked} items when checked and {} when uploaded; \
+                 no import was started",
+                manifest.item_count
+            ),
+        ));
+    }
     let manifest_bytes = serde_json::to_vec(&manifest)
         .map_err(|e| Error::invalid_input("manifest", e.to_string()))?;
     let manifest_url =
@@ -158,12 +176,17 @@ where
 }
 
 /// Encodes and uploads the chunks one at a time, in order.
-fn upload_chunks<'a>(
+fn upload_chunks<T, I>(
     client: &Client,
     dataset_id: &str,
-    items: impl IntoIterator<Item = (&'a UpsertKey, &'a DataRowSpec)>,
+    items: I,
     limit: usize,
-) -> Result<Manifest> {
+) -> Result<Manifest>
+where
+    T: ImportItem,
+    I: IntoIterator,
+    I::Item: Borrow<T>,
+{
     let transport = client.transport();
     let upload = |chunk: Vec<u8>| {
         log::debug!("uploading an import chunk of {} bytes", chunk.len());
@@ -171,14 +194,15 @@ fn upload_chunks<'a>(
     };
     let mut chunker = Chunker::new(limit);
     let mut chunk_uris = Vec::new();
-    let mut item = Vec::new();
+    let mut encoded = Vec::new();
     let mut count = 0;
-    for (index, (key, spec)) in items.into_iter().enumerate() {
-        item.clear();
-        encode_item(key, spec, dataset_id, &mut item)
+    for (index, item) in items.into_iter().enumerate() {
+        let (key, spec) = item.borrow().parts();
+        encoded.clear();
+        encode_item(key, spec, dataset_id, &mut encoded)
             .map_err(|e| Error::invalid_input(&format!("items[{index}]"), e.to_string()))?;
         count += 1;
-        if let Some(chunk) = chunker.push(&item) {
+        if let Some(chunk) = chunker.push(&encoded) {
             chunk_uris.push(upload(chunk)?);
         }
     }

@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::error::{Error, Result};
@@ -20,29 +20,28 @@ pub const UPSERT_TASK_TYPE: &str = "adv-upsert-data-rows";
 /// How many rows one results/errors page asks for by default (as the official SDK).
 pub const DEFAULT_PAGE_SIZE: u32 = 5_000;
 
-/// A data row an import created or updated.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// A data row an import created or updated. Serialized with the official SDK's keys
+/// (`id`, `external_id`, `global_key`, `row_data`); read from those or the wire's camelCase.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreatedDataRow {
     /// The data row's id.
     pub id: String,
     /// Its external id, if any.
-    #[serde(default)]
+    #[serde(default, alias = "externalId")]
     pub external_id: Option<String>,
     /// Its global key, if any.
-    #[serde(default)]
+    #[serde(default, alias = "globalKey")]
     pub global_key: Option<String>,
     /// Its row data: the URL, or the JSON text of an inline JSON asset.
-    #[serde(default, deserialize_with = "lenient_string")]
+    #[serde(default, alias = "rowData", deserialize_with = "lenient_string")]
     pub row_data: Option<String>,
 }
 
-/// A metadata field as echoed in a [`FailedDataRow`].
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// A metadata field as echoed in a [`FailedDataRow`] (`schema_id`, or the wire's `schemaId`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FailedMetadata {
     /// The metadata schema's id.
-    #[serde(default)]
+    #[serde(default, alias = "schemaId")]
     pub schema_id: Option<String>,
     /// The value sent.
     #[serde(default)]
@@ -53,7 +52,7 @@ pub struct FailedMetadata {
 }
 
 /// An attachment as echoed in a [`FailedDataRow`].
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FailedAttachment {
     /// Its kind.
     #[serde(rename = "type")]
@@ -67,20 +66,26 @@ pub struct FailedAttachment {
 }
 
 /// A row an import could not create or update, with the service's reason and the spec it was
-/// given.
-#[derive(Debug, Clone, PartialEq)]
+/// given. Serialized flat, with snake_case keys (`message`, `external_id`, `global_key`,
+/// `row_data`, `metadata`, `attachments`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FailedDataRow {
     /// Why the row failed, e.g. `Duplicate global key: 'k1'`.
     pub message: String,
     /// The spec's external id.
+    #[serde(default)]
     pub external_id: Option<String>,
     /// The spec's global key.
+    #[serde(default)]
     pub global_key: Option<String>,
     /// The spec's row data (URL or JSON text).
+    #[serde(default)]
     pub row_data: Option<String>,
     /// The spec's metadata fields.
+    #[serde(default)]
     pub metadata: Vec<FailedMetadata>,
     /// The spec's attachments.
+    #[serde(default)]
     pub attachments: Vec<FailedAttachment>,
 }
 

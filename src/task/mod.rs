@@ -2,6 +2,8 @@
 //! result files.
 
 pub(crate) mod listing;
+pub(crate) mod snapshot;
+pub(crate) mod wait_many;
 
 use std::fmt;
 use std::io::Read;

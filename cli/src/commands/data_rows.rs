@@ -1,13 +1,15 @@
 //! `labelbox data-rows import`.
 
-use labelbox::{Client, DataUpsertTask, FailedDataRow, ImportTotals, TaskStatus, UpsertItem};
+use std::cell::RefCell;
+
+use labelbox::{Client, DataUpsertTask, FailedDataRow, ImportTotals, TaskStatus};
 use serde_json::json;
 
-use super::{task, view};
+use super::{lookup, task, view};
 use crate::args::{DataRowsCommand, ImportArgs, WaitArgs};
 use crate::exit::{self, Exit};
 use crate::output::{message_line, print_fields, print_json, print_line, Ui};
-use crate::{row_item, rows_file};
+use crate::rows_file::RowsFile;
 
 /// How many failed rows an import with `--wait` names on stderr (all: `task errors`).
 const FAILURES_SHOWN: usize = 20;
@@ -23,26 +25,53 @@ pub fn run(
     }
 }
 
+/// Checks every row (first pass over the file), then connects and uploads them (second pass,
+/// by the SDK), one chunk in memory at a time.
 fn import(
     connect: impl FnOnce() -> anyhow::Result<Client>,
     ui: Ui,
     args: ImportArgs,
 ) -> anyhow::Result<Exit> {
-    let rows = rows_file::load(&args.file, row_item::to_item, sdk_problems)?;
+    let file = RowsFile::open(&args.file)?;
+    let count = file.check()?;
     let client = connect()?;
-    let dataset = client.get_dataset(&args.dataset)?;
+    let dataset = lookup::dataset(
+        &client,
+        args.dataset.as_deref(),
+        args.dataset_name.as_deref(),
+    )?;
     ui.note(format!(
-        "importing {} rows from {} into dataset {}",
-        rows.items.len(),
-        rows.name,
+        "importing {count} rows from {} into dataset {}",
+        file.name,
         dataset.id()
     ));
-    let upsert = dataset.upsert_data_rows(&rows.items)?;
+    let changed = RefCell::new(None);
+    let upsert = match dataset.upsert_data_rows(file.items(&changed)) {
+        Ok(upsert) => upsert,
+        Err(err) => {
+            return Err(match changed.take() {
+                Some(why) => exit::usage(format!(
+                    "{} changed while it was being imported ({why}); nothing was imported",
+                    file.name
+                )),
+                None => err.into(),
+            })
+        }
+    };
+    if let Some(why) = changed.take() {
+        // The SDK read the same rows twice, so what it imports is consistent; still, it is
+        // not the file that was checked.
+        message_line(&format!(
+            "warning: {} changed while it was being imported ({why})",
+            file.name
+        ));
+    }
     ui.note(format!("import task {} started", upsert.id()));
     match args.wait {
         Some(timeout) => {
             let every = args.every;
-            wait_and_report(ui, upsert, WaitArgs { timeout, every })
+            let limits = WaitArgs { timeout, every };
+            wait_and_report(ui, upsert, limits, args.allow_failed_rows)
         }
         None if ui.json => {
             print_json(&view::task_json(&upsert))?;
@@ -56,35 +85,25 @@ fn import(
 }
 
 /// `--wait`: follows the import, then reports its counts and exit.
-fn wait_and_report(ui: Ui, mut upsert: DataUpsertTask, limits: WaitArgs) -> anyhow::Result<Exit> {
+fn wait_and_report(
+    ui: Ui,
+    mut upsert: DataUpsertTask,
+    limits: WaitArgs,
+    allow_failed_rows: bool,
+) -> anyhow::Result<Exit> {
     if let Err(err) = task::wait_for(&mut upsert, ui, limits) {
         print_report(ui, &upsert, None)?;
         return Err(err);
     }
-    report_finished(ui, &upsert)
-}
-
-/// The SDK's own checks of the rows (`row_data` present, no `s3://` assets, no empty
-/// values...), run before connecting so that one report names every bad row: each refused
-/// row's index and why.
-fn sdk_problems(items: &[UpsertItem]) -> Vec<(usize, String)> {
-    // No items: every row was refused for its shape already (the SDK would only add that the
-    // list is empty).
-    if items.is_empty() {
-        return Vec::new();
-    }
-    match labelbox::validate_items(items) {
-        Err(labelbox::Error::InvalidItems(refused)) => refused
-            .iter()
-            .map(|e| (e.index, format!("{}: {}", e.field, e.problem)))
-            .collect(),
-        // The only other refusal is an empty list, excluded above; the upsert checks again.
-        _ => Vec::new(),
-    }
+    report_finished(ui, &upsert, allow_failed_rows)
 }
 
 /// After the wait: counts on stdout, some failed rows on stderr, and the exit code.
-fn report_finished(ui: Ui, upsert: &DataUpsertTask) -> anyhow::Result<Exit> {
+fn report_finished(
+    ui: Ui,
+    upsert: &DataUpsertTask,
+    allow_failed_rows: bool,
+) -> anyhow::Result<Exit> {
     if *upsert.status() == TaskStatus::Failed {
         print_report(ui, upsert, None)?;
         return task::ended(upsert);
@@ -99,12 +118,26 @@ fn report_finished(ui: Ui, upsert: &DataUpsertTask) -> anyhow::Result<Exit> {
             message_line(&format!("failed row {}", describe(&row?)));
         }
     }
-    rows_outcome(upsert, totals)
+    rows_outcome(ui, upsert, totals, allow_failed_rows)
 }
 
-/// The exit of a completed import: 0 when every row was created, 1 when rows failed.
-pub fn rows_outcome(upsert: &DataUpsertTask, totals: ImportTotals) -> anyhow::Result<Exit> {
+/// The exit of a completed import: 0 when every row was created (or failed rows are allowed),
+/// 1 when rows failed.
+pub fn rows_outcome(
+    ui: Ui,
+    upsert: &DataUpsertTask,
+    totals: ImportTotals,
+    allow_failed_rows: bool,
+) -> anyhow::Result<Exit> {
     if totals.failed == 0 {
+        return Ok(Exit::Success);
+    }
+    if allow_failed_rows {
+        ui.note(format!(
+            "{} rows failed, allowed by --allow-failed-rows (them: labelbox task errors {})",
+            totals.failed,
+            upsert.id()
+        ));
         return Ok(Exit::Success);
     }
     Err(exit::failure(

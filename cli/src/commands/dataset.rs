@@ -1,8 +1,8 @@
-//! `labelbox dataset create | get`.
+//! `labelbox dataset create | get | list`.
 
 use labelbox::Client;
 
-use super::view;
+use super::{listing, lookup, view};
 use crate::args::DatasetCommand;
 use crate::exit::Exit;
 use crate::output::Ui;
@@ -15,7 +15,22 @@ pub fn run(client: &Client, ui: Ui, command: DatasetCommand) -> anyhow::Result<E
             ui.note(format!("created dataset {}", dataset.id()));
             dataset
         }
-        DatasetCommand::Get { id } => client.get_dataset(&id)?,
+        DatasetCommand::Get { id, name } => {
+            lookup::dataset(client, id.as_deref(), name.as_deref())?
+        }
+        DatasetCommand::List { name } => {
+            let datasets = match name {
+                Some(name) => client.datasets_named(&name),
+                None => client.datasets(),
+            };
+            let columns = listing::Columns {
+                table: &view::DATASET_COLUMNS,
+                row: view::dataset_row,
+                json: view::dataset_json,
+                noun: "datasets",
+            };
+            return listing::print(ui, datasets, None, &columns);
+        }
     };
     view::print_dataset(ui, &dataset)?;
     Ok(Exit::Success)

@@ -2,6 +2,9 @@
 
 mod data_rows;
 mod dataset;
+mod listing;
+mod lookup;
+mod shell;
 mod task;
 mod view;
 
@@ -23,23 +26,25 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         // The rows file is checked before the client is built: bad input is reported even
         // without a key.
         Command::DataRows(command) => data_rows::run(|| connect(&cli.global), ui, command),
+        Command::Completions { shell } => shell::completions(shell),
+        Command::Man => shell::man(),
     }
 }
 
-/// The client for `--api-key` / `--endpoint` (or their environment variables).
+/// The client for `--api-key` / `--endpoint` / `--retry-budget` (or their environment
+/// variables).
 fn connect(global: &GlobalArgs) -> anyhow::Result<Client> {
-    let key = global.api_key.as_deref().map(str::trim).unwrap_or("");
-    if key.is_empty() {
+    let Some(key) = global.api_key() else {
         return Err(exit::failure(
             Exit::Auth,
             "no API key: pass --api-key or set LABELBOX_API_KEY",
         ));
-    }
+    };
     let mut builder = Client::builder().api_key(key);
-    if let Some(endpoint) = global.endpoint.as_deref().filter(|e| !e.trim().is_empty()) {
-        builder = builder.endpoint(endpoint.trim());
+    if let Some(endpoint) = global.endpoint() {
+        builder = builder.endpoint(endpoint);
     }
-    if let Some(budget) = global.retry_budget {
+    if let Some(budget) = global.retry_budget().map_err(exit::usage)? {
         builder = builder.retry_policy(RetryPolicy::default().total_budget(budget));
     }
     Ok(builder.build()?)

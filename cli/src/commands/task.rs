@@ -2,12 +2,16 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use labelbox::{Client, DataUpsertTask, Task, TaskFilter, TaskStatus, WaitOptions};
-use serde_json::Value;
+use labelbox::{
+    Client, DataUpsertTask, Error, ImportTotals, Task, TaskFilter, TaskOutcome, TaskStatus,
+    WaitOptions,
+};
+use serde_json::{json, Value};
 
-use super::view;
-use crate::args::{ListArgs, StatusArg, TaskCommand, WaitArgs};
+use super::{listing, view};
+use crate::args::{AcceptArgs, ListArgs, StatusArg, TaskCommand, UntilArg, WaitArgs};
 use crate::exit::{self, Exit};
+use crate::explain;
 use crate::output::{self, NdjsonOut, Ui};
 use crate::progress::Progress;
 
@@ -15,7 +19,10 @@ use crate::progress::Progress;
 pub fn run(client: &Client, ui: Ui, command: TaskCommand) -> anyhow::Result<Exit> {
     match command {
         TaskCommand::Get { id } => get(client, ui, &id),
-        TaskCommand::Wait { id, wait } => wait_command(client, ui, &id, wait),
+        TaskCommand::Wait { ids, wait, accept } => match ids.as_slice() {
+            [id] => wait_command(client, ui, id, wait, accept),
+            _ => wait_many(client, ui, &ids, wait, accept),
+        },
         TaskCommand::List(args) => list(client, ui, args),
         TaskCommand::Cancel { id, wait, limits } => cancel(client, ui, &id, wait.then_some(limits)),
         TaskCommand::Result { id } => stream(client, ui, &id, Stream::Result),
@@ -29,24 +36,156 @@ fn get(client: &Client, ui: Ui, id: &str) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-fn wait_command(client: &Client, ui: Ui, id: &str, limits: WaitArgs) -> anyhow::Result<Exit> {
+fn wait_command(
+    client: &Client,
+    ui: Ui,
+    id: &str,
+    limits: WaitArgs,
+    accept: AcceptArgs,
+) -> anyhow::Result<Exit> {
     let mut task = client.get_task_by_id(id)?;
     let waited = wait_for(&mut task, ui, limits);
     // The task as last seen is data whatever the outcome, timeouts included.
     view::print_task(ui, &task)?;
     waited?;
-    ended(&task)?;
-    if !task.is_data_upsert() {
-        return Ok(Exit::Success);
+    let judged = judge(ui, &task, accept);
+    if let Some(totals) = judged.totals {
+        ui.note(format!(
+            "{} rows created, {} failed",
+            totals.created, totals.failed
+        ));
     }
-    // An import that completed may still have rows that failed: that fails the wait too.
-    let upsert = DataUpsertTask::try_from(task)?;
-    let totals = upsert.totals()?;
-    ui.note(format!(
-        "{} rows created, {} failed",
-        totals.created, totals.failed
-    ));
-    super::data_rows::rows_outcome(&upsert, totals)
+    judged.exit
+}
+
+/// What a finished task means for the exit code (and, for a completed import, its row counts).
+struct Judged {
+    exit: anyhow::Result<Exit>,
+    totals: Option<ImportTotals>,
+}
+
+/// Judges a finished task by `--for` and `--allow-failed-rows`. A completed import reads its
+/// row counts (one request each): rows that failed fail the wait unless allowed.
+fn judge(ui: Ui, task: &Task, accept: AcceptArgs) -> Judged {
+    let plain = |exit| Judged { exit, totals: None };
+    if accept.until == UntilArg::Done && task.status().is_terminal() {
+        return plain(Ok(Exit::Success));
+    }
+    if *task.status() != TaskStatus::Complete || !task.is_data_upsert() {
+        return plain(ended(task));
+    }
+    let upsert = match DataUpsertTask::try_from(task.clone()) {
+        Ok(upsert) => upsert,
+        Err(e) => return plain(Err(e.into())),
+    };
+    match upsert.totals() {
+        Ok(totals) => Judged {
+            exit: super::data_rows::rows_outcome(ui, &upsert, totals, accept.allow_failed_rows),
+            totals: Some(totals),
+        },
+        Err(e) => plain(Err(e.into())),
+    }
+}
+
+/// `task wait ID ID...`: one deadline for all, a line per task on stdout as it ends (NDJSON
+/// with `--json`), and the worst exit of them.
+fn wait_many(
+    client: &Client,
+    ui: Ui,
+    ids: &[String],
+    limits: WaitArgs,
+    accept: AcceptArgs,
+) -> anyhow::Result<Exit> {
+    let mut worst = Exit::Success;
+    let mut tasks = Vec::with_capacity(ids.len());
+    for id in ids {
+        match client.get_task_by_id(id) {
+            Ok(task) => tasks.push(task),
+            Err(e) => {
+                let exit = exit::exit_for_sdk(&e);
+                worst = exit::worst(worst, exit);
+                print_ending(ui, id, "-", exit, &sdk_words(&e), None)?;
+            }
+        }
+    }
+    if !tasks.is_empty() {
+        ui.note(format!(
+            "waiting for {} tasks, at most {}",
+            tasks.len(),
+            humantime::format_duration(limits.timeout)
+        ));
+    }
+    let options = WaitOptions::new()
+        .timeout(limits.timeout)
+        .check_frequency(limits.every);
+    let mut printed = Ok(());
+    client.wait_all_with(&mut tasks, options, |_, task, outcome| {
+        let (exit, detail, totals) = match outcome {
+            TaskOutcome::Ended(_) => {
+                let judged = judge(ui, task, accept);
+                let (exit, detail) = match judged.exit {
+                    Ok(exit) => (exit, String::new()),
+                    Err(e) => (exit::exit_for(&e), error_words(&e)),
+                };
+                (exit, detail, judged.totals)
+            }
+            TaskOutcome::TimedOut => (Exit::TimedOut, "timed out".to_string(), None),
+            TaskOutcome::Failed(e) => (exit::exit_for_sdk(e), sdk_words(e), None),
+            _ => (Exit::Api, outcome.to_string(), None),
+        };
+        worst = exit::worst(worst, exit);
+        if printed.is_ok() {
+            printed = print_ending(ui, task.id(), task.status().as_str(), exit, &detail, totals);
+        }
+    })?;
+    printed?;
+    Ok(worst)
+}
+
+/// One task's line of `task wait ID ID...`: `ID  STATUS  exit N  detail`, or an NDJSON object.
+fn print_ending(
+    ui: Ui,
+    id: &str,
+    status: &str,
+    exit: Exit,
+    detail: &str,
+    totals: Option<ImportTotals>,
+) -> std::io::Result<()> {
+    if ui.json {
+        let line = json!({
+            "id": id,
+            "status": status,
+            "exit": exit.code(),
+            "message": (!detail.is_empty()).then_some(detail),
+            "created": totals.map(|t| t.created),
+            "failed": totals.map(|t| t.failed),
+        });
+        return output::print_line(&line.to_string());
+    }
+    let mut text = format!("{id}  {status}  exit {}", exit.code());
+    if let Some(totals) = totals {
+        text.push_str(&format!(
+            "  {} rows created, {} failed",
+            totals.created, totals.failed
+        ));
+    }
+    if !detail.is_empty() {
+        text.push_str(&format!("  {detail}"));
+    }
+    output::print_line(&text)
+}
+
+/// An SDK error in the CLI's words, on one line.
+fn sdk_words(err: &Error) -> String {
+    explain::in_cli_words(err).unwrap_or_else(|| output::one_line(&err.to_string()))
+}
+
+/// A CLI error's message, on one line.
+fn error_words(err: &anyhow::Error) -> String {
+    match err.downcast_ref::<Error>() {
+        Some(sdk) => sdk_words(sdk),
+        None => output::one_line(&err.to_string()),
+    }
 }
 
 /// Waits for the task with progress on stderr; a timeout is exit 2 and leaves `task` as last
@@ -113,22 +252,28 @@ fn failure_reason(task: &Task) -> Option<String> {
     })
 }
 
+/// How many tasks `task list` shows without `--limit` or `--all` (as `gh run list`).
+const DEFAULT_LIST_LIMIT: usize = 20;
+
 fn list(client: &Client, ui: Ui, args: ListArgs) -> anyhow::Result<Exit> {
-    let limit = args.limit.unwrap_or(usize::MAX);
-    let tasks: Vec<Task> = client
-        .tasks(task_filter(args)?)
-        .take(limit)
-        .collect::<Result<_, _>>()?;
-    if ui.json {
-        let list: Vec<Value> = tasks.iter().map(view::task_json).collect();
-        output::print_json(&Value::Array(list))?;
-    } else if tasks.is_empty() {
-        ui.note("no tasks match");
+    let limit = match (args.all, args.limit) {
+        (true, _) => None,
+        (false, limit) => Some(limit.unwrap_or(DEFAULT_LIST_LIMIT)),
+    };
+    let mine = args.mine;
+    let filter = task_filter(args)?;
+    let tasks = if mine {
+        client.created_tasks(filter)
     } else {
-        let rows: Vec<Vec<String>> = tasks.iter().map(view::task_row).collect();
-        output::print_table(&view::TASK_COLUMNS, &rows)?;
-    }
-    Ok(Exit::Success)
+        client.tasks(filter)
+    };
+    let columns = listing::Columns {
+        table: &view::TASK_COLUMNS,
+        row: view::task_row,
+        json: view::task_json,
+        noun: "tasks",
+    };
+    listing::print(ui, tasks, limit, &columns)
 }
 
 /// The SDK filter for `task list`'s options.
@@ -172,13 +317,25 @@ fn sdk_status(status: StatusArg) -> TaskStatus {
 }
 
 fn cancel(client: &Client, ui: Ui, id: &str, wait: Option<WaitArgs>) -> anyhow::Result<Exit> {
-    if !client.cancel_task(id)? {
-        return Err(exit::failure(
-            Exit::Api,
-            format!("Labelbox did not accept the cancel of task {id}"),
-        ));
+    match client.cancel_task(id) {
+        Ok(true) => ui.note(format!("cancel of task {id} requested")),
+        Ok(false) => {
+            return Err(exit::failure(
+                Exit::Api,
+                format!("Labelbox did not accept the cancel of task {id}"),
+            ))
+        }
+        // Already on its way out, or out: what the cancel asked for.
+        Err(Error::TaskNotCancelable {
+            status: TaskStatus::Canceling,
+            ..
+        }) => ui.note(format!("task {id} is already being canceled")),
+        Err(Error::TaskNotCancelable {
+            status: TaskStatus::Canceled,
+            ..
+        }) => ui.note(format!("task {id} was already canceled")),
+        Err(e) => return Err(e.into()),
     }
-    ui.note(format!("cancel of task {id} requested"));
     let mut task = client.get_task_by_id(id)?;
     let Some(limits) = wait else {
         view::print_task(ui, &task)?;

@@ -17,20 +17,14 @@ fn time_human(time: SystemTime) -> String {
     humantime::format_rfc3339_seconds(time).to_string()
 }
 
-/// A task as one JSON object.
+/// A task as one JSON object: the SDK's own serialized form (snake_case keys).
 pub fn task_json(task: &Task) -> Value {
-    json!({
-        "id": task.id(),
-        "name": task.name(),
-        "type": task.task_type(),
-        "status": task.status().as_str(),
-        "completion_percentage": task.completion_percentage(),
-        "created_at": time_json(task.created_at()),
-        "updated_at": time_json(task.updated_at()),
-        "result": task.result_url(),
-        "errors": task.errors_url(),
-        "metadata": task.metadata(),
-    })
+    to_json(task)
+}
+
+/// Any SDK value as JSON; its `Serialize` cannot fail (string keys only), `null` if it did.
+fn to_json(value: &impl serde::Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
 /// A task as `name  value` lines.
@@ -62,8 +56,15 @@ pub fn print_task(ui: Ui, task: &Task) -> std::io::Result<()> {
     ui.record(&task_json(task), &task_fields(task))
 }
 
-/// The task list's columns.
-pub const TASK_COLUMNS: [&str; 6] = ["ID", "TYPE", "STATUS", "PROGRESS", "CREATED", "NAME"];
+/// The task list's columns and their widths (ids are 25 characters).
+pub const TASK_COLUMNS: [(&str, usize); 6] = [
+    ("ID", 25),
+    ("TYPE", 22),
+    ("STATUS", 11),
+    ("PROGRESS", 8),
+    ("CREATED", 20),
+    ("NAME", 0),
+];
 
 /// A task as a table row, in [`TASK_COLUMNS`] order.
 pub fn task_row(task: &Task) -> Vec<String> {
@@ -104,32 +105,24 @@ pub fn print_dataset(ui: Ui, dataset: &Dataset) -> std::io::Result<()> {
 
 /// A row an import created, as the official SDK shapes it.
 pub fn created_row_json(row: &CreatedDataRow) -> Value {
-    json!({
-        "id": row.id,
-        "external_id": row.external_id,
-        "global_key": row.global_key,
-        "row_data": row.row_data,
-    })
+    to_json(row)
 }
 
 /// A row an import could not create: the reason and the spec as the service echoed it.
 pub fn failed_row_json(row: &FailedDataRow) -> Value {
-    let metadata: Vec<Value> = row
-        .metadata
-        .iter()
-        .map(|m| json!({"schema_id": m.schema_id, "value": m.value, "name": m.name}))
-        .collect();
-    let attachments: Vec<Value> = row
-        .attachments
-        .iter()
-        .map(|a| json!({"type": a.kind.as_str(), "value": a.value, "name": a.name}))
-        .collect();
-    json!({
-        "message": row.message,
-        "external_id": row.external_id,
-        "global_key": row.global_key,
-        "row_data": row.row_data,
-        "metadata": metadata,
-        "attachments": attachments,
-    })
+    to_json(row)
+}
+
+/// The dataset list's columns and their widths.
+pub const DATASET_COLUMNS: [(&str, usize); 4] =
+    [("ID", 25), ("ROWS", 8), ("CREATED", 20), ("NAME", 0)];
+
+/// A dataset as a table row, in [`DATASET_COLUMNS`] order.
+pub fn dataset_row(dataset: &Dataset) -> Vec<String> {
+    vec![
+        dataset.id().to_string(),
+        dataset.row_count().to_string(),
+        time_human(dataset.created_at()),
+        dataset.name().to_string(),
+    ]
 }

@@ -17,6 +17,8 @@ use crate::store::{
 };
 use crate::time;
 
+mod datasets;
+
 /// The executable schema.
 pub(crate) type EmulatorSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -572,7 +574,7 @@ fn count(n: usize) -> i64 {
 
 /// Query root: one part per capability, merged (add a capability's part to the tuple).
 #[derive(MergedObject, Default)]
-pub(crate) struct Query(TaskQuery);
+pub(crate) struct Query(TaskQuery, datasets::DatasetQuery);
 
 /// Mutation root, merged the same way.
 #[derive(MergedObject, Default)]
