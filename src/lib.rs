@@ -38,6 +38,7 @@ mod client;
 mod config;
 mod dataset;
 mod error;
+mod export;
 mod import;
 mod task;
 mod transport;
@@ -49,6 +50,13 @@ pub use config::{
 };
 pub use dataset::Dataset;
 pub use error::{Error, Result};
+pub use export::options::{
+    ExportOptions, ExportSelection, INCLUDE_NAMES, MAX_EXPORT_IDS, MAX_EXPORT_SCOPE_IDS,
+};
+pub use export::stream::{
+    ExportStream, ExportedDataRow, ExportedRow, StreamPosition, StreamStart, StreamType,
+};
+pub use export::task::{ExportTask, EXPORT_TASK_TYPE, EXPORT_WAIT_TIMEOUT};
 pub use import::data_row::{
     validate_items, validate_specs, Attachment, AttachmentKind, DataRowSpec, ItemError,
     ItemProblem, MediaType, MetadataField, RowData, UpsertItem, UpsertKey,
