@@ -185,6 +185,15 @@ fn default_params(with_predictions: bool) -> Value {
     params
 }
 
+fn mock_dataset(server: &mut ServerGuard) {
+    server
+        .mock("POST", "/graphql")
+        .match_body(Matcher::Regex("GetDatasetPyApi".into()))
+        .with_body(data(json!({"dataset": {"id": "ds1", "name": "pets", "description": null,
+            "rowCount": 3, "createdAt": "2026-11-29T07:00:01Z", "updatedAt": "2026-11-29T07:00:01Z"}})))
+        .create();
+}
+
 /// Checks that the mutation's variables are exactly `input` (no key more or less).
 fn assert_sent_exactly(server: &mut ServerGuard, input: Value) -> Mock {
     server
@@ -204,12 +213,7 @@ fn assert_sent_exactly(server: &mut ServerGuard, input: Value) -> Mock {
 #[test]
 fn a_dataset_export_sends_what_the_official_sdk_sends() {
     let mut server = mockito::Server::new();
-    server
-        .mock("POST", "/graphql")
-        .match_body(Matcher::Regex("GetDatasetPyApi".into()))
-        .with_body(data(json!({"dataset": {"id": "ds1", "name": "pets", "description": null,
-            "rowCount": 3, "createdAt": "2026-11-29T07:00:01Z", "updatedAt": "2026-11-29T07:00:01Z"}})))
-        .create();
+    mock_dataset(&mut server);
     let start = assert_sent_exactly(
         &mut server,
         json!({
@@ -233,6 +237,32 @@ fn a_dataset_export_sends_what_the_official_sdk_sends() {
     assert_eq!(export.id(), "t1");
     assert_eq!(export.status(), &TaskStatus::InProgress);
     assert_eq!(export.task_type(), "export-data-rows");
+}
+
+#[test]
+fn a_selection_inside_a_dataset_sends_both_clauses() {
+    let mut server = mockito::Server::new();
+    mock_dataset(&mut server);
+    let start = assert_sent_exactly(
+        &mut server,
+        json!({
+            "taskName": "Export v2: dataset - pets",
+            "filters": {"searchQuery": {"scope": null, "query": [
+                {"ids": ["k1"], "operator": "is", "type": "global_key"},
+                {"ids": ["ds1"], "operator": "is", "type": "dataset"},
+            ]}},
+            "isStreamableReady": true,
+            "params": default_params(true),
+            "streamable": true,
+        }),
+    );
+    mock_user(&mut server);
+    mock_task_sequence(&mut server, &[export_task_json("IN_PROGRESS")]);
+    let dataset = no_retry_client(&server).get_dataset("ds1").unwrap();
+    dataset
+        .export_selected(ExportSelection::global_keys(["k1"]))
+        .unwrap();
+    start.assert();
 }
 
 #[test]

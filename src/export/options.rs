@@ -390,10 +390,38 @@ impl Dataset {
     /// # Ok::<_, labelbox::Error>(())
     /// ```
     pub fn export(&self, options: ExportOptions) -> Result<ExportTask> {
+        self.export_with_filter(None, &options)
+    }
+
+    /// Starts a streamable export of the selected rows of this dataset: the official SDK's
+    /// `Dataset.export(filters={"data_row_ids": [...]})` (or `global_keys`), i.e. the
+    /// selection's search clause and this dataset's. The selection's options apply, and its
+    /// checks ([`Client::export_data_rows`]); the default task name is the dataset's.
+    ///
+    /// ```no_run
+    /// use labelbox::{Client, ExportSelection};
+    ///
+    /// let client = Client::from_env()?;
+    /// let dataset = client.get_dataset("ckx...")?;
+    /// let mut export = dataset.export_selected(ExportSelection::global_keys(["cat"]))?;
+    /// export.wait_till_done()?;
+    /// # Ok::<_, labelbox::Error>(())
+    /// ```
+    pub fn export_selected(&self, selection: ExportSelection) -> Result<ExportTask> {
+        self.export_with_filter(Some(selection.clause()?), &selection.options)
+    }
+
+    fn export_with_filter(
+        &self,
+        filter: Option<Value>,
+        options: &ExportOptions,
+    ) -> Result<ExportTask> {
         let params = options.params(true)?;
-        let query = vec![json!({"ids": [self.id()], "operator": "is", "type": "dataset"})];
+        let dataset = json!({"ids": [self.id()], "operator": "is", "type": "dataset"});
+        let query = filter.into_iter().chain([dataset]).collect();
         let name = options
             .task_name
+            .clone()
             .unwrap_or_else(|| format!("Export v2: dataset - {}", self.name()));
         start_export(self.client(), &name, query, params)
     }

@@ -1,4 +1,4 @@
-//! `labelbox dataset create | get`.
+//! `labelbox dataset create | get` (and `export`, in `export.rs`).
 
 use labelbox::Client;
 
@@ -16,6 +16,7 @@ pub fn run(client: &Client, ui: Ui, command: DatasetCommand) -> anyhow::Result<E
             dataset
         }
         DatasetCommand::Get { id } => client.get_dataset(&id)?,
+        DatasetCommand::Export(args) => return super::export::export(client, ui, args),
     };
     view::print_dataset(ui, &dataset)?;
     Ok(Exit::Success)

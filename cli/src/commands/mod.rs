@@ -2,6 +2,7 @@
 
 mod data_rows;
 mod dataset;
+pub mod export;
 mod task;
 mod view;
 
