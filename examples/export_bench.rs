@@ -20,10 +20,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use labelbox::{
-    Client, DataRowSpec, ExportOptions, ExportTask, RowData, StreamType, TaskStatus, WaitOptions,
-    ENV_API_KEY,
+    Client, ExportOptions, ExportTask, StreamType, TaskStatus, WaitOptions, ENV_API_KEY,
 };
 use labelbox_emulator::Emulator;
+
+mod bench_support;
+use bench_support::{client, memory_kb, report, specs};
 
 const PYTHON: &str = "target/conformance-venv/bin/python";
 const PYTHON_BENCH: &str = "emulator/conformance/export_bench.py";
@@ -80,29 +82,13 @@ fn parent(rows: usize) -> anyhow::Result<()> {
         print!("  {n:>7} rows: {}", String::from_utf8_lossy(&output.stdout));
     }
 
-    python_bench(&emulator, large.id(), rows)
-}
-
-fn client(url: &str, key: &str) -> anyhow::Result<Client> {
-    Ok(Client::builder()
-        .api_key(key)
-        .endpoint(url)
-        .min_check_frequency(Duration::from_millis(50))
-        .build()?)
+    python_bench(&emulator, large.id())
 }
 
 /// Imports `rows` rows into a new dataset, exports it and waits for the export.
 fn export(client: &Client, rows: usize, name: &str) -> anyhow::Result<ExportTask> {
     let dataset = client.create_dataset(name)?;
-    let specs: Vec<DataRowSpec> = (0..rows)
-        .map(|i| {
-            DataRowSpec::new(RowData::url(format!(
-                "https://storage.example.com/bench/{name}/{i:08}.jpg"
-            )))
-            .global_key(format!("bench-{name}-{i}"))
-            .external_id(format!("{name}-{i}.jpg"))
-        })
-        .collect();
+    let specs = specs(name, rows);
     let options = WaitOptions::default()
         .timeout(Duration::from_secs(600))
         .check_frequency(Duration::from_millis(50));
@@ -125,14 +111,6 @@ fn export(client: &Client, rows: usize, name: &str) -> anyhow::Result<ExportTask
         size as f64 / 1e6
     );
     Ok(export)
-}
-
-fn report(what: &str, rows: u64, took: Duration) {
-    let rate = rows as f64 / took.as_secs_f64().max(1e-9);
-    println!(
-        "  {what:<22} {rows:>7} rows in {:>7.3} s = {rate:>10.0} rows/s",
-        took.as_secs_f64()
-    );
 }
 
 /// Child: stream every row of one export, then print its time and this process's memory.
@@ -164,17 +142,25 @@ fn stream_child(args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The official Python SDK reading the same export, when its virtualenv is there.
-fn python_bench(emulator: &Emulator, task_id: &str, rows: usize) -> anyhow::Result<()> {
+/// The official Python SDK reading the same export, when its virtualenv is there: its
+/// figures, printed from the JSON object the script answers.
+fn python_bench(emulator: &Emulator, task_id: &str) -> anyhow::Result<()> {
     println!("the official Python SDK's get_buffered_stream() on the same export:");
     if !Path::new(PYTHON).exists() || !Path::new(PYTHON_BENCH).exists() {
-        println!("  skipped: {PYTHON} or {PYTHON_BENCH} is missing (cargo test --workspace creates the virtualenv)");
+        println!(
+            "  skipped: {PYTHON} or {PYTHON_BENCH} is missing (cargo test --workspace creates \
+             the virtualenv)"
+        );
         return Ok(());
     }
     let output = Command::new(PYTHON)
-        .arg(PYTHON_BENCH)
-        .args(["--endpoint", &emulator.url(), "--task-id", task_id])
-        .env(ENV_API_KEY, emulator.api_key())
+        .args([
+            PYTHON_BENCH,
+            &emulator.url(),
+            emulator.api_key(),
+            "--task",
+            task_id,
+        ])
         .output()
         .context("running the Python benchmark")?;
     if !output.status.success() {
@@ -183,15 +169,22 @@ fn python_bench(emulator: &Emulator, task_id: &str, rows: usize) -> anyhow::Resu
             String::from_utf8_lossy(&output.stderr)
         );
     }
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        println!("  {rows:>7} rows: {line}");
-    }
+    let figures: serde_json::Value =
+        serde_json::from_slice(&output.stdout).context("the Python benchmark's figures")?;
+    let seconds = |key: &str| figures[key].as_f64().unwrap_or(f64::NAN);
+    let rows = figures["rows"].as_u64().unwrap_or(0);
+    report(
+        "stream (Python)",
+        rows,
+        Duration::from_secs_f64(seconds("total_s").max(0.0)),
+    );
+    println!(
+        "  time to first row      {:>10.1} ms",
+        seconds("first_row_s") * 1e3
+    );
+    println!(
+        "  peak memory            {:>10} kB (ru_maxrss; {} kB before streaming)",
+        figures["peak_rss_kib"], figures["rss_before_stream_kib"]
+    );
     Ok(())
-}
-
-/// A `kB` figure of `/proc/self/status` (Linux only; `None` elsewhere).
-fn memory_kb(field: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(field))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }

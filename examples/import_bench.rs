@@ -15,8 +15,11 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use labelbox::{Client, DataRowSpec, DataUpsertTask, RowData, TaskStatus, WaitOptions};
+use labelbox::{Client, DataUpsertTask, TaskStatus, WaitOptions};
 use labelbox_emulator::Emulator;
+
+mod bench_support;
+use bench_support::{client, memory_kb, report, specs};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -74,26 +77,10 @@ fn parent(rows: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn client(url: &str, key: &str) -> anyhow::Result<Client> {
-    Ok(Client::builder()
-        .api_key(key)
-        .endpoint(url)
-        .min_check_frequency(Duration::from_millis(50))
-        .build()?)
-}
-
 /// Imports `rows` rows, printing the upload's and the wait's rates.
 fn import(client: &Client, rows: usize, name: &str) -> anyhow::Result<DataUpsertTask> {
     let dataset = client.create_dataset(name)?;
-    let specs: Vec<DataRowSpec> = (0..rows)
-        .map(|i| {
-            DataRowSpec::new(RowData::url(format!(
-                "https://storage.example.com/bench/{name}/{i:08}.jpg"
-            )))
-            .global_key(format!("bench-{name}-{i}"))
-            .external_id(format!("{name}-{i}.jpg"))
-        })
-        .collect();
+    let specs = specs(name, rows);
 
     let start = Instant::now();
     let mut task = dataset.create_data_rows(&specs)?;
@@ -109,14 +96,6 @@ fn import(client: &Client, rows: usize, name: &str) -> anyhow::Result<DataUpsert
     }
     report(&format!("import+wait {name}"), rows as u64, start.elapsed());
     Ok(task)
-}
-
-fn report(what: &str, rows: u64, took: Duration) {
-    let rate = rows as f64 / took.as_secs_f64().max(1e-9);
-    println!(
-        "  {what:<22} {rows:>7} rows in {:>7.3} s = {rate:>10.0} rows/s",
-        took.as_secs_f64()
-    );
 }
 
 /// Child: stream every result of one task, then print this process's memory figures.
@@ -142,11 +121,4 @@ fn stream_child(args: &[String]) -> anyhow::Result<()> {
         memory_kb("VmHWM:").unwrap_or(0),
     );
     Ok(())
-}
-
-/// A `kB` figure of `/proc/self/status` (Linux only; `None` elsewhere).
-fn memory_kb(field: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(field))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
