@@ -2,8 +2,8 @@
 //!
 //! A local, offline server that speaks the Labelbox task API (the project's `PROTOCOL.md`) well
 //! enough that the official Python SDK and this workspace's Rust SDK run against it: users,
-//! datasets, data-row imports processed in the background, import results, task listings and
-//! cancellation, with faults on demand and a request log.
+//! datasets, data-row imports processed in the background, import results, streamable exports,
+//! task listings and cancellation, with faults on demand and a request log.
 //!
 //! ```no_run
 //! use std::time::Duration;
