@@ -20,7 +20,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use labelbox::{
-    Client, ExportOptions, ExportTask, StreamType, TaskStatus, WaitOptions, ENV_API_KEY,
+    Client, ExportOptions, ExportTask, ExportedRow, StreamType, TaskStatus, WaitOptions,
+    ENV_API_KEY,
 };
 use labelbox_emulator::Emulator;
 
@@ -65,6 +66,14 @@ fn parent(rows: usize) -> anyhow::Result<()> {
         "  time to first row      {:>10.1} ms",
         first_row.unwrap_or_default().as_secs_f64() * 1e3
     );
+
+    let start = Instant::now();
+    let mut typed = 0u64;
+    for row in large.stream_as::<ExportedRow>(StreamType::Result)? {
+        row?;
+        typed += 1;
+    }
+    report("stream (ExportedRow)", typed, start.elapsed());
 
     println!("peak memory of an SDK process streaming an export (separate child processes):");
     for (task, n) in [(&small_export, small), (&large, rows)] {
