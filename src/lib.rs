@@ -29,6 +29,10 @@
 //! # Ok::<_, labelbox::Error>(())
 //! ```
 //!
+//! Exports ([`Dataset::export`], [`Client::export_data_rows`]) return an [`ExportTask`], whose
+//! rows are streamed file by file in constant memory and can be resumed; its documentation
+//! maps the official SDK's `get_buffered_stream(...).start(handler)` to this SDK.
+//!
 //! Errors are one enum, [`Error`]; transient failures are retried per [`RetryPolicy`]
 //! (mutations only when they surely were not processed).
 
