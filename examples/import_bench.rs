@@ -39,6 +39,9 @@ const RUNS: usize = 5;
 /// The official SDK's page size, which the SDK also uses.
 const PAGE: u32 = 5_000;
 
+mod bench_support;
+use bench_support::{client, memory_kb, report};
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -182,14 +185,6 @@ fn target_dir() -> anyhow::Result<PathBuf> {
         .context("no target directory above this example")
 }
 
-fn client(url: &str, key: &str) -> anyhow::Result<Client> {
-    Ok(Client::builder()
-        .api_key(key)
-        .endpoint(url)
-        .min_check_frequency(Duration::from_millis(50))
-        .build()?)
-}
-
 /// Imports `rows` rows (every 100th repeating the previous key), printing the upload's and the
 /// wait's rates.
 fn import(client: &Client, rows: usize, name: &str) -> anyhow::Result<DataUpsertTask> {
@@ -207,7 +202,7 @@ fn import(client: &Client, rows: usize, name: &str) -> anyhow::Result<DataUpsert
 
     let start = Instant::now();
     let mut task = dataset.create_data_rows(&specs)?;
-    report(&format!("upload {name}"), rows, start.elapsed());
+    report(&format!("upload {name}"), rows as u64, start.elapsed());
 
     let start = Instant::now();
     let options = WaitOptions::default()
@@ -217,16 +212,8 @@ fn import(client: &Client, rows: usize, name: &str) -> anyhow::Result<DataUpsert
     if status != TaskStatus::Complete {
         bail!("the import ended {status}");
     }
-    report(&format!("import+wait {name}"), rows, start.elapsed());
+    report(&format!("import+wait {name}"), rows as u64, start.elapsed());
     Ok(task)
-}
-
-fn report(what: &str, rows: usize, took: Duration) {
-    let rate = rows as f64 / took.as_secs_f64().max(1e-9);
-    println!(
-        "  {what:<22} {rows:>7} rows in {:>7.3} s = {rate:>10.0} rows/s",
-        took.as_secs_f64()
-    );
 }
 
 /// The emulator the benchmark reads from: its release binary as a child process, else an
@@ -381,11 +368,4 @@ fn cpu_seconds() -> f64 {
         .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
         .sum();
     nanos as f64 / 1e9
-}
-
-/// A `kB` figure of `/proc/self/status` (Linux only; `None` elsewhere).
-fn memory_kb(field: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(field))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }

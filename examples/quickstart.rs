@@ -1,6 +1,7 @@
-//! The whole import flow in one run: create a dataset, import 1,000 rows (one of which repeats
-//! a global key), wait with progress, read the created and failed rows, list the
-//! organization's completed tasks, then start a large import and cancel it.
+//! The whole task flow in one run: create a dataset, import 1,000 rows (one of which repeats
+//! a global key), wait with progress, read the created and failed rows, export the dataset and
+//! stream its rows back (rows seen = rows created), list the organization's completed tasks,
+//! then start another export and cancel it while it runs.
 //!
 //! ```sh
 //! cargo run --example quickstart                      # against an in-process emulator
@@ -12,13 +13,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context};
 use labelbox::{
-    Client, DataRowSpec, DataUpsertTask, Error, RowData, Task, TaskFilter, TaskStatus, WaitOptions,
-    ENV_API_KEY,
+    Client, DataRowSpec, Dataset, Error, ExportOptions, ExportTask, ExportedRow, RowData,
+    StreamType, Task, TaskFilter, TaskStatus, WaitOptions, ENV_API_KEY,
 };
 use labelbox_emulator::Emulator;
 
 const ROWS: usize = 1_000;
-const LARGE_ROWS: usize = 20_000;
 
 fn main() -> anyhow::Result<()> {
     let started = Instant::now();
@@ -38,7 +38,8 @@ fn main() -> anyhow::Result<()> {
     );
     let mut task = dataset.create_data_rows(&specs)?;
     println!("importing {ROWS} rows: task {}", task.id());
-    wait_with_progress(&mut task, poll_every)?;
+    let status = task.wait_with_progress(wait_options(poll_every), show_progress)?;
+    finished("the import", status)?;
 
     let totals = task.totals()?;
     println!("created {} rows, {} failed", totals.created, totals.failed);
@@ -47,6 +48,8 @@ fn main() -> anyhow::Result<()> {
         let key = failure.global_key.as_deref().unwrap_or("-");
         println!("  failed row (global key {key}): {}", failure.message);
     }
+
+    export_and_stream_back(&dataset, totals.created, poll_every)?;
 
     println!("completed tasks of the organization:");
     for listed in client
@@ -62,7 +65,7 @@ fn main() -> anyhow::Result<()> {
         );
     }
 
-    cancel_a_large_import(&client, &dataset, &prefix, poll_every)?;
+    cancel_a_running_export(&dataset, poll_every)?;
     println!("done in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }
@@ -101,61 +104,84 @@ fn spec(prefix: &str, i: usize) -> DataRowSpec {
     .external_id(format!("image-{i}.jpg"))
 }
 
-fn wait_with_progress(task: &mut Task, poll_every: Duration) -> anyhow::Result<()> {
-    let options = WaitOptions::default()
+/// Up to 5 minutes, polling as often as the client allows.
+fn wait_options(poll_every: Duration) -> WaitOptions {
+    WaitOptions::default()
         .timeout(Duration::from_secs(300))
-        .check_frequency(poll_every);
-    // On a terminal the progress line is redrawn in place; elsewhere one line per poll.
-    let in_place = std::io::stdout().is_terminal();
-    let status = task.wait_with_progress(options, |t| {
-        let percent = 100.0 * t.completion_percentage().unwrap_or(0.0);
-        if in_place {
-            print!("\r  {} {percent:5.1}%", t.status());
-            let _ = std::io::stdout().flush();
-        } else {
-            println!("  {} {percent:5.1}%", t.status());
-        }
-    })?;
-    if in_place {
+        .check_frequency(poll_every)
+}
+
+/// Shows a poll: the line is redrawn in place on a terminal, one line per poll elsewhere.
+fn show_progress(task: &Task) {
+    let percent = 100.0 * task.completion_percentage().unwrap_or(0.0);
+    if std::io::stdout().is_terminal() {
+        print!("\r  {} {percent:5.1}%", task.status());
+        let _ = std::io::stdout().flush();
+    } else {
+        println!("  {} {percent:5.1}%", task.status());
+    }
+}
+
+/// Ends the progress line; anything but COMPLETE stops the run.
+fn finished(what: &str, status: TaskStatus) -> anyhow::Result<()> {
+    if std::io::stdout().is_terminal() {
         println!();
     }
     if status != TaskStatus::Complete {
-        bail!("the import ended {status}");
+        bail!("{what} ended {status}");
     }
     Ok(())
 }
 
-fn cancel_a_large_import(
-    client: &Client,
-    dataset: &labelbox::Dataset,
-    prefix: &str,
+/// Exports the dataset, waits, and streams every row back, decoding only its `data_row` part.
+fn export_and_stream_back(
+    dataset: &Dataset,
+    created: u64,
     poll_every: Duration,
 ) -> anyhow::Result<()> {
-    let specs: Vec<DataRowSpec> = (ROWS..ROWS + LARGE_ROWS).map(|i| spec(prefix, i)).collect();
-    let mut task: DataUpsertTask = dataset.create_data_rows(&specs)?;
+    let mut export = dataset.export(ExportOptions::new().include_data_row_details(true))?;
+    println!("exporting the dataset: task {}", export.id());
+    let status = export.wait_with_progress(wait_options(poll_every), show_progress)?;
+    finished("the export", status)?;
+    let mut seen = 0u64;
+    let mut first = None;
+    for row in export.stream_as::<ExportedRow>(StreamType::Result)? {
+        let row = row?;
+        seen += 1;
+        first.get_or_insert(row.data_row);
+    }
+    if let Some(row) = first {
+        println!("  first row: {} (global key {:?})", row.id, row.global_key);
+    }
+    println!("streamed {seen} rows back; {created} were created");
+    if seen != created {
+        bail!("the export streamed {seen} rows, the import created {created}");
+    }
+    Ok(())
+}
+
+/// Starts an export (a cancelable task type, unlike imports) and cancels it while it runs.
+fn cancel_a_running_export(dataset: &Dataset, poll_every: Duration) -> anyhow::Result<()> {
+    let mut export = dataset.export(ExportOptions::new().task_name("quickstart: to cancel"))?;
     println!(
-        "started a large import of {LARGE_ROWS} rows: task {} is {}",
-        task.id(),
-        task.status()
+        "started another export: task {} is {}",
+        export.id(),
+        export.status()
     );
-    match client.cancel_task(task.id()) {
+    match export.cancel() {
         Ok(accepted) => println!("cancel requested: {accepted}"),
-        // A fast service may finish the import before the cancel arrives.
+        // A fast service may finish the export before the cancel arrives.
         Err(Error::TaskNotCancelable { status, reason, .. }) => {
             println!("could not cancel (task {status}): {reason}");
         }
         Err(e) => return Err(e.into()),
     }
-    let status = task.wait_with(
-        WaitOptions::default()
-            .timeout(Duration::from_secs(120))
+    let status = export.wait_with(
+        ExportTask::default_wait()
+            .timeout(Duration::from_secs(60))
             .check_frequency(poll_every),
     )?;
-    let totals = task.totals()?;
-    println!(
-        "the large import is {status}: {} of {LARGE_ROWS} rows were created before it stopped",
-        totals.created
-    );
+    println!("the export is {status}");
     Ok(())
 }
 

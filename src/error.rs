@@ -10,6 +10,7 @@ use std::time::Duration;
 /// The underlying error a variant keeps, returned by [`std::error::Error::source`].
 type Source = Option<Box<dyn std::error::Error + Send + Sync + 'static>>;
 
+use crate::export::stream::StreamType;
 use crate::task::{Task, TaskStatus};
 
 /// The result type of every fallible SDK call.
@@ -201,6 +202,47 @@ pub enum Error {
     /// Items of a data-row import were refused before anything was sent: every refused item,
     /// in order, with its index, field and reason (an item may appear more than once).
     InvalidItems(Vec<crate::import::data_row::ItemError>),
+    /// An export's streams were asked for while the task is not `COMPLETE`: still running
+    /// (wait for it first), failed or canceled (`status` says which).
+    ExportNotReadable {
+        /// The export task's id.
+        task_id: String,
+        /// Its status when it was checked.
+        status: TaskStatus,
+    },
+    /// A finished export has no such stream (no errors, or no row matched the selection).
+    ExportStreamMissing {
+        /// The export task's id.
+        task_id: String,
+        /// The stream asked for.
+        stream: StreamType,
+    },
+    /// A file of an export's stream was shorter or longer than its offsets announced
+    /// (a broken or truncated download); the rows before it were good.
+    ExportFileLength {
+        /// The export task's id.
+        task_id: String,
+        /// The stream.
+        stream: StreamType,
+        /// The file's first byte in the stream.
+        offset: u64,
+        /// Its length per its offsets.
+        expected: u64,
+        /// The bytes received (one more than expected at most: reading stops there).
+        received: u64,
+    },
+    /// A file of an export's stream does not fit the stream: a line that does not decode,
+    /// or offsets and line numbers that do not follow.
+    ExportFileCorrupt {
+        /// The export task's id.
+        task_id: String,
+        /// The stream.
+        stream: StreamType,
+        /// The 0-based line where it was found.
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 impl Error {
@@ -527,6 +569,47 @@ impl fmt::Display for Error {
                 write!(f, "{} import item problem(s), nothing was sent", items.len())?;
                 items.iter().try_for_each(|item| write!(f, "; {item}"))
             }
+            Error::ExportNotReadable { task_id, status } => match status {
+                TaskStatus::Failed => write!(f, "export task {task_id:?} failed: it has no streams"),
+                TaskStatus::Canceled => {
+                    write!(f, "export task {task_id:?} was canceled: it has no streams")
+                }
+                _ => write!(
+                    f,
+                    "export task {task_id:?} is still {status}: wait for it to finish first"
+                ),
+            },
+            Error::ExportStreamMissing { task_id, stream } => write!(
+                f,
+                "export task {task_id:?} finished without a {stream} stream"
+            ),
+            Error::ExportFileLength {
+                task_id,
+                stream,
+                offset,
+                expected,
+                received,
+            } => {
+                let (kind, got) = if received < expected {
+                    ("short", format!("{received} bytes"))
+                } else {
+                    ("long", format!("more than {expected} bytes"))
+                };
+                write!(
+                    f,
+                    "export task {task_id:?}, {stream} stream: the file at offset {offset} is \
+                     {kind}: {got} received, {expected} announced by its offsets"
+                )
+            }
+            Error::ExportFileCorrupt {
+                task_id,
+                stream,
+                line,
+                message,
+            } => write!(
+                f,
+                "export task {task_id:?}, {stream} stream, near line {line}: {message}"
+            ),
         }
     }
 }

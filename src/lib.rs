@@ -29,6 +29,10 @@
 //! # Ok::<_, labelbox::Error>(())
 //! ```
 //!
+//! Exports ([`Dataset::export`], [`Client::export_data_rows`]) return an [`ExportTask`], whose
+//! rows are streamed file by file in constant memory and can be resumed; its documentation
+//! maps the official SDK's `get_buffered_stream(...).start(handler)` to this SDK.
+//!
 //! Errors are one enum, [`Error`]; transient failures are retried per [`RetryPolicy`]
 //! (mutations only when they surely were not processed).
 //!
@@ -51,6 +55,7 @@ mod client;
 mod config;
 mod dataset;
 mod error;
+mod export;
 mod import;
 mod task;
 mod transport;
@@ -62,6 +67,13 @@ pub use config::{
 };
 pub use dataset::{Dataset, Datasets};
 pub use error::{Error, Result};
+pub use export::options::{
+    ExportOptions, ExportSelection, INCLUDE_NAMES, MAX_EXPORT_IDS, MAX_EXPORT_SCOPE_IDS,
+};
+pub use export::stream::{
+    ExportStream, ExportedDataRow, ExportedRow, StreamPosition, StreamStart, StreamType,
+};
+pub use export::task::{ExportTask, EXPORT_TASK_TYPE, EXPORT_WAIT_TIMEOUT};
 pub use import::data_row::{
     validate_items, validate_specs, Attachment, AttachmentKind, DataRowSpec, ItemError,
     ItemProblem, MediaType, MetadataField, RowData, UpsertItem, UpsertKey,

@@ -253,6 +253,14 @@ labelbox task list --type adv-upsert-data-rows --limit 10 --json"
         /// The task's id
         id: String,
     },
+
+    /// Write a finished export's rows (or --errors) as NDJSON while they download
+    #[command(
+        after_help = "Examples:\n  labelbox task stream TASK_ID > rows.ndjson\n  \
+labelbox task stream TASK_ID --from-line 120000 >> rows.ndjson\n\n\
+Exits 1 if the export failed or was canceled, 3 if it is still running."
+    )]
+    Stream(crate::commands::export::StreamArgs),
 }
 
 /// How long and how often a wait polls.
@@ -365,6 +373,16 @@ labelbox dataset list --name \"My images\" --json | jq -r '.[].id'")]
         #[arg(long, value_name = "NAME")]
         name: Option<String>,
     },
+    /// Export a dataset's rows and write them as NDJSON while they download
+    #[command(after_help = "\
+Examples:
+  labelbox dataset export DATASET_ID --include metadata,details > rows.ndjson
+  labelbox dataset export DATASET_ID --global-key cat --global-key dog --output rows.ndjson --json
+  labelbox dataset export DATASET_ID --no-wait --json | jq -r .id
+
+Waits for the export (progress on stderr), then streams its rows; exits 1 if the export failed or
+was canceled, 2 if it did not finish within --wait (resume later with labelbox task stream).")]
+    Export(crate::commands::export::ExportArgs),
 }
 
 /// `labelbox data-rows ...`
@@ -418,12 +436,12 @@ pub struct ImportArgs {
 }
 
 /// A human duration (`90s`, `10m`, `1h 30m`), via humantime.
-fn parse_duration(text: &str) -> Result<Duration, String> {
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text).map_err(|e| format!("{e} (examples: 90s, 10m, 1h30m)"))
 }
 
 /// A polling interval: a human duration no shorter than [`MIN_EVERY`].
-fn parse_every(text: &str) -> Result<Duration, String> {
+pub fn parse_every(text: &str) -> Result<Duration, String> {
     let every = parse_duration(text)?;
     if every < MIN_EVERY {
         return Err(format!(

@@ -30,7 +30,7 @@ const INLINE_RESULT_TYPES: [&str; 3] = [
     "send-to-annotate",
 ];
 
-const EXPORT_TYPE: &str = "export-data-rows";
+use crate::export::task::EXPORT_TASK_TYPE as EXPORT_TYPE;
 const LEGACY_IMPORT_NAME: &str = "JSON Import";
 
 /// Status of a [`Task`]. An open set: statuses this SDK does not know are kept as
@@ -476,8 +476,16 @@ impl Task {
     /// The result of a finished non-import task (PROTOCOL 3.8):
     /// - legacy `JSON Import` tasks: the created rows, as a JSON array of
     ///   `{"id", "external_id", "row_data", "global_key"}`;
-    /// - `export-data-rows`: the lines of the NDJSON result file, as a JSON array;
+    /// - legacy (non-streamable) `export-data-rows` tasks, whose `result` is a file URL: the
+    ///   lines of that NDJSON file, as a JSON array;
     /// - `add-data-rows-to-batch`, `send-to-task-queue`, `send-to-annotate`: the inline JSON.
+    ///
+    /// Streamable exports, the kind [`Dataset::export`](crate::Dataset::export) starts, have no
+    /// result file: their rows are read with
+    /// [`ExportTask::stream`](crate::ExportTask::stream) (convert with
+    /// [`ExportTask::try_from`](crate::ExportTask) or fetch with
+    /// [`Client::get_export_task`](crate::Client::get_export_task)); here they are
+    /// [`Error::ResultUnavailable`] saying so.
     ///
     /// `None` when the task has no result field. Result files are downloaded without the API
     /// key. Data-row imports (`adv-upsert-data-rows`) have paginated results of their own;
@@ -488,6 +496,7 @@ impl Task {
                 "data-row import results are paginated: convert the task to a DataUpsertTask",
             ));
         }
+        self.refuse_streamable_export()?;
         match &self.data.status {
             TaskStatus::Failed => {
                 return Err(self.unavailable("the task failed; see Task::errors"));
@@ -524,7 +533,9 @@ impl Task {
 
     /// The errors of a finished non-import task (PROTOCOL 3.8), `None` when there are none:
     /// - legacy `JSON Import` tasks: the file's `error` when failed, its `errors` otherwise;
-    /// - `export-data-rows`: the lines of the NDJSON errors file;
+    /// - legacy `export-data-rows` tasks: the lines of the NDJSON errors file (streamable
+    ///   exports are [`Error::ResultUnavailable`]: read
+    ///   [`ExportTask::stream`](crate::ExportTask::stream) with `StreamType::Errors`);
     /// - `add-data-rows-to-batch`, `send-to-task-queue`, `send-to-annotate`: on failure, the
     ///   inline JSON of the `result` field.
     ///
@@ -536,6 +547,7 @@ impl Task {
                 "data-row import errors are paginated: convert the task to a DataUpsertTask",
             ));
         }
+        self.refuse_streamable_export()?;
         if !self.data.status.is_terminal() {
             return Err(self.unavailable(&format!(
                 "the task is still {}; wait for it to finish first",
@@ -568,6 +580,21 @@ impl Task {
                 "the SDK reads errors of JSON Import, export and batch/queue/annotate tasks only",
             ))
         }
+    }
+
+    /// A streamable export (an export without a result file URL) is read through
+    /// `ExportTask`'s streams, never a result file: say so rather than answer "no result".
+    fn refuse_streamable_export(&self) -> Result<()> {
+        let streamable = self.data.task_type == EXPORT_TYPE
+            && self.data.result.is_none()
+            && self.data.errors.is_none();
+        if streamable {
+            return Err(self.unavailable(
+                "streamable exports are read through their streams: \
+                 client.get_export_task(id)?.stream(StreamType::Result) (or ExportTask::try_from(task))",
+            ));
+        }
+        Ok(())
     }
 
     fn unavailable(&self, reason: &str) -> Error {

@@ -1,4 +1,4 @@
-//! `labelbox dataset create | get | list`.
+//! `labelbox dataset create | get | list` (and `export`, in `export.rs`).
 
 use labelbox::Client;
 
@@ -31,6 +31,7 @@ pub fn run(client: &Client, ui: Ui, command: DatasetCommand) -> anyhow::Result<E
             };
             return listing::print(ui, datasets, None, &columns);
         }
+        DatasetCommand::Export(args) => return super::export::export(client, ui, args),
     };
     view::print_dataset(ui, &dataset)?;
     Ok(Exit::Success)

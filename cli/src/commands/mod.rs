@@ -2,6 +2,7 @@
 
 mod data_rows;
 mod dataset;
+pub mod export;
 mod listing;
 mod lookup;
 mod shell;

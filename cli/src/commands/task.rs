@@ -27,6 +27,7 @@ pub fn run(client: &Client, ui: Ui, command: TaskCommand) -> anyhow::Result<Exit
         TaskCommand::Cancel { id, wait, limits } => cancel(client, ui, &id, wait.then_some(limits)),
         TaskCommand::Result { id } => stream(client, ui, &id, Stream::Result),
         TaskCommand::Errors { id } => stream(client, ui, &id, Stream::Errors),
+        TaskCommand::Stream(args) => super::export::stream(client, ui, args),
     }
 }
 

@@ -1,0 +1,285 @@
+//! `labelbox dataset export` and `labelbox task stream`: start an export, wait for it, and
+//! write a stream of a finished export as NDJSON while it downloads.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use labelbox::{
+    Client, ExportOptions, ExportSelection, ExportTask, StreamStart, StreamType, TaskStatus,
+};
+use serde_json::Value;
+
+use super::task::{ended, wait_for};
+use super::view;
+use crate::args::{parse_duration, parse_every, WaitArgs};
+use crate::exit::{self, Exit};
+use crate::output::Ui;
+
+/// Rows written between two flushes, so a pipe sees rows early.
+const FLUSH_EVERY: u64 = 1_000;
+
+/// `labelbox dataset export` arguments.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The dataset to export
+    #[arg(value_name = "DATASET_ID")]
+    pub dataset: String,
+    /// Only the rows with this global key (repeat, up to 2000)
+    #[arg(
+        long = "global-key",
+        value_name = "KEY",
+        conflicts_with = "data_row_ids"
+    )]
+    pub global_keys: Vec<String>,
+    /// Only the rows with this data row id (repeat, up to 2000)
+    #[arg(long = "data-row-id", value_name = "ID")]
+    pub data_row_ids: Vec<String>,
+    /// What each row includes, comma-separated: attachments, embeddings, metadata, details,
+    /// project-details, performance-details, label-details, interpolated-frames, predictions,
+    /// all-projects, all-model-runs
+    #[arg(long, value_name = "PARTS", value_delimiter = ',')]
+    pub include: Vec<String>,
+    /// Give up waiting (exit 2) after this long
+    #[arg(long, value_name = "DURATION", default_value = "2h", value_parser = parse_duration)]
+    pub wait: Duration,
+    /// Check the task this often (at least 2s)
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_every)]
+    pub every: Duration,
+    /// Start the export, print the task and exit without waiting
+    #[arg(long, conflicts_with_all = ["output"])]
+    pub no_wait: bool,
+    /// Write the rows to this file instead of stdout (the task then goes to stdout)
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `labelbox task stream` arguments.
+#[derive(Debug, Args)]
+pub struct StreamArgs {
+    /// The export task's id
+    pub id: String,
+    /// The errors stream instead of the rows
+    #[arg(long)]
+    pub errors: bool,
+    /// Start at this line (0-based), e.g. to resume after an interrupted run
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub from_line: u64,
+}
+
+/// Runs `dataset export`.
+pub fn export(client: &Client, ui: Ui, args: ExportArgs) -> anyhow::Result<Exit> {
+    if ui.json && args.output.is_none() && !args.no_wait {
+        return Err(exit::usage(
+            "--json prints the export task on stdout: pass --output FILE for the rows",
+        ));
+    }
+    let options = export_options(&args.include)?;
+    let dataset = client.get_dataset(&args.dataset)?;
+    let mut export = match selection(&args) {
+        Some(selection) => dataset.export_selected(selection.options(options))?,
+        None => dataset.export(options)?,
+    };
+    ui.note(format!("export task {} started", export.id()));
+    if args.no_wait {
+        view::print_task(ui, export.task())?;
+        return Ok(Exit::Success);
+    }
+    let limits = WaitArgs {
+        timeout: args.wait,
+        every: args.every,
+    };
+    // The rows may go to stdout: a timeout is told on stderr only (with the task's status).
+    let mut task = export.task().clone();
+    wait_for(&mut task, ui, limits)?;
+    export = ExportTask::try_from(task)?;
+    ended(export.task())?;
+    let written = match &args.output {
+        Some(path) => {
+            let file = File::create(path)
+                .map_err(|e| exit::usage(format!("cannot write {}: {e}", path.display())))?;
+            write_stream(&export, StreamType::Result, 0, ui, file)?
+        }
+        None => write_stream(&export, StreamType::Result, 0, ui, io::stdout().lock())?,
+    };
+    ui.note(format!("{written} rows exported"));
+    if args.output.is_some() {
+        view::print_task(ui, export.task())?;
+    }
+    Ok(Exit::Success)
+}
+
+/// Runs `task stream`: any finished export's rows or errors, from a line on.
+pub fn stream(client: &Client, ui: Ui, args: StreamArgs) -> anyhow::Result<Exit> {
+    let export = client.get_export_task(&args.id)?;
+    match export.status() {
+        TaskStatus::Complete => {}
+        status if status.is_terminal() => return ended(export.task()),
+        status => {
+            return Err(exit::usage(format!(
+                "export task {} is still {status}: wait for it first (labelbox task wait {})",
+                args.id, args.id
+            )))
+        }
+    }
+    let which = if args.errors {
+        StreamType::Errors
+    } else {
+        StreamType::Result
+    };
+    let written = write_stream(&export, which, args.from_line, ui, io::stdout().lock())?;
+    ui.note(format!("{written} {} lines", which.as_str().to_lowercase()));
+    Ok(Exit::Success)
+}
+
+fn export_options(include: &[String]) -> anyhow::Result<ExportOptions> {
+    include
+        .iter()
+        .filter(|part| !part.trim().is_empty())
+        .try_fold(ExportOptions::new(), |options, part| {
+            Ok(options.include(part)?)
+        })
+}
+
+fn selection(args: &ExportArgs) -> Option<ExportSelection> {
+    if !args.global_keys.is_empty() {
+        Some(ExportSelection::global_keys(args.global_keys.clone()))
+    } else if !args.data_row_ids.is_empty() {
+        Some(ExportSelection::data_row_ids(args.data_row_ids.clone()))
+    } else {
+        None
+    }
+}
+
+/// Writes the stream from `from_line` as NDJSON while it downloads, with progress on stderr;
+/// an absent stream (no errors, no matching rows) is empty. Returns the rows written.
+fn write_stream(
+    export: &ExportTask,
+    which: StreamType,
+    from_line: u64,
+    ui: Ui,
+    out: impl Write,
+) -> anyhow::Result<u64> {
+    let Some(total) = export.total_lines(which)? else {
+        return Ok(0);
+    };
+    let rows = export.stream_from(which, StreamStart::Line(from_line))?;
+    let mut out = BufWriter::new(out);
+    let mut progress = RowProgress::new(export.id(), total, from_line, ui.quiet);
+    let mut written = 0u64;
+    for row in rows {
+        write_row(&mut out, &row?)?;
+        written += 1;
+        progress.advance();
+        if written % FLUSH_EVERY == 0 {
+            out.flush()?;
+        }
+    }
+    out.flush()?;
+    progress.finish();
+    Ok(written)
+}
+
+fn write_row(out: &mut impl Write, row: &Value) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, row)?;
+    out.write_all(b"\n")
+}
+
+/// Rows streamed so far on stderr: a bar on a terminal, a line per tenth otherwise.
+enum RowProgress {
+    Bar(ProgressBar),
+    Lines {
+        task_id: String,
+        done: u64,
+        total: u64,
+        tenth: u64,
+    },
+    Silent,
+}
+
+impl RowProgress {
+    fn new(task_id: &str, total: u64, from_line: u64, quiet: bool) -> Self {
+        if quiet {
+            return RowProgress::Silent;
+        }
+        if io::stderr().is_terminal() {
+            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+            if let Ok(style) = ProgressStyle::with_template(
+                "{prefix} [{elapsed_precise}] {wide_bar} {pos}/{len} rows",
+            ) {
+                bar.set_style(style);
+            }
+            bar.set_prefix(task_id.to_string());
+            bar.set_position(from_line);
+            return RowProgress::Bar(bar);
+        }
+        RowProgress::Lines {
+            task_id: task_id.to_string(),
+            done: from_line,
+            total,
+            tenth: tenth(from_line, total),
+        }
+    }
+
+    fn advance(&mut self) {
+        match self {
+            RowProgress::Bar(bar) => bar.inc(1),
+            RowProgress::Lines {
+                task_id,
+                done,
+                total,
+                tenth: last,
+            } => {
+                *done += 1;
+                let now = tenth(*done, *total);
+                if now > *last {
+                    *last = now;
+                    crate::output::message_line(&format!(
+                        "task {task_id}: {done}/{total} rows streamed"
+                    ));
+                }
+            }
+            RowProgress::Silent => {}
+        }
+    }
+
+    fn finish(&self) {
+        if let RowProgress::Bar(bar) = self {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// How many tenths of `total` `done` is (10 when total is 0).
+fn tenth(done: u64, total: u64) -> u64 {
+    done.saturating_mul(10).checked_div(total).unwrap_or(10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_is_due_at_each_tenth() {
+        assert_eq!(tenth(0, 100), 0);
+        assert_eq!(tenth(9, 100), 0);
+        assert_eq!(tenth(10, 100), 1);
+        assert_eq!(tenth(100, 100), 10);
+        assert_eq!(tenth(0, 0), 10);
+    }
+
+    #[test]
+    fn include_names_become_options() {
+        let options = export_options(&["metadata".into(), "".into(), "details".into()]).unwrap();
+        assert_eq!(
+            options,
+            ExportOptions::new()
+                .include_metadata(true)
+                .include_data_row_details(true)
+        );
+        assert!(export_options(&["everything".into()]).is_err());
+    }
+}

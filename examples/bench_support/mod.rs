@@ -1,0 +1,44 @@
+//! What the benchmark examples share: the client, the rows, the figures.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use labelbox::{Client, DataRowSpec, RowData};
+
+/// A client of the emulator at `url` that may poll every 50 ms.
+pub fn client(url: &str, key: &str) -> anyhow::Result<Client> {
+    Ok(Client::builder()
+        .api_key(key)
+        .endpoint(url)
+        .min_check_frequency(Duration::from_millis(50))
+        .build()?)
+}
+
+/// `rows` rows named after `name`: a URL, a global key and an external id each.
+pub fn specs(name: &str, rows: usize) -> Vec<DataRowSpec> {
+    (0..rows)
+        .map(|i| {
+            DataRowSpec::new(RowData::url(format!(
+                "https://storage.example.com/bench/{name}/{i:08}.jpg"
+            )))
+            .global_key(format!("bench-{name}-{i}"))
+            .external_id(format!("{name}-{i}.jpg"))
+        })
+        .collect()
+}
+
+/// One figure line: rows, seconds and rows per second.
+pub fn report(what: &str, rows: u64, took: Duration) {
+    let rate = rows as f64 / took.as_secs_f64().max(1e-9);
+    println!(
+        "  {what:<22} {rows:>7} rows in {:>7.3} s = {rate:>10.0} rows/s",
+        took.as_secs_f64()
+    );
+}
+
+/// A `kB` figure of `/proc/self/status` (Linux only; `None` elsewhere).
+pub fn memory_kb(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
