@@ -2,9 +2,9 @@
 //! on open connections, one hyper HTTP/1.1 connection per socket, and shutdown.
 //!
 //! Why not a thread per connection: idle sockets would cost a thread each. Here an idle
-//! connection is a parked task; past [`Limits::max_connections`] new connections wait in the
+//! connection is a parked task; past `Limits::max_connections` new connections wait in the
 //! listen backlog until one closes, and a connection that sends no complete request head for
-//! [`Limits::idle_timeout`] is closed, so the backlog always drains.
+//! `Limits::idle_timeout` is closed, so the backlog always drains.
 
 use std::net::TcpListener as StdListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
