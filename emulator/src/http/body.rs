@@ -25,33 +25,56 @@ pub(crate) enum BodyError {
 
 /// `TooLarge` when the declared `Content-Length` is over the limit, before reading anything.
 pub(crate) fn check_declared_length(headers: &HeaderMap, limits: &Limits) -> Result<(), BodyError> {
-    let declared = headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    match declared {
+    match declared_length(headers) {
         Some(length) if length > limits.max_body_bytes => Err(BodyError::TooLarge),
         _ => Ok(()),
     }
 }
 
-/// The whole body, at most `max_body_bytes`, within `body_timeout`.
+fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// The whole body of a request with `headers`, at most `max_body_bytes`, within
+/// `body_timeout`.
 pub(crate) async fn read(
+    headers: &HeaderMap,
     body: Incoming,
     limits: &Limits,
     stop: &mut watch::Receiver<bool>,
 ) -> Result<Bytes, BodyError> {
     let limit = usize::try_from(limits.max_body_bytes).unwrap_or(usize::MAX);
-    let collect = Limited::new(body, limit).collect();
+    let expected = declared_length(headers).map_or(0, |n| usize::try_from(n).unwrap_or(limit));
+    let whole = gather(Limited::new(body, limit), expected.min(limit));
     tokio::select! {
-        collected = tokio::time::timeout(limits.body_timeout, collect) => match collected {
+        gathered = tokio::time::timeout(limits.body_timeout, whole) => match gathered {
             Err(_) => Err(BodyError::TimedOut(limits.body_timeout)),
-            Ok(Ok(collected)) => Ok(collected.to_bytes()),
-            Ok(Err(e)) if e.is::<LengthLimitError>() => Err(BodyError::TooLarge),
-            Ok(Err(e)) => Err(BodyError::Unreadable(e.to_string())),
+            Ok(result) => result.map(Bytes::from),
         },
         _ = stop.changed() => Err(BodyError::ShuttingDown),
     }
+}
+
+/// The body's frames copied once into one buffer of the declared size, each frame dropped as
+/// soon as it is copied (so a large upload is never held twice).
+async fn gather(mut body: Limited<Incoming>, expected: usize) -> Result<Vec<u8>, BodyError> {
+    let mut bytes = Vec::with_capacity(expected);
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| match e.downcast::<LengthLimitError>() {
+            Ok(_) => BodyError::TooLarge,
+            Err(e) => BodyError::Unreadable(e.to_string()),
+        })?;
+        if let Some(data) = frame.data_ref() {
+            bytes.extend_from_slice(data);
+        }
+    }
+    Ok(bytes)
 }
 
 #[cfg(test)]

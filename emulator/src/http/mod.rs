@@ -198,7 +198,7 @@ async fn graphql(
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let bytes = match body::read(body, &service.limits, &mut stop).await {
+    let bytes = match body::read(&parts.headers, body, &service.limits, &mut stop).await {
         Ok(bytes) => bytes,
         Err(error) => return finish(service, body_refusal(error), None, record),
     };
