@@ -1,5 +1,6 @@
-//! Benchmark: import 150,000 rows through HTTP, page all results 5,000 at a time, then export
-//! the dataset and serve its stream.
+//! Benchmark: import 150,000 rows through HTTP, page all results 5,000 at a time, list 1,000
+//! tasks 100 at a time on one kept-alive connection, then export the dataset and serve its
+//! stream.
 //!
 //! `cargo run --release -p labelbox-emulator --example bench [ROWS]`
 //!
@@ -7,7 +8,11 @@
 //! unlimited), pages/s and rows/s served, the slowest `user` query answered while the import was
 //! running (other requests must stay responsive), and the emulator's own cost of an export: the
 //! time to write the stream (`exportDataRowsInCatalog` until `COMPLETE`) and to serve it
-//! (`exportFileFromOffset` and a GET per file, read whole).
+//! (`exportFileFromOffset` and a GET per file, read whole). Also the emulator's own CPU per
+//! result page (the process's CPU less this client thread's), and the wall and client CPU of a
+//! 100-task listing page (a mid-size answer on a kept-alive connection, where a server that
+//! writes headers and body in separate small segments without `TCP_NODELAY` waits for a
+//! delayed ACK).
 //!
 //! With `LABELBOX_BENCH_PYTHON` set to a Python that has `labelbox==7.17.0` (e.g.
 //! `target/conformance-venv/bin/python`), the same export is then read by the official SDK
@@ -24,6 +29,62 @@ const USER_TASK: &str = "query($u: ID!, $t: ID!) { user(where: {id: $u}) { creat
 const EXPORT: &str = "mutation($input: ExportDataRowsInCatalogInput!) { exportDataRowsInCatalog(input: $input) { taskId } }";
 const FILE: &str = "query($w: WhereUniqueIdInput, $o: UInt64!) { task(where: $w) { exportFileFromOffset(streamType: RESULT, offset: $o) { offsets { start end } file } } }";
 const PAGE: usize = 5_000;
+const TASKS: usize = 1_000;
+const TASK_PAGE: usize = 100;
+
+/// CPU time of the whole process so far (all threads, the emulator's included).
+fn process_cpu() -> Duration {
+    // /proc/self/stat: utime and stime are fields 14 and 15, in clock ticks (100 per second).
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit(')').next().unwrap_or_default();
+    let ticks: u64 = after_name
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse::<u64>().ok())
+        .sum();
+    Duration::from_millis(ticks * 10)
+}
+
+/// CPU time of the calling thread (the client) so far.
+fn thread_cpu() -> Duration {
+    // /proc/thread-self/schedstat: nanoseconds on CPU first.
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+    let nanos = stat
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    Duration::from_nanos(nanos)
+}
+
+/// Lists `TASKS` seeded tasks `TASK_PAGE` at a time on one kept-alive connection; answers the
+/// wall of each page and the client's CPU for all of them.
+fn list_tasks(agent: &ureq::Agent, emu: &Emulator) -> Result<(Vec<Duration>, Duration)> {
+    for _ in 0..TASKS {
+        emu.insert_task(labelbox_emulator::TaskSeed::default());
+    }
+    let query = "query($s: Int, $f: Int) { organization { tasks(skip: $s first: $f) { id name type status completionPercentage createdAt updatedAt result errors metadata } } }";
+    // One warm-up page opens the connection; the timed pages reuse it.
+    gql(agent, emu, query, json!({"s": 0, "f": TASK_PAGE}))?;
+    let client_cpu = thread_cpu();
+    let mut walls = Vec::new();
+    for page in 0..TASKS / TASK_PAGE {
+        let asked = Instant::now();
+        let data = gql(
+            agent,
+            emu,
+            query,
+            json!({"s": page * TASK_PAGE, "f": TASK_PAGE}),
+        )?;
+        walls.push(asked.elapsed());
+        let listed = data["organization"]["tasks"].as_array().map_or(0, Vec::len);
+        if listed != TASK_PAGE {
+            bail!("page {page} listed {listed} tasks");
+        }
+    }
+    Ok((walls, thread_cpu() - client_cpu))
+}
 
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
@@ -156,6 +217,7 @@ fn main() -> Result<()> {
     }
 
     let paging = Instant::now();
+    let (process_before, client_before) = (process_cpu(), thread_cpu());
     let (mut pages, mut served, mut from) = (0usize, 0usize, Value::Null);
     // Each page's time: the first and the last should match (a page costs O(page), not O(offset)).
     let mut page_times = Vec::new();
@@ -174,6 +236,7 @@ fn main() -> Result<()> {
         from = page["after"].clone();
     }
     let paged = paging.elapsed();
+    let server_cpu = (process_cpu() - process_before).saturating_sub(thread_cpu() - client_before);
     if served != rows {
         bail!("served {served} of {rows} rows");
     }
@@ -211,6 +274,23 @@ fn main() -> Result<()> {
         "page time:           first {:.1} ms, last full {:.1} ms",
         ms(page_times.first()),
         ms(page_times.iter().rev().nth(1).or(page_times.last()))
+    );
+    println!(
+        "emulator CPU per result page: {:.1} ms",
+        server_cpu.as_secs_f64() * 1e3 / pages as f64
+    );
+    let (walls, client_cpu) = list_tasks(&agent, &emu)?;
+    let mut sorted = walls.clone();
+    sorted.sort();
+    let total: Duration = walls.iter().sum();
+    println!(
+        "task listing:        {TASKS} tasks in {} pages of {TASK_PAGE}: {:.1} ms wall \
+         (page median {:.1} ms, max {:.1} ms), {:.1} ms client CPU",
+        walls.len(),
+        total.as_secs_f64() * 1e3,
+        ms(sorted.get(sorted.len() / 2)),
+        ms(sorted.last()),
+        client_cpu.as_secs_f64() * 1e3
     );
     let mib = export.bytes as f64 / (1 << 20) as f64;
     println!(

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::faults::{Faults, RateLimiter};
-use crate::http::{Server, Service};
+use crate::http::{Limits, Server, Service};
 use crate::log::{RequestListener, RequestLog, RequestRecord};
 use crate::schema;
 use crate::store::{DataRow, Pace, Store, TaskSeed};
@@ -21,8 +21,18 @@ pub const DEFAULT_MIN_TASK_DURATION: Duration = Duration::from_secs(2);
 pub const DEFAULT_CANCEL_DURATION: Duration = Duration::from_millis(100);
 /// Largest file an export stream is cut into by default, in bytes (4 MiB).
 pub const DEFAULT_EXPORT_FILE_SIZE: usize = 4 << 20;
-/// HTTP worker threads by default.
+/// Threads of the HTTP runtime by default.
 pub const DEFAULT_WORKERS: usize = 8;
+/// Longest request body accepted by default: 64 MiB (the SDKs upload chunks of at most
+/// 10,000,000 bytes).
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
+/// How long a request body may take to arrive by default.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Connections served at once by default; more wait until one closes.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+/// How long a connection may go without sending a complete request head by default (idle
+/// between keep-alive requests, or sending its headers), before the emulator closes it.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The task types the emulator cancels by default, PascalCase as `cancelableTaskTypes` answers
 /// them: the kinds Labelbox's task page lists as cancelable (streamable exports, sending to
@@ -51,6 +61,7 @@ pub struct EmulatorBuilder {
     workers: usize,
     cancelable_types: Vec<String>,
     export_file_size: usize,
+    limits: Limits,
     listener: Option<RequestListener>,
 }
 
@@ -66,6 +77,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("workers", &self.workers)
             .field("cancelable_types", &self.cancelable_types)
             .field("export_file_size", &self.export_file_size)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -82,6 +94,7 @@ impl Default for EmulatorBuilder {
             workers: DEFAULT_WORKERS,
             cancelable_types: DEFAULT_CANCELABLE_TASK_TYPES.map(String::from).to_vec(),
             export_file_size: DEFAULT_EXPORT_FILE_SIZE,
+            limits: Limits::default(),
             listener: None,
         }
     }
@@ -125,7 +138,8 @@ impl EmulatorBuilder {
         self
     }
 
-    /// HTTP worker threads (default [`DEFAULT_WORKERS`]).
+    /// Threads of the HTTP runtime (default [`DEFAULT_WORKERS`]). Connections are tasks on
+    /// them, not threads of their own.
     pub fn workers(mut self, workers: usize) -> Self {
         self.workers = workers;
         self
@@ -159,15 +173,46 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The longest request body accepted (default [`DEFAULT_MAX_BODY_BYTES`]). A request
+    /// declaring a longer one is answered 413 without its body being read; a chunked body
+    /// that grows past it is answered 413 when it does.
+    pub fn max_body_bytes(mut self, bytes: u64) -> Self {
+        self.limits.max_body_bytes = bytes;
+        self
+    }
+
+    /// How long a request body may take to arrive whole (default [`DEFAULT_BODY_TIMEOUT`]);
+    /// a slower one is answered 408 and its connection closed.
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.body_timeout = timeout;
+        self
+    }
+
+    /// How many connections are served at once (default [`DEFAULT_MAX_CONNECTIONS`]); more
+    /// wait in the listen backlog until one closes.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.limits.max_connections = connections;
+        self
+    }
+
+    /// How long a connection may go without sending a complete request head (default
+    /// [`DEFAULT_IDLE_TIMEOUT`]): idle between keep-alive requests, or sending its headers
+    /// slowly. Past it the emulator closes the connection.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+
     /// Called with every request record as soon as it is complete (before the answer is sent).
     pub fn on_request(mut self, listener: impl Fn(&RequestRecord) + Send + Sync + 'static) -> Self {
         self.listener = Some(Arc::new(listener));
         self
     }
 
-    /// Binds 127.0.0.1 and starts serving on worker threads.
+    /// Binds 127.0.0.1 and starts serving on the HTTP runtime's threads.
     pub fn start(self) -> Result<Emulator> {
         self.faults.validate()?;
+        validate_limits(&self.limits)?;
         if self.rows_per_second == 0 {
             return Err(Error::InvalidConfig(
                 "rows per second must be at least 1".into(),
@@ -181,13 +226,10 @@ impl EmulatorBuilder {
         if self.api_key.as_deref() == Some("") {
             return Err(Error::InvalidConfig("the API key must not be empty".into()));
         }
-        let http = tiny_http::Server::http(("127.0.0.1", self.port))
-            .map_err(|e| Error::Bind(format!("127.0.0.1:{}: {e}", self.port)))?;
-        let port = http
-            .server_addr()
-            .to_ip()
-            .map(|a| a.port())
-            .ok_or_else(|| Error::Bind("not an IP socket".into()))?;
+        let listener = std::net::TcpListener::bind(("127.0.0.1", self.port))
+            .and_then(|l| l.local_addr().map(|a| (l, a.port())));
+        let (listener, port) =
+            listener.map_err(|e| Error::Bind(format!("127.0.0.1:{}: {e}", self.port)))?;
         let api_key = self.api_key.unwrap_or_else(random_key);
         let pace = Pace {
             rows_per_second: self.rows_per_second,
@@ -207,8 +249,10 @@ impl EmulatorBuilder {
             faults: self.faults,
             log: RequestLog::new(self.listener),
             seq: AtomicU64::new(0),
+            limits: self.limits,
         });
-        let server = Server::start(http, Arc::clone(&service), self.workers);
+        let server = Server::start(listener, Arc::clone(&service), self.workers)
+            .map_err(|e| Error::Bind(format!("cannot start the HTTP runtime: {e}")))?;
         Ok(Emulator {
             store,
             service,
@@ -216,6 +260,19 @@ impl EmulatorBuilder {
             port,
         })
     }
+}
+
+fn validate_limits(limits: &Limits) -> Result<()> {
+    let refused = if limits.max_body_bytes == 0 {
+        "the body limit must be at least 1 byte"
+    } else if limits.max_connections == 0 {
+        "at least 1 connection must be allowed"
+    } else if limits.body_timeout.is_zero() || limits.idle_timeout.is_zero() {
+        "the body and idle timeouts must not be zero"
+    } else {
+        return Ok(());
+    };
+    Err(Error::InvalidConfig(refused.into()))
 }
 
 fn random_key() -> String {
@@ -393,6 +450,10 @@ mod tests {
         assert!(matches!(zero_pace, Err(Error::InvalidConfig(_))));
         let empty_key = Emulator::builder().api_key("").start();
         assert!(matches!(empty_key, Err(Error::InvalidConfig(_))));
+        let no_connections = Emulator::builder().max_connections(0).start();
+        assert!(matches!(no_connections, Err(Error::InvalidConfig(_))));
+        let no_time = Emulator::builder().body_timeout(Duration::ZERO).start();
+        assert!(matches!(no_time, Err(Error::InvalidConfig(_))));
         let bad_rate = Emulator::builder()
             .faults(Faults::seeded(1).dropped_connections(-0.1))
             .start();

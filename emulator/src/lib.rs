@@ -18,8 +18,9 @@
 //! # Ok::<(), labelbox_emulator::Error>(())
 //! ```
 //!
-//! The server is blocking (`tiny_http` and a worker pool); GraphQL is executed by
-//! `async-graphql` through a blocking executor. State lives in memory and dies with the handle.
+//! The handle is blocking; under it, HTTP/1.1 is served by `hyper` on a small `tokio` runtime
+//! the emulator owns (connections are tasks, not threads), and GraphQL is executed by
+//! `async-graphql` on that runtime. State lives in memory and dies with the handle.
 
 #![warn(missing_docs)]
 
@@ -39,8 +40,10 @@ mod store;
 mod time;
 
 pub use emulator::{
-    Emulator, EmulatorBuilder, DEFAULT_CANCELABLE_TASK_TYPES, DEFAULT_CANCEL_DURATION,
-    DEFAULT_EXPORT_FILE_SIZE, DEFAULT_MIN_TASK_DURATION, DEFAULT_ROWS_PER_SECOND, DEFAULT_WORKERS,
+    Emulator, EmulatorBuilder, DEFAULT_BODY_TIMEOUT, DEFAULT_CANCELABLE_TASK_TYPES,
+    DEFAULT_CANCEL_DURATION, DEFAULT_EXPORT_FILE_SIZE, DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_MIN_TASK_DURATION,
+    DEFAULT_ROWS_PER_SECOND, DEFAULT_WORKERS,
 };
 pub use error::{Error, Result};
 pub use faults::{FaultKind, Faults};

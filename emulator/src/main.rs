@@ -23,12 +23,16 @@ USAGE: labelbox-emulator [FLAGS]
   --rows-per-second N        import pace (default 5000)
   --min-task-duration D      shortest import, e.g. 2s, 500ms (default 2s)
   --cancel-duration D        how long a cancelled task stays CANCELLING (default 100ms)
-  --workers N                HTTP worker threads (default 8)
   --cancelable-task-types A,B  PascalCase task types that can be cancelled (default:
                              ExportDataRows,SendToAnnotate,SendToModelRun,
                              BulkUpdateQueuePriority,CreateClassifications,AgreementBackfill;
                              add AdvUpsertDataRows to make imports cancelable)
   --export-file-size BYTES   largest file an export stream is cut into (default 4194304)
+  --workers N                threads of the HTTP runtime (default 8)
+  --max-body-bytes N         longest request body; longer ones get 413 (default 67108864)
+  --body-timeout D           time for a request body to arrive; then 408 (default 30s)
+  --max-connections N        connections served at once; more wait (default 1024)
+  --idle-timeout D           a connection without a request head this long is closed (default 30s)
   --seed N                   seed of fault decisions (default 0)
   --server-error-rate F      share of requests answered 500/502/503 (0..1)
   --drop-rate F              share of answers cut mid-response (0..1)
@@ -51,6 +55,10 @@ struct Options {
     workers: Option<usize>,
     cancelable_types: Option<Vec<String>>,
     export_file_size: Option<usize>,
+    max_body_bytes: Option<u64>,
+    body_timeout: Option<Duration>,
+    max_connections: Option<usize>,
+    idle_timeout: Option<Duration>,
     seed: u64,
     server_error_rate: f64,
     drop_rate: f64,
@@ -115,6 +123,10 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Str
             "--export-file-size" => {
                 options.export_file_size = Some(parse_number(&flag, &value()?)?)
             }
+            "--max-body-bytes" => options.max_body_bytes = Some(parse_number(&flag, &value()?)?),
+            "--body-timeout" => options.body_timeout = Some(parse_duration(&flag, &value()?)?),
+            "--max-connections" => options.max_connections = Some(parse_number(&flag, &value()?)?),
+            "--idle-timeout" => options.idle_timeout = Some(parse_duration(&flag, &value()?)?),
             "--seed" => options.seed = parse_number(&flag, &value()?)?,
             "--server-error-rate" => options.server_error_rate = parse_number(&flag, &value()?)?,
             "--drop-rate" => options.drop_rate = parse_number(&flag, &value()?)?,
@@ -166,6 +178,18 @@ fn build(options: Options) -> Result<Emulator, String> {
     }
     if let Some(bytes) = options.export_file_size {
         builder = builder.export_file_size(bytes);
+    }
+    if let Some(bytes) = options.max_body_bytes {
+        builder = builder.max_body_bytes(bytes);
+    }
+    if let Some(d) = options.body_timeout {
+        builder = builder.body_timeout(d);
+    }
+    if let Some(n) = options.max_connections {
+        builder = builder.max_connections(n);
+    }
+    if let Some(d) = options.idle_timeout {
+        builder = builder.idle_timeout(d);
     }
     let sink: Option<Box<dyn Write + Send>> = match options.request_log {
         Some(path) => Some(Box::new(

@@ -89,3 +89,35 @@ fn a_bad_flag_is_refused_with_status_2() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(String::from_utf8_lossy(&help.stdout).contains("--server-error-rate"));
 }
+
+#[test]
+fn the_server_limits_are_flags() {
+    let (_child, line) = start(&[
+        "--api-key",
+        "bin-key",
+        "--max-body-bytes",
+        "64",
+        "--body-timeout",
+        "5s",
+        "--max-connections",
+        "8",
+        "--idle-timeout",
+        "5s",
+    ]);
+    let url = line
+        .split_whitespace()
+        .nth(3)
+        .unwrap_or_default()
+        .to_string();
+    let short = json!({"query": "{ user { id } }"});
+    assert_eq!(common::post_raw(&url, Some("bin-key"), &short).0, 200);
+    let long = json!({"query": format!("{{ user {{ id }} }}{}", " ".repeat(64))});
+    assert_eq!(common::post_raw(&url, Some("bin-key"), &long).0, 413);
+
+    let refused = Command::new(env!("CARGO_BIN_EXE_labelbox-emulator"))
+        .args(["--max-connections", "0"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("connection"));
+}
