@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::cancel;
+use crate::media;
 use crate::store::{status, Catalog, DataRow, Pace, Store};
 
 /// Rows applied per catalog-lock acquisition: keeps other requests responsive during big imports.
@@ -69,6 +70,31 @@ impl ImportJob {
     pub(crate) fn failures(&self, from: Option<&str>, first: usize) -> Page<FailedRow> {
         let results = self.results.read().unwrap_or_else(|e| e.into_inner());
         page(&results.failures, from, first)
+    }
+
+    /// The finished import's result file, in the shape of the service's import result files
+    /// (`{"createdDataRows": [...], "errors": [...]}`, PROTOCOL 3.8).
+    fn result_file(&self) -> Vec<u8> {
+        let results = self.results.read().unwrap_or_else(|e| e.into_inner());
+        let created: Vec<Value> = results
+            .successes
+            .iter()
+            .map(|r| {
+                serde_json::json!({"id": r.id, "externalId": r.external_id,
+                    "globalKey": r.global_key, "rowData": r.row_data})
+            })
+            .collect();
+        let errors: Vec<Value> = results
+            .failures
+            .iter()
+            .map(|f| {
+                serde_json::json!({"message": f.message, "failedDataRows": [{
+                    "externalId": f.external_id, "globalKey": f.global_key,
+                    "rowData": f.row_data, "metadata": f.metadata, "attachments": f.attachments}]})
+            })
+            .collect();
+        serde_json::to_vec(&serde_json::json!({"createdDataRows": created, "errors": errors}))
+            .unwrap_or_default()
     }
 
     fn record(&self, outcomes: Vec<Outcome>) {
@@ -136,6 +162,9 @@ struct Payload {
     global_key: Option<String>,
     external_id: Option<String>,
     media_type: Option<String>,
+    /// `metadata_fields` (the SDK's create path, schema ids) or `metadata` (its upsert path,
+    /// which may name schemas instead: the service resolves the names).
+    #[serde(alias = "metadata")]
     metadata_fields: Option<Vec<MetadataField>>,
     attachments: Option<Vec<Attachment>>,
     dataset_id: Option<String>,
@@ -312,11 +341,13 @@ fn apply_batches(
 
 /// Completes the task unless a cancel arrived meanwhile (then it ends `CANCELED` the usual way).
 fn finish(store: &Store, task_id: &str, job: &ImportJob) {
+    let result_url = store.put_file(job.result_file(), "application/json");
     let completed = store.update_task_if(task_id, |t| {
         let running = t.status == status::IN_PROGRESS;
         if running {
             t.status = status::COMPLETE.into();
             t.completion_percentage = Some(1.0);
+            t.result = Some(result_url);
         }
         running
     });
@@ -327,7 +358,8 @@ fn finish(store: &Store, task_id: &str, job: &ImportJob) {
 
 // ----- the per-row rules -----
 
-fn row_data_text(value: &Value) -> String {
+/// A row's data as text: a URL or text as is, a JSON object as its JSON text.
+pub(crate) fn row_data_text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -387,7 +419,7 @@ fn apply(
     }
     match existing {
         None => create(catalog, store, item),
-        Some(id) => update(catalog, &id, item),
+        Some(id) => update(catalog, store, &id, item),
     }
 }
 
@@ -409,15 +441,28 @@ fn create(catalog: &mut Catalog, store: &Store, item: &Item) -> Outcome {
     if !catalog.datasets.contains_key(&dataset_id) {
         return Err(failure(item, format!("Dataset '{dataset_id}' not found")));
     }
+    if let Err(message) = media::check(p.media_type.as_deref(), &row_data) {
+        return Err(failure(item, message));
+    }
+    let metadata = match store
+        .metadata
+        .resolve(p.metadata_fields.as_deref().unwrap_or_default())
+    {
+        Ok(metadata) => metadata,
+        Err(message) => return Err(failure(item, message)),
+    };
+    let now = crate::time::now();
     let row = DataRow {
         id: store.new_id(),
         dataset_id: dataset_id.clone(),
         global_key: p.global_key.clone().filter(|gk| !gk.is_empty()),
         external_id: p.external_id.clone(),
-        row_data,
+        row_data: media::document_url(row_data),
         media_type: p.media_type.clone(),
-        metadata: to_values(p.metadata_fields.as_deref()),
-        attachments: to_values(p.attachments.as_deref()),
+        metadata,
+        attachments: with_ids(store, p.attachments.as_deref()),
+        created_at: now,
+        updated_at: now,
     };
     if let Some(gk) = &row.global_key {
         catalog.global_keys.insert(gk.clone(), row.id.clone());
@@ -432,13 +477,26 @@ fn create(catalog: &mut Catalog, store: &Store, item: &Item) -> Outcome {
     Ok(success)
 }
 
-fn update(catalog: &mut Catalog, id: &str, item: &Item) -> Outcome {
+fn update(catalog: &mut Catalog, store: &Store, id: &str, item: &Item) -> Outcome {
     let p = &item.payload;
     let Some(row) = catalog.rows.get_mut(id) else {
         return Err(failure(item, format!("Data row with id '{id}' not found")));
     };
+    let media_type = p.media_type.as_deref().or(row.media_type.as_deref());
+    let row_data = p.row_data.as_ref().filter(|v| !v.is_null());
+    if let Err(message) = media::check(media_type, row_data.unwrap_or(&row.row_data)) {
+        return Err(failure(item, message));
+    }
+    let metadata = match &p.metadata_fields {
+        Some(fields) => match store.metadata.resolve(fields) {
+            Ok(metadata) => Some(metadata),
+            Err(message) => return Err(failure(item, message)),
+        },
+        None => None,
+    };
+    row.updated_at = crate::time::now().max(row.created_at);
     if let Some(v) = p.row_data.as_ref().filter(|v| !v.is_null()) {
-        row.row_data = v.clone();
+        row.row_data = media::document_url(v.clone());
     }
     if let Some(ext) = &p.external_id {
         row.external_id = Some(ext.clone());
@@ -446,11 +504,11 @@ fn update(catalog: &mut Catalog, id: &str, item: &Item) -> Outcome {
     if let Some(media) = &p.media_type {
         row.media_type = Some(media.clone());
     }
-    if p.metadata_fields.is_some() {
-        row.metadata = to_values(p.metadata_fields.as_deref());
+    if let Some(metadata) = metadata {
+        row.metadata = metadata;
     }
     if p.attachments.is_some() {
-        row.attachments = to_values(p.attachments.as_deref());
+        row.attachments = with_ids(store, p.attachments.as_deref());
     }
     let old_key = match p.global_key.as_ref().filter(|gk| !gk.is_empty()) {
         Some(gk) if row.global_key.as_ref() != Some(gk) => row.global_key.replace(gk.clone()),
@@ -475,11 +533,13 @@ fn success(row: &DataRow) -> SuccessRow {
     }
 }
 
-fn to_values<T: serde::Serialize>(items: Option<&[T]>) -> Vec<Value> {
-    items
+/// Attachments as stored: each with an id of its own (`createDataRowAttachment` and
+/// `dataRow { attachments }` answer it).
+fn with_ids(store: &Store, attachments: Option<&[Attachment]>) -> Vec<Value> {
+    attachments
         .unwrap_or_default()
         .iter()
-        .filter_map(|i| serde_json::to_value(i).ok())
+        .map(|a| crate::attachments::stored(store.new_id(), &a.kind, &a.value, a.name.as_deref()))
         .collect()
 }
 

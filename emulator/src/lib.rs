@@ -23,6 +23,7 @@
 
 #![warn(missing_docs)]
 
+mod attachments;
 mod cancel;
 mod document;
 mod emulator;
@@ -31,6 +32,8 @@ mod faults;
 mod http;
 mod import;
 mod log;
+mod media;
+mod metadata;
 mod nodes;
 mod schema;
 mod store;

@@ -12,10 +12,12 @@ use async_graphql::{
 use crate::cancel;
 use crate::import::{self, Attachment, FailedRow, ImportJob, MetadataField, Page, SuccessRow};
 use crate::nodes::SuccessNodes;
-use crate::store::{
-    status, DatasetRecord, Identity, Store, TaskRecord, TaskSeed, UPSERT_TASK_TYPE,
-};
+use crate::store::{status, Identity, Store, TaskRecord, TaskSeed, UPSERT_TASK_TYPE};
 use crate::time;
+
+mod data_rows;
+mod datasets;
+mod metadata;
 
 /// The executable schema.
 pub(crate) type EmulatorSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -207,12 +209,6 @@ fn list_tasks(
 }
 
 #[derive(InputObject)]
-struct DatasetCreateInput {
-    name: String,
-    description: Option<String>,
-}
-
-#[derive(InputObject)]
 struct UpsertDataRowsInput {
     manifest_uri: String,
 }
@@ -384,30 +380,6 @@ impl Organization {
     }
 }
 
-struct Dataset(DatasetRecord);
-
-#[Object]
-impl Dataset {
-    async fn id(&self) -> ID {
-        ID(self.0.id.clone())
-    }
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    async fn description(&self) -> &str {
-        &self.0.description
-    }
-    async fn row_count(&self) -> i64 {
-        count(self.0.row_count)
-    }
-    async fn created_at(&self) -> DateTime {
-        DateTime(self.0.created_at)
-    }
-    async fn updated_at(&self) -> DateTime {
-        DateTime(self.0.updated_at)
-    }
-}
-
 #[derive(SimpleObject)]
 struct UploadedFile {
     url: String,
@@ -572,13 +544,23 @@ fn count(n: usize) -> i64 {
 
 /// Query root: one part per capability, merged (add a capability's part to the tuple).
 #[derive(MergedObject, Default)]
-pub(crate) struct Query(TaskQuery);
+pub(crate) struct Query(
+    TaskQuery,
+    datasets::DatasetQuery,
+    data_rows::DataRowQuery,
+    metadata::MetadataQuery,
+);
 
 /// Mutation root, merged the same way.
 #[derive(MergedObject, Default)]
-pub(crate) struct Mutation(TaskMutation);
+pub(crate) struct Mutation(
+    TaskMutation,
+    datasets::DatasetMutation,
+    data_rows::DataRowMutation,
+    metadata::MetadataMutation,
+);
 
-/// The task, user, dataset and import fields of the query root.
+/// The task, user and import fields of the query root.
 #[derive(Default)]
 pub(crate) struct TaskQuery;
 
@@ -600,24 +582,6 @@ impl TaskQuery {
     /// The key's organization.
     async fn organization(&self, ctx: &Context<'_>) -> Organization {
         Organization::of(&store(ctx).identity)
-    }
-
-    /// A dataset by id.
-    async fn dataset(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(name = "where")] filter: WhereUniqueInput,
-    ) -> async_graphql::Result<Option<Dataset>> {
-        match store(ctx).dataset(filter.id.as_str()) {
-            Some(d) => Ok(Some(Dataset(d))),
-            None => Err(coded(
-                format!(
-                    "Resource not found: no Dataset with id {}",
-                    filter.id.as_str()
-                ),
-                "RESOURCE_NOT_FOUND",
-            )),
-        }
     }
 
     /// Task types that `cancelBulkOperationJob` accepts, PascalCase.
@@ -659,17 +623,12 @@ impl TaskQuery {
     }
 }
 
-/// The dataset, upload, import and cancel fields of the mutation root.
+/// The upload, import and cancel fields of the mutation root.
 #[derive(Default)]
 pub(crate) struct TaskMutation;
 
 #[Object]
 impl TaskMutation {
-    /// Creates an empty dataset.
-    async fn create_dataset(&self, ctx: &Context<'_>, data: DatasetCreateInput) -> Dataset {
-        Dataset(store(ctx).create_dataset(data.name, data.description))
-    }
-
     /// Stores a file (GraphQL multipart request) and answers its unauthenticated URL.
     async fn upload_file(
         &self,
