@@ -4,7 +4,8 @@ Usage: python official_sdk.py ENDPOINT API_KEY
 
 Runs every task flow through the official SDK only and exits non-zero on the first mismatch.
 The emulator must be started with a pace that keeps the large import IN_PROGRESS for a few
-seconds (e.g. --rows-per-second 2000 --min-task-duration 2s).
+seconds (e.g. --rows-per-second 2000 --min-task-duration 2s), and with export files of
+EXPORT_FILE_SIZE bytes (--export-file-size 2048) so that export streams span several files.
 """
 
 import sys
@@ -12,12 +13,14 @@ import time
 import uuid
 
 import labelbox
-from labelbox import Client
+from labelbox import Client, DataRow, ExportTask, StreamType
 from labelbox.schema.identifiable import GlobalKey
 from lbox.exceptions import AuthenticationError, LabelboxError, ResourceNotFoundError
 from labelbox.schema.task import DataUpsertTask, Task, TaskStatus
 
 LARGE_IMPORT_ROWS = 20_000
+EXPORT_ROWS = 60
+EXPORT_FILE_SIZE = 2048
 
 
 def check(condition, message):
@@ -100,6 +103,8 @@ def main():
     check(any(t.uid == task.uid for t in complete), "organization.tasks lists the import")
     check(all(t.status == "COMPLETE" for t in complete), "organization.tasks filters by status")
 
+    check_exports(client, run)
+
     # A large import is running, but imports are not a cancelable type (the seed page's list,
     # which the emulator follows): the official SDK refuses without sending the mutation.
     big = [
@@ -128,6 +133,108 @@ def main():
         check(False, "a wrong key raises AuthenticationError")
 
     print("conformance: all checks passed")
+
+
+def check_finished_export(export_task, what):
+    check(isinstance(export_task, ExportTask), f"{what}: an ExportTask")
+    export_task.wait_till_done(timeout_seconds=120)
+    check(export_task.status == "COMPLETE", f"{what}: COMPLETE (got {export_task.status})")
+    check(export_task.type == "export-data-rows", f"{what}: type export-data-rows")
+
+
+def streamed(export_task):
+    return [output.json for output in export_task.get_buffered_stream()]
+
+
+def check_exports(client, run):
+    """The streamable-export flow of the official SDK (PROTOCOL 3.9)."""
+    dataset = client.create_dataset(name=f"export-{run}")
+    rows = [
+        {"row_data": f"https://example.com/export/{i}.jpg", "global_key": f"exp-{run}-{i}",
+         "external_id": f"e{i}"}
+        for i in range(EXPORT_ROWS)
+    ]
+    imported = dataset.create_data_rows(rows)
+    imported.wait_till_done(timeout_seconds=120)
+    check(imported.status == "COMPLETE", "rows to export imported")
+    created = {r["global_key"]: r["id"] for r in imported.result}
+    check(len(created) == EXPORT_ROWS, f"{EXPORT_ROWS} rows to export")
+
+    # The whole dataset, over several files.
+    export_task = dataset.export()
+    check_finished_export(export_task, "dataset.export()")
+    check(export_task.has_result(), "the dataset export has a result")
+    check(export_task.has_errors() is False, "the dataset export has no errors")
+    check(export_task.get_total_lines(StreamType.RESULT) == EXPORT_ROWS,
+          f"total lines = rows (got {export_task.get_total_lines(StreamType.RESULT)})")
+    size = export_task.get_total_file_size(StreamType.RESULT)
+    check(size > 3 * EXPORT_FILE_SIZE, f"the stream spans several {EXPORT_FILE_SIZE}-byte files ({size} bytes)")
+    check(export_task.get_total_lines(StreamType.ERRORS) is None, "no errors stream")
+    lines = []
+    export_task.get_buffered_stream().start(stream_handler=lambda output: lines.append(output.json))
+    check(len(lines) == EXPORT_ROWS, f"every row streamed (got {len(lines)})")
+    check({l["data_row"]["global_key"]: l["data_row"]["id"] for l in lines} == created,
+          "streamed ids and global keys match the dataset")
+    check(all(l["data_row"]["global_key"] == f"exp-{run}-{l['data_row']['external_id'][1:]}"
+              for l in lines), "rows streamed with their external ids")
+    check(all("details" not in l["data_row"] for l in lines), "no details unless asked")
+
+    # Params shape the lines.
+    detailed = dataset.export(params={"data_row_details": True, "attachments": True,
+                                      "metadata_fields": True})
+    check_finished_export(detailed, "dataset.export(params=...)")
+    line = streamed(detailed)[0]
+    check(line["data_row"]["details"]["dataset_id"] == dataset.uid, "details name the dataset")
+    check(line["attachments"] == [] and line["metadata_fields"] == [],
+          "attachments and metadata when asked")
+    check(line["projects"] == {} and line["experiments"] == {}, "no projects, no experiments")
+
+    # By data row ids, by global keys, and a dataset export narrowed by global keys.
+    some_keys = [f"exp-{run}-{i}" for i in (5, 1, 42)]
+    by_ids = DataRow.export(client, data_rows=[created[k] for k in some_keys])
+    check_finished_export(by_ids, "DataRow.export(data_rows=...)")
+    check(sorted(l["data_row"]["id"] for l in streamed(by_ids)) ==
+          sorted(created[k] for k in some_keys), "export by data row ids")
+    by_keys = DataRow.export(client, global_keys=some_keys)
+    check_finished_export(by_keys, "DataRow.export(global_keys=...)")
+    check(sorted(l["data_row"]["global_key"] for l in streamed(by_keys)) == sorted(some_keys),
+          "export by global keys")
+    narrowed = dataset.export(filters={"global_keys": some_keys[:2]})
+    check_finished_export(narrowed, "dataset.export(filters=...)")
+    check(narrowed.get_total_lines(StreamType.RESULT) == 2, "dataset export narrowed by keys")
+
+    # Unknown ids: COMPLETE, with neither stream (the official SDK's test_with_invalid_id).
+    unknown = DataRow.export(client, data_rows=["invalid_id"])
+    check_finished_export(unknown, "export of unknown ids")
+    check(unknown.has_result() is False and unknown.has_errors() is False,
+          "an export of unknown ids has neither result nor errors")
+    check(unknown.get_total_file_size(StreamType.RESULT) is None
+          and unknown.get_total_lines(StreamType.RESULT) is None, "no result header")
+    try:
+        unknown.get_buffered_stream()
+    except ValueError:
+        check(True, "get_buffered_stream of an absent stream raises ValueError")
+    else:
+        check(False, "get_buffered_stream of an absent stream raises ValueError")
+
+    # Listed by the user's created tasks (test_task_filter), never by the organization.
+    user_complete = list(client.get_user().created_tasks(where=Task.status_as_enum == TaskStatus.Complete))
+    check(any(t.uid == export_task.uid for t in user_complete), "user.created_tasks lists exports")
+    org_tasks = list(client.get_organization().tasks())
+    check(all(t.type != "export-data-rows" for t in org_tasks), "organization.tasks lists no export")
+
+    # Cancel a running export.
+    running = dataset.export()
+    check(client.get_task_by_id(running.uid).status == "IN_PROGRESS", "a new export is IN_PROGRESS")
+    check("export-data-rows" in client._get_cancelable_task_types(), "exports are cancelable")
+    check(client.cancel_task(running.uid) is True, "cancel_task on a running export")
+    status = client.get_task_by_id(running.uid).status
+    check(status in ("CANCELLING", "CANCELED"), f"cancelled export is CANCELLING (got {status})")
+    deadline = time.monotonic() + 30
+    while status != "CANCELED" and time.monotonic() < deadline:
+        time.sleep(0.1)
+        status = client.get_task_by_id(running.uid).status
+    check(status == "CANCELED", f"cancelled export ends CANCELED (got {status})")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,17 @@
-//! Benchmark: import 150,000 rows through HTTP, then page all results 5,000 at a time.
+//! Benchmark: import 150,000 rows through HTTP, page all results 5,000 at a time, then export
+//! the dataset and serve its stream.
 //!
 //! `cargo run --release -p labelbox-emulator --example bench [ROWS]`
 //!
 //! Prints rows/s imported (upload, then `upsertDataRows` until `COMPLETE`, the emulator's pace
-//! unlimited), pages/s and rows/s served, and the slowest `user` query answered while the
-//! import was running (other requests must stay responsive).
+//! unlimited), pages/s and rows/s served, the slowest `user` query answered while the import was
+//! running (other requests must stay responsive), and the emulator's own cost of an export: the
+//! time to write the stream (`exportDataRowsInCatalog` until `COMPLETE`) and to serve it
+//! (`exportFileFromOffset` and a GET per file, read whole).
+//!
+//! With `LABELBOX_BENCH_PYTHON` set to a Python that has `labelbox==7.17.0` (e.g.
+//! `target/conformance-venv/bin/python`), the same export is then read by the official SDK
+//! (`conformance/export_bench.py`) on the same emulator, and its figures are printed too.
 
 use std::time::{Duration, Instant};
 
@@ -13,6 +20,9 @@ use labelbox_emulator::Emulator;
 use serde_json::{json, Value};
 
 const CHUNK_BYTES: usize = 10_000_000;
+const USER_TASK: &str = "query($u: ID!, $t: ID!) { user(where: {id: $u}) { createdTasks(where: {id: $t}) { status } } }";
+const EXPORT: &str = "mutation($input: ExportDataRowsInCatalogInput!) { exportDataRowsInCatalog(input: $input) { taskId } }";
+const FILE: &str = "query($w: WhereUniqueIdInput, $o: UInt64!) { task(where: $w) { exportFileFromOffset(streamType: RESULT, offset: $o) { offsets { start end } file } } }";
 const PAGE: usize = 5_000;
 
 fn agent() -> ureq::Agent {
@@ -124,8 +134,12 @@ fn main() -> Result<()> {
     let mut slowest_query = Duration::ZERO;
     let status = loop {
         let asked = Instant::now();
-        let t = gql(&agent, &emu, "query($u: ID!, $t: ID!) { user(where: {id: $u}) { createdTasks(where: {id: $t}) { status } } }",
-            json!({"u": emu.user_id(), "t": task_id}))?;
+        let t = gql(
+            &agent,
+            &emu,
+            USER_TASK,
+            json!({"u": emu.user_id(), "t": task_id}),
+        )?;
         slowest_query = slowest_query.max(asked.elapsed());
         let status = t["user"]["createdTasks"][0]["status"]
             .as_str()
@@ -164,6 +178,11 @@ fn main() -> Result<()> {
         bail!("served {served} of {rows} rows");
     }
 
+    let export = export_and_serve(&agent, &emu, &dataset)?;
+    if export.lines != rows as u64 {
+        bail!("exported {} of {rows} rows", export.lines);
+    }
+
     let secs = |d: Duration| d.as_secs_f64();
     println!("rows:                {rows} in {} chunk(s)", chunks.len());
     println!("upload:              {:.2} s", secs(uploaded));
@@ -192,6 +211,128 @@ fn main() -> Result<()> {
         "page time:           first {:.1} ms, last full {:.1} ms",
         ms(page_times.first()),
         ms(page_times.iter().rev().nth(1).or(page_times.last()))
+    );
+    let mib = export.bytes as f64 / (1 << 20) as f64;
+    println!(
+        "export (write):      {:.2} s = {:.0} rows/s, {mib:.1} MiB in {} file(s) held in memory",
+        secs(export.written),
+        rows as f64 / secs(export.written),
+        export.files
+    );
+    println!(
+        "export (serve):      {:.2} s = {:.0} rows/s, {:.0} MiB/s (file queries and GETs, one client)",
+        secs(export.served),
+        rows as f64 / secs(export.served),
+        mib / secs(export.served)
+    );
+    if let Ok(python) = std::env::var("LABELBOX_BENCH_PYTHON") {
+        official_sdk_reads(&python, &emu, &export.task_id)?;
+    }
+    Ok(())
+}
+
+/// What exporting the dataset cost the emulator.
+struct ExportCost {
+    task_id: String,
+    written: Duration,
+    served: Duration,
+    files: usize,
+    bytes: u64,
+    lines: u64,
+}
+
+fn uint(v: &Value) -> Result<u64> {
+    v.as_str()
+        .and_then(|s| s.parse().ok())
+        .with_context(|| format!("not a UInt64: {v}"))
+}
+
+/// Exports `dataset`, waits for it, then reads its whole stream as a client would.
+fn export_and_serve(agent: &ureq::Agent, emu: &Emulator, dataset: &str) -> Result<ExportCost> {
+    let started = Instant::now();
+    let input = json!({"taskName": "bench", "isStreamableReady": true, "streamable": true,
+        "filters": {"searchQuery": {"scope": null, "query": [{"ids": [dataset], "operator": "is", "type": "dataset"}]}},
+        "params": {"includeDataRowDetails": true}});
+    let answer = gql(agent, emu, EXPORT, json!({ "input": input }))?;
+    let task_id = answer["exportDataRowsInCatalog"]["taskId"]
+        .as_str()
+        .context("no export task id")?
+        .to_string();
+    loop {
+        let t = gql(
+            agent,
+            emu,
+            USER_TASK,
+            json!({"u": emu.user_id(), "t": task_id}),
+        )?;
+        match t["user"]["createdTasks"][0]["status"].as_str() {
+            Some("IN_PROGRESS") => std::thread::sleep(Duration::from_millis(10)),
+            Some("COMPLETE") => break,
+            other => bail!("export ended {other:?}"),
+        }
+    }
+    let written = started.elapsed();
+
+    let serving = Instant::now();
+    let header = gql(agent, emu, "query($w: WhereUniqueIdInput) { task(where: $w) { exportMetadataHeader(streamType: RESULT) { totalSize totalLines } } }",
+        json!({"w": {"id": task_id}}))?;
+    let header = &header["task"]["exportMetadataHeader"];
+    let (total, lines) = (uint(&header["totalSize"])?, uint(&header["totalLines"])?);
+    let (mut offset, mut files, mut newlines) = (0, 0, 0);
+    while offset < total {
+        let info = gql(
+            agent,
+            emu,
+            FILE,
+            json!({"w": {"id": task_id}, "o": offset.to_string()}),
+        )?;
+        let info = &info["task"]["exportFileFromOffset"];
+        let end = uint(&info["offsets"]["end"])?;
+        let bytes = agent
+            .get(info["file"].as_str().context("no file URL")?)
+            .call()?
+            .body_mut()
+            .with_config()
+            .limit(1 << 30)
+            .read_to_vec()?;
+        if bytes.len() as u64 != end - offset + 1 {
+            bail!(
+                "file at {offset}: {} bytes, expected {}",
+                bytes.len(),
+                end - offset + 1
+            );
+        }
+        newlines += bytes.iter().filter(|b| **b == b'\n').count() as u64;
+        files += 1;
+        offset = end + 1;
+    }
+    if newlines != lines {
+        bail!("read {newlines} lines, the header says {lines}");
+    }
+    Ok(ExportCost {
+        task_id,
+        written,
+        served: serving.elapsed(),
+        files,
+        bytes: total,
+        lines,
+    })
+}
+
+/// Runs `conformance/export_bench.py` (the official SDK's `get_buffered_stream()`) on the export.
+fn official_sdk_reads(python: &str, emu: &Emulator, task_id: &str) -> Result<()> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/conformance/export_bench.py");
+    let output = std::process::Command::new(python)
+        .args([script, &emu.url(), emu.api_key(), "--task", task_id])
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .with_context(|| format!("cannot run {python} {script}"))?;
+    if !output.status.success() {
+        bail!("{script} failed: {}", output.status);
+    }
+    println!(
+        "official Python SDK: {}",
+        String::from_utf8_lossy(&output.stdout).trim()
     );
     Ok(())
 }

@@ -10,22 +10,27 @@ use crate::store::{status, Store};
 /// after the configured cancel duration; false (nothing changed) when it was not in progress.
 pub(crate) fn request(store: &Arc<Store>, id: &str) -> bool {
     let requested = Instant::now();
-    let mut has_import = false;
+    let mut has_thread = false;
     let accepted = store.update_task_if(id, |t| {
         if t.status != status::IN_PROGRESS {
             return false;
         }
         t.status = status::CANCELLING.into();
-        // Flagged under the task lock, so the import thread never sees CANCELLING without
-        // the flag (it would otherwise complete a cancelled import).
-        if let Some(job) = &t.import {
-            let _ = job.cancel.set(requested);
-            has_import = true;
+        // Flagged under the task lock, so an import's or export's thread never sees CANCELLING
+        // without the flag (it would otherwise complete a cancelled task).
+        let flag = match (&t.import, &t.export) {
+            (Some(job), _) => Some(&job.cancel),
+            (None, Some(job)) => Some(&job.cancel),
+            (None, None) => None,
+        };
+        if let Some(flag) = flag {
+            let _ = flag.set(requested);
+            has_thread = true;
         }
         true
     });
-    // An import's own thread settles the cancel at its next tick (see `import::run`).
-    if accepted && !has_import {
+    // An import's or export's own thread settles the cancel at its next tick (see `schedule::run`).
+    if accepted && !has_thread {
         settle_in_background(store, id, requested);
     }
     accepted

@@ -19,6 +19,8 @@ pub const DEFAULT_MIN_TASK_DURATION: Duration = Duration::from_secs(2);
 /// How long a cancelled task stays `CANCELLING` by default: long enough for a poll right
 /// after the cancel to see it, short enough that waiting for `CANCELED` costs nothing.
 pub const DEFAULT_CANCEL_DURATION: Duration = Duration::from_millis(100);
+/// Largest file an export stream is cut into by default, in bytes (4 MiB).
+pub const DEFAULT_EXPORT_FILE_SIZE: usize = 4 << 20;
 /// HTTP worker threads by default.
 pub const DEFAULT_WORKERS: usize = 8;
 
@@ -48,6 +50,7 @@ pub struct EmulatorBuilder {
     faults: Faults,
     workers: usize,
     cancelable_types: Vec<String>,
+    export_file_size: usize,
     listener: Option<RequestListener>,
 }
 
@@ -62,6 +65,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("faults", &self.faults)
             .field("workers", &self.workers)
             .field("cancelable_types", &self.cancelable_types)
+            .field("export_file_size", &self.export_file_size)
             .finish_non_exhaustive()
     }
 }
@@ -77,6 +81,7 @@ impl Default for EmulatorBuilder {
             faults: Faults::none(),
             workers: DEFAULT_WORKERS,
             cancelable_types: DEFAULT_CANCELABLE_TASK_TYPES.map(String::from).to_vec(),
+            export_file_size: DEFAULT_EXPORT_FILE_SIZE,
             listener: None,
         }
     }
@@ -146,6 +151,14 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The largest file an export stream is cut into, in bytes (default
+    /// [`DEFAULT_EXPORT_FILE_SIZE`]); files hold whole lines, so a longer line gets a file of
+    /// its own. Small sizes make tests cross file borders.
+    pub fn export_file_size(mut self, bytes: usize) -> Self {
+        self.export_file_size = bytes;
+        self
+    }
+
     /// Called with every request record as soon as it is complete (before the answer is sent).
     pub fn on_request(mut self, listener: impl Fn(&RequestRecord) + Send + Sync + 'static) -> Self {
         self.listener = Some(Arc::new(listener));
@@ -158,6 +171,11 @@ impl EmulatorBuilder {
         if self.rows_per_second == 0 {
             return Err(Error::InvalidConfig(
                 "rows per second must be at least 1".into(),
+            ));
+        }
+        if self.export_file_size == 0 {
+            return Err(Error::InvalidConfig(
+                "the export file size must be at least 1 byte".into(),
             ));
         }
         if self.api_key.as_deref() == Some("") {
@@ -176,8 +194,11 @@ impl EmulatorBuilder {
             min_task_duration: self.min_task_duration,
             cancel_duration: self.cancel_duration,
         };
-        let store =
-            Arc::new(Store::new(api_key, pace).with_cancelable_types(self.cancelable_types));
+        let store = Arc::new(
+            Store::new(api_key, pace)
+                .with_cancelable_types(self.cancelable_types)
+                .with_export_file_size(self.export_file_size),
+        );
         store.set_base_url(format!("http://127.0.0.1:{port}"));
         let service = Arc::new(Service {
             store: Arc::clone(&store),
@@ -307,6 +328,26 @@ impl Emulator {
     /// passes; returns its status then, `None` if there is no such task.
     pub fn wait_for_task(&self, task_id: &str, timeout: Duration) -> Option<String> {
         self.store.wait_for_task(task_id, timeout)
+    }
+
+    /// Puts a finished (`COMPLETE`) export task in the state whose `RESULT` and `ERRORS`
+    /// streams hold the given NDJSON lines (each without its newline; none: no such stream),
+    /// cut into files like any export; returns its id. For clients' tests of streams the
+    /// emulator's own exports never produce (an errors stream, lines of any content).
+    pub fn insert_export<R, E>(
+        &self,
+        result: impl IntoIterator<Item = R>,
+        errors: impl IntoIterator<Item = E>,
+    ) -> String
+    where
+        R: Into<String>,
+        E: Into<String>,
+    {
+        crate::export::insert_written(
+            &self.store,
+            result.into_iter().map(Into::into),
+            errors.into_iter().map(Into::into),
+        )
     }
 
     /// Serves `bytes` with `content_type` at a new unauthenticated URL, returned.

@@ -3,19 +3,18 @@
 
 use std::collections::HashSet;
 use std::sync::{Arc, OnceLock, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::cancel;
 use crate::media;
-use crate::store::{status, Catalog, DataRow, Pace, Store};
+use crate::schedule;
+use crate::store::{status, Catalog, DataRow, Store};
+use crate::time;
 
 /// Rows applied per catalog-lock acquisition: keeps other requests responsive during big imports.
 const BATCH: usize = 2_000;
-/// How often the import thread wakes to advance progress.
-const TICK: Duration = Duration::from_millis(20);
 
 /// One import's cancel request and results (shared between the task table and the thread).
 #[derive(Default)]
@@ -23,6 +22,8 @@ pub(crate) struct ImportJob {
     /// When a cancel was requested (set once, by `cancel::request`).
     pub(crate) cancel: OnceLock<Instant>,
     results: RwLock<ImportResults>,
+    /// The finished import's result file, written when first asked for.
+    result_url: OnceLock<String>,
 }
 
 #[derive(Default)]
@@ -70,6 +71,16 @@ impl ImportJob {
     pub(crate) fn failures(&self, from: Option<&str>, first: usize) -> Page<FailedRow> {
         let results = self.results.read().unwrap_or_else(|e| e.into_inner());
         page(&results.failures, from, first)
+    }
+
+    /// The URL of a finished import's result file (`None` while it runs, or when it failed or
+    /// was cancelled): written the first time a client reads the task's `result`.
+    pub(crate) fn result_url(&self, store: &Store, task_status: &str) -> Option<String> {
+        (task_status == status::COMPLETE).then(|| {
+            self.result_url
+                .get_or_init(|| store.put_file(self.result_file(), "application/json"))
+                .clone()
+        })
     }
 
     /// The finished import's result file, in the shape of the service's import result files
@@ -219,20 +230,9 @@ pub(crate) fn spawn(
     manifest_url: String,
     job: Arc<ImportJob>,
 ) {
-    let store_for_thread = Arc::clone(store);
-    let id = task_id.clone();
-    let handle = std::thread::Builder::new()
-        .name(format!("import-{task_id}"))
-        .spawn(move || run(&store_for_thread, &task_id, &manifest_url, &job));
-    match handle {
-        Ok(handle) => store.keep_thread(handle),
-        Err(e) => {
-            store.update_task(&id, |t| {
-                t.status = status::FAILED.into();
-                t.errors = Some(format!("Unable to start the import: {e}"));
-            });
-        }
-    }
+    schedule::spawn(store, task_id, "import", move |store, id| {
+        run(store, id, &manifest_url, &job)
+    });
 }
 
 fn run(store: &Store, task_id: &str, manifest_url: &str, job: &ImportJob) {
@@ -246,71 +246,10 @@ fn run(store: &Store, task_id: &str, manifest_url: &str, job: &ImportJob) {
             return;
         }
     };
-    let schedule = Schedule::new(store.pace, items.len());
-    let mut done = 0;
     let mut seen_keys = HashSet::new();
-    loop {
-        if store.is_shutting_down() {
-            return;
-        }
-        if let Some(requested) = job.cancel.get() {
-            cancel::settle(store, task_id, *requested);
-            return;
-        }
-        let elapsed = schedule.started.elapsed();
-        let due = &items[done..schedule.due(elapsed).max(done)];
-        done += apply_batches(store, job, due, &mut seen_keys);
-        if done == items.len() && elapsed >= schedule.duration {
-            finish(store, task_id, job);
-            return;
-        }
-        let fraction = schedule.fraction(done, elapsed);
-        store.update_task(task_id, |t| {
-            t.completion_percentage = Some(fraction.min(0.99))
-        });
-        std::thread::sleep(
-            TICK.min(schedule.duration.saturating_sub(elapsed))
-                .max(Duration::from_millis(1)),
-        );
-    }
-}
-
-/// When an import's rows are due: spread evenly over its duration (the pace, or the minimum
-/// duration for small imports, so `IN_PROGRESS` stays observable).
-struct Schedule {
-    total: usize,
-    duration: Duration,
-    started: Instant,
-}
-
-impl Schedule {
-    fn new(pace: Pace, total: usize) -> Self {
-        let rate = f64::from(pace.rows_per_second.max(1));
-        let by_rate = Duration::from_secs_f64(total as f64 / rate);
-        Schedule {
-            total,
-            duration: by_rate.max(pace.min_task_duration),
-            started: Instant::now(),
-        }
-    }
-
-    /// How many rows should be applied once `elapsed` has passed.
-    fn due(&self, elapsed: Duration) -> usize {
-        if elapsed >= self.duration {
-            return self.total;
-        }
-        let share = elapsed.as_secs_f64() / self.duration.as_secs_f64();
-        ((self.total as f64 * share) as usize).min(self.total)
-    }
-
-    /// `completionPercentage`: rows applied, or time spent for an import without rows.
-    fn fraction(&self, done: usize, elapsed: Duration) -> f64 {
-        if self.total == 0 {
-            elapsed.as_secs_f64() / self.duration.as_secs_f64().max(f64::EPSILON)
-        } else {
-            done as f64 / self.total as f64
-        }
-    }
+    schedule::run(store, task_id, &job.cancel, items.len(), |due| {
+        apply_batches(store, job, &items[due], &mut seen_keys)
+    });
 }
 
 /// Applies `rows` in batches of [`BATCH`] (the catalog lock is released between batches) and
@@ -337,23 +276,6 @@ fn apply_batches(
         applied += batch.len();
     }
     applied
-}
-
-/// Completes the task unless a cancel arrived meanwhile (then it ends `CANCELED` the usual way).
-fn finish(store: &Store, task_id: &str, job: &ImportJob) {
-    let result_url = store.put_file(job.result_file(), "application/json");
-    let completed = store.update_task_if(task_id, |t| {
-        let running = t.status == status::IN_PROGRESS;
-        if running {
-            t.status = status::COMPLETE.into();
-            t.completion_percentage = Some(1.0);
-            t.result = Some(result_url);
-        }
-        running
-    });
-    if let (false, Some(requested)) = (completed, job.cancel.get()) {
-        cancel::settle(store, task_id, *requested);
-    }
 }
 
 // ----- the per-row rules -----
@@ -451,7 +373,7 @@ fn create(catalog: &mut Catalog, store: &Store, item: &Item) -> Outcome {
         Ok(metadata) => metadata,
         Err(message) => return Err(failure(item, message)),
     };
-    let now = crate::time::now();
+    let now = time::now();
     let row = DataRow {
         id: store.new_id(),
         dataset_id: dataset_id.clone(),
@@ -494,7 +416,6 @@ fn update(catalog: &mut Catalog, store: &Store, id: &str, item: &Item) -> Outcom
         },
         None => None,
     };
-    row.updated_at = crate::time::now().max(row.created_at);
     if let Some(v) = p.row_data.as_ref().filter(|v| !v.is_null()) {
         row.row_data = media::document_url(v.clone());
     }
@@ -510,6 +431,7 @@ fn update(catalog: &mut Catalog, store: &Store, id: &str, item: &Item) -> Outcom
     if p.attachments.is_some() {
         row.attachments = with_ids(store, p.attachments.as_deref());
     }
+    row.updated_at = time::now().max(row.created_at);
     let old_key = match p.global_key.as_ref().filter(|gk| !gk.is_empty()) {
         Some(gk) if row.global_key.as_ref() != Some(gk) => row.global_key.replace(gk.clone()),
         _ => None,
@@ -547,6 +469,7 @@ fn with_ids(store: &Store, attachments: Option<&[Attachment]>) -> Vec<Value> {
 mod tests {
     use super::*;
     use crate::store::Pace;
+    use std::time::Duration;
 
     fn store_with_dataset() -> (Store, String) {
         let store = Store::new(
@@ -640,26 +563,6 @@ mod tests {
         assert_eq!(rows[0].external_id.as_deref(), Some("e"));
         assert_eq!(rows[0].row_data, serde_json::json!({"text": "hi"}));
         assert!(!store.catalog().global_keys.contains_key("g"));
-    }
-
-    #[test]
-    fn the_schedule_spreads_rows_over_the_duration_and_ends_with_all() {
-        let pace = Pace {
-            rows_per_second: 100,
-            min_task_duration: Duration::from_secs(2),
-            cancel_duration: Duration::ZERO,
-        };
-        let small = Schedule::new(pace, 10);
-        assert_eq!(small.duration, Duration::from_secs(2));
-        assert_eq!(small.due(Duration::from_secs(1)), 5);
-        assert_eq!(small.due(Duration::from_secs(5)), 10);
-        let big = Schedule::new(pace, 1_000);
-        assert_eq!(big.duration, Duration::from_secs(10));
-        assert_eq!(big.due(Duration::from_millis(2_500)), 250);
-        assert_eq!(big.fraction(250, Duration::from_millis(2_500)), 0.25);
-        let empty = Schedule::new(pace, 0);
-        assert_eq!(empty.due(Duration::from_secs(1)), 0);
-        assert_eq!(empty.fraction(0, Duration::from_secs(1)), 0.5);
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //!
 //! A local, offline server that speaks the Labelbox task API (the project's `PROTOCOL.md`) well
 //! enough that the official Python SDK and this workspace's Rust SDK run against it: users,
-//! datasets, data-row imports processed in the background, import results, task listings and
-//! cancellation, with faults on demand and a request log.
+//! datasets, data-row imports processed in the background, import results, streamable exports,
+//! task listings and cancellation, with faults on demand and a request log.
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -28,6 +28,7 @@ mod cancel;
 mod document;
 mod emulator;
 mod error;
+mod export;
 mod faults;
 mod http;
 mod import;
@@ -35,13 +36,14 @@ mod log;
 mod media;
 mod metadata;
 mod nodes;
+mod schedule;
 mod schema;
 mod store;
 mod time;
 
 pub use emulator::{
     Emulator, EmulatorBuilder, DEFAULT_CANCELABLE_TASK_TYPES, DEFAULT_CANCEL_DURATION,
-    DEFAULT_MIN_TASK_DURATION, DEFAULT_ROWS_PER_SECOND, DEFAULT_WORKERS,
+    DEFAULT_EXPORT_FILE_SIZE, DEFAULT_MIN_TASK_DURATION, DEFAULT_ROWS_PER_SECOND, DEFAULT_WORKERS,
 };
 pub use error::{Error, Result};
 pub use faults::{FaultKind, Faults};

@@ -28,6 +28,7 @@ USAGE: labelbox-emulator [FLAGS]
                              ExportDataRows,SendToAnnotate,SendToModelRun,
                              BulkUpdateQueuePriority,CreateClassifications,AgreementBackfill;
                              add AdvUpsertDataRows to make imports cancelable)
+  --export-file-size BYTES   largest file an export stream is cut into (default 4194304)
   --seed N                   seed of fault decisions (default 0)
   --server-error-rate F      share of requests answered 500/502/503 (0..1)
   --drop-rate F              share of answers cut mid-response (0..1)
@@ -49,6 +50,7 @@ struct Options {
     cancel_duration: Option<Duration>,
     workers: Option<usize>,
     cancelable_types: Option<Vec<String>>,
+    export_file_size: Option<usize>,
     seed: u64,
     server_error_rate: f64,
     drop_rate: f64,
@@ -110,6 +112,9 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Str
             }
             "--workers" => options.workers = Some(parse_number(&flag, &value()?)?),
             "--cancelable-task-types" => options.cancelable_types = Some(comma_list(&value()?)),
+            "--export-file-size" => {
+                options.export_file_size = Some(parse_number(&flag, &value()?)?)
+            }
             "--seed" => options.seed = parse_number(&flag, &value()?)?,
             "--server-error-rate" => options.server_error_rate = parse_number(&flag, &value()?)?,
             "--drop-rate" => options.drop_rate = parse_number(&flag, &value()?)?,
@@ -158,6 +163,9 @@ fn build(options: Options) -> Result<Emulator, String> {
     }
     if let Some(types) = options.cancelable_types {
         builder = builder.cancelable_task_types(types);
+    }
+    if let Some(bytes) = options.export_file_size {
+        builder = builder.export_file_size(bytes);
     }
     let sink: Option<Box<dyn Write + Send>> = match options.request_log {
         Some(path) => Some(Box::new(

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde::Serialize;
 
+use crate::export::ExportJob;
 use crate::import::ImportJob;
 use crate::time;
 
@@ -117,6 +118,8 @@ pub(crate) struct TaskRecord {
     pub(crate) metadata: Option<serde_json::Value>,
     /// Present for imports: the cancel flag and the per-row results.
     pub(crate) import: Option<Arc<ImportJob>>,
+    /// Present for exports: the cancel flag and the streams.
+    pub(crate) export: Option<Arc<ExportJob>>,
 }
 
 #[derive(Default)]
@@ -199,6 +202,8 @@ pub(crate) struct Store {
     pub(crate) metadata: crate::metadata::Ontology,
     /// `dataRowsForGlobalKeys` jobs by id.
     global_key_jobs: Mutex<HashMap<String, GlobalKeyLookup>>,
+    /// Largest file an export stream is cut into, in bytes (a longer line gets a file of its own).
+    pub(crate) export_file_size: usize,
     base_url: OnceLock<String>,
     files: RwLock<HashMap<String, StoredFile>>,
     tasks: Mutex<TaskTable>,
@@ -219,6 +224,12 @@ impl Store {
     /// The store with `types` (PascalCase) as the cancelable task types.
     pub(crate) fn with_cancelable_types(mut self, types: Vec<String>) -> Self {
         self.cancelable_types = types;
+        self
+    }
+
+    /// The store with export streams cut into files of at most `bytes`.
+    pub(crate) fn with_export_file_size(mut self, bytes: usize) -> Self {
+        self.export_file_size = bytes;
         self
     }
 
@@ -246,6 +257,7 @@ impl Store {
             cancelable_types: Vec::new(),
             metadata: crate::metadata::Ontology::default(),
             global_key_jobs: Mutex::new(HashMap::new()),
+            export_file_size: crate::emulator::DEFAULT_EXPORT_FILE_SIZE,
             base_url: OnceLock::new(),
             files: RwLock::new(HashMap::new()),
             tasks: Mutex::new(TaskTable::default()),
@@ -351,6 +363,20 @@ impl Store {
     // ----- tasks -----
 
     pub(crate) fn insert_task(&self, seed: TaskSeed, import: Option<Arc<ImportJob>>) -> String {
+        self.insert_task_with(seed, import, None)
+    }
+
+    /// Inserts an export task, its job attached from the start.
+    pub(crate) fn insert_export_task(&self, seed: TaskSeed, export: Arc<ExportJob>) -> String {
+        self.insert_task_with(seed, None, Some(export))
+    }
+
+    fn insert_task_with(
+        &self,
+        seed: TaskSeed,
+        import: Option<Arc<ImportJob>>,
+        export: Option<Arc<ExportJob>>,
+    ) -> String {
         let id = self.new_id();
         let created_at = seed.created_at.unwrap_or_else(time::now);
         let record = TaskRecord {
@@ -365,6 +391,7 @@ impl Store {
             errors: seed.errors,
             metadata: seed.metadata,
             import,
+            export,
         };
         let mut table = lock(&self.tasks);
         table.order.push(id.clone());

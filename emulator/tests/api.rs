@@ -172,9 +172,16 @@ fn task_listings_filter_and_page_by_offset() {
     let (status, _) = gql(&emu, enum_query, json!({"param_0": "DONE"}));
     assert_eq!(status, 400);
 
-    // An export task is not listed, but a lookup by id finds it.
+    // An export task is not listed by the organization, not even by id (the seed page), but
+    // the user's created tasks find it (PROTOCOL 3.2).
     let by_id = data(&emu, LIST, json!({"where": {"id": export}}));
-    assert_eq!(ids(&by_id), vec![export]);
+    assert!(ids(&by_id).is_empty());
+    let created = data(
+        &emu,
+        "query($u: ID!, $t: ID!) { user(where: {id: $u}) { createdTasks(where: {id: $t}) { id } } }",
+        json!({"u": emu.user_id(), "t": export}),
+    );
+    assert_eq!(created["user"]["createdTasks"][0]["id"], json!(export));
 }
 
 #[test]

@@ -44,6 +44,17 @@ fn the_ontology_has_the_reserved_schemas_and_custom_ones_once() {
         json!({"data": {"name": "x", "kind": "NotAKind"}}),
     );
     assert_eq!(error_code(&bad_kind), "MALFORMED_REQUEST");
+    let enum_schema = |option_kind: &str| {
+        json!({"data": {"name": "colour", "kind": "CustomMetadataEnum",
+            "options": [{"name": "red", "kind": option_kind}]}})
+    };
+    let (_, bad_option) = gql(&emu, UPSERT_SCHEMA, enum_schema("CustomMetadataString"));
+    assert_eq!(error_code(&bad_option), "MALFORMED_REQUEST");
+    let colour = data(&emu, UPSERT_SCHEMA, enum_schema("CustomMetadataEnumOption"));
+    assert_eq!(
+        colour["upsertCustomMetadataSchema"]["options"][0]["name"],
+        "red"
+    );
 }
 
 #[test]

@@ -77,6 +77,8 @@ fn start_emulator() -> (Running, String, String) {
             "2000",
             "--min-task-duration",
             "2s",
+            "--export-file-size",
+            "2048",
         ])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

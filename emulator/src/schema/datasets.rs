@@ -57,11 +57,10 @@ struct DatasetCreateInput {
 }
 
 /// `datasets(where:)`: what `client.get_datasets(where=Dataset.name == n)` sends (the name,
-/// `deleted: false`, joined by `AND`), and the id.
+/// `deleted: false`, joined by `AND`); nothing else is evidenced, so nothing else is accepted.
 #[derive(InputObject, Default)]
 #[graphql(name = "DatasetWhereInput")]
 struct DatasetWhere {
-    id: Option<ID>,
     name: Option<String>,
     deleted: Option<bool>,
     #[graphql(name = "AND")]
@@ -71,8 +70,7 @@ struct DatasetWhere {
 impl DatasetWhere {
     fn matches(&self, d: &DatasetRecord) -> bool {
         // Deleted datasets are gone from the store: `deleted: true` matches nothing.
-        self.id.as_ref().is_none_or(|id| id.as_str() == d.id)
-            && self.name.as_ref().is_none_or(|n| *n == d.name)
+        self.name.as_ref().is_none_or(|n| *n == d.name)
             && self.deleted != Some(true)
             && self
                 .and

@@ -4,7 +4,7 @@
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 
 use super::{coded, store};
-use crate::metadata::{Schema, SchemaChange};
+use crate::metadata::{kind, Schema, SchemaChange};
 
 /// A schema, or an enum's option.
 #[derive(SimpleObject)]
@@ -71,13 +71,18 @@ impl MetadataMutation {
         data: UpsertCustomMetadataSchemaInput,
     ) -> async_graphql::Result<SchemaObject> {
         let store = store(ctx);
+        let options = data.options.unwrap_or_default();
+        if let Some(bad) = options.iter().find(|o| o.kind != kind::OPTION) {
+            return Err(coded(
+                format!("Invalid enum option kind: '{}'", bad.kind),
+                "MALFORMED_REQUEST",
+            ));
+        }
         let change = SchemaChange {
             id: data.id.map(|id| id.0),
             name: data.name,
             kind: data.kind,
-            options: data
-                .options
-                .unwrap_or_default()
+            options: options
                 .into_iter()
                 .map(|o| (o.id.map(|id| id.0), o.name))
                 .collect(),
