@@ -11,6 +11,7 @@ use std::time::Instant;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::attachments;
 use crate::schedule;
 use crate::store::{status, Catalog, DataRow, Store, TaskSeed};
 use crate::time;
@@ -255,7 +256,7 @@ struct Line<'a> {
     data_row: LineRow<'a>,
     media_attributes: MediaAttributes,
     #[serde(skip_serializing_if = "Option::is_none")]
-    attachments: Option<&'a [Value]>,
+    attachments: Option<Vec<Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     metadata_fields: Option<Vec<LineMetadata<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -339,7 +340,9 @@ fn write_line(
             details,
         },
         media_attributes: media_attributes(row),
-        attachments: include.attachments.then_some(&row.attachments[..]),
+        attachments: include
+            .attachments
+            .then(|| row.attachments.iter().map(attachments::as_given).collect()),
         metadata_fields: include
             .metadata
             .then(|| row.metadata.iter().map(line_metadata).collect()),

@@ -8,6 +8,7 @@ use std::time::Instant;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::media;
 use crate::schedule;
 use crate::store::{status, Catalog, DataRow, Store};
 use crate::time;
@@ -21,6 +22,8 @@ pub(crate) struct ImportJob {
     /// When a cancel was requested (set once, by `cancel::request`).
     pub(crate) cancel: OnceLock<Instant>,
     results: RwLock<ImportResults>,
+    /// The finished import's result file, written when first asked for.
+    result_url: OnceLock<String>,
 }
 
 #[derive(Default)]
@@ -68,6 +71,41 @@ impl ImportJob {
     pub(crate) fn failures(&self, from: Option<&str>, first: usize) -> Page<FailedRow> {
         let results = self.results.read().unwrap_or_else(|e| e.into_inner());
         page(&results.failures, from, first)
+    }
+
+    /// The URL of a finished import's result file (`None` while it runs, or when it failed or
+    /// was cancelled): written the first time a client reads the task's `result`.
+    pub(crate) fn result_url(&self, store: &Store, task_status: &str) -> Option<String> {
+        (task_status == status::COMPLETE).then(|| {
+            self.result_url
+                .get_or_init(|| store.put_file(self.result_file(), "application/json"))
+                .clone()
+        })
+    }
+
+    /// The finished import's result file, in the shape of the service's import result files
+    /// (`{"createdDataRows": [...], "errors": [...]}`, PROTOCOL 3.8).
+    fn result_file(&self) -> Vec<u8> {
+        let results = self.results.read().unwrap_or_else(|e| e.into_inner());
+        let created: Vec<Value> = results
+            .successes
+            .iter()
+            .map(|r| {
+                serde_json::json!({"id": r.id, "externalId": r.external_id,
+                    "globalKey": r.global_key, "rowData": r.row_data})
+            })
+            .collect();
+        let errors: Vec<Value> = results
+            .failures
+            .iter()
+            .map(|f| {
+                serde_json::json!({"message": f.message, "failedDataRows": [{
+                    "externalId": f.external_id, "globalKey": f.global_key,
+                    "rowData": f.row_data, "metadata": f.metadata, "attachments": f.attachments}]})
+            })
+            .collect();
+        serde_json::to_vec(&serde_json::json!({"createdDataRows": created, "errors": errors}))
+            .unwrap_or_default()
     }
 
     fn record(&self, outcomes: Vec<Outcome>) {
@@ -135,6 +173,9 @@ struct Payload {
     global_key: Option<String>,
     external_id: Option<String>,
     media_type: Option<String>,
+    /// `metadata_fields` (the SDK's create path, schema ids) or `metadata` (its upsert path,
+    /// which may name schemas instead: the service resolves the names).
+    #[serde(alias = "metadata")]
     metadata_fields: Option<Vec<MetadataField>>,
     attachments: Option<Vec<Attachment>>,
     dataset_id: Option<String>,
@@ -239,7 +280,8 @@ fn apply_batches(
 
 // ----- the per-row rules -----
 
-fn row_data_text(value: &Value) -> String {
+/// A row's data as text: a URL or text as is, a JSON object as its JSON text.
+pub(crate) fn row_data_text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -299,7 +341,7 @@ fn apply(
     }
     match existing {
         None => create(catalog, store, item),
-        Some(id) => update(catalog, &id, item),
+        Some(id) => update(catalog, store, &id, item),
     }
 }
 
@@ -321,16 +363,26 @@ fn create(catalog: &mut Catalog, store: &Store, item: &Item) -> Outcome {
     if !catalog.datasets.contains_key(&dataset_id) {
         return Err(failure(item, format!("Dataset '{dataset_id}' not found")));
     }
+    if let Err(message) = media::check(p.media_type.as_deref(), &row_data) {
+        return Err(failure(item, message));
+    }
+    let metadata = match store
+        .metadata
+        .resolve(p.metadata_fields.as_deref().unwrap_or_default())
+    {
+        Ok(metadata) => metadata,
+        Err(message) => return Err(failure(item, message)),
+    };
     let now = time::now();
     let row = DataRow {
         id: store.new_id(),
         dataset_id: dataset_id.clone(),
         global_key: p.global_key.clone().filter(|gk| !gk.is_empty()),
         external_id: p.external_id.clone(),
-        row_data,
+        row_data: media::document_url(row_data),
         media_type: p.media_type.clone(),
-        metadata: to_values(p.metadata_fields.as_deref()),
-        attachments: to_values(p.attachments.as_deref()),
+        metadata,
+        attachments: with_ids(store, p.attachments.as_deref()),
         created_at: now,
         updated_at: now,
     };
@@ -347,13 +399,25 @@ fn create(catalog: &mut Catalog, store: &Store, item: &Item) -> Outcome {
     Ok(success)
 }
 
-fn update(catalog: &mut Catalog, id: &str, item: &Item) -> Outcome {
+fn update(catalog: &mut Catalog, store: &Store, id: &str, item: &Item) -> Outcome {
     let p = &item.payload;
     let Some(row) = catalog.rows.get_mut(id) else {
         return Err(failure(item, format!("Data row with id '{id}' not found")));
     };
+    let media_type = p.media_type.as_deref().or(row.media_type.as_deref());
+    let row_data = p.row_data.as_ref().filter(|v| !v.is_null());
+    if let Err(message) = media::check(media_type, row_data.unwrap_or(&row.row_data)) {
+        return Err(failure(item, message));
+    }
+    let metadata = match &p.metadata_fields {
+        Some(fields) => match store.metadata.resolve(fields) {
+            Ok(metadata) => Some(metadata),
+            Err(message) => return Err(failure(item, message)),
+        },
+        None => None,
+    };
     if let Some(v) = p.row_data.as_ref().filter(|v| !v.is_null()) {
-        row.row_data = v.clone();
+        row.row_data = media::document_url(v.clone());
     }
     if let Some(ext) = &p.external_id {
         row.external_id = Some(ext.clone());
@@ -361,11 +425,11 @@ fn update(catalog: &mut Catalog, id: &str, item: &Item) -> Outcome {
     if let Some(media) = &p.media_type {
         row.media_type = Some(media.clone());
     }
-    if p.metadata_fields.is_some() {
-        row.metadata = to_values(p.metadata_fields.as_deref());
+    if let Some(metadata) = metadata {
+        row.metadata = metadata;
     }
     if p.attachments.is_some() {
-        row.attachments = to_values(p.attachments.as_deref());
+        row.attachments = with_ids(store, p.attachments.as_deref());
     }
     row.updated_at = time::now().max(row.created_at);
     let old_key = match p.global_key.as_ref().filter(|gk| !gk.is_empty()) {
@@ -391,11 +455,13 @@ fn success(row: &DataRow) -> SuccessRow {
     }
 }
 
-fn to_values<T: serde::Serialize>(items: Option<&[T]>) -> Vec<Value> {
-    items
+/// Attachments as stored: each with an id of its own (`createDataRowAttachment` and
+/// `dataRow { attachments }` answer it).
+fn with_ids(store: &Store, attachments: Option<&[Attachment]>) -> Vec<Value> {
+    attachments
         .unwrap_or_default()
         .iter()
-        .filter_map(|i| serde_json::to_value(i).ok())
+        .map(|a| crate::attachments::stored(store.new_id(), &a.kind, &a.value, a.name.as_deref()))
         .collect()
 }
 

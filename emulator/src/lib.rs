@@ -24,6 +24,7 @@
 
 #![warn(missing_docs)]
 
+mod attachments;
 mod cancel;
 mod document;
 mod emulator;
@@ -33,6 +34,8 @@ mod faults;
 mod http;
 mod import;
 mod log;
+mod media;
+mod metadata;
 mod nodes;
 mod schedule;
 mod schema;

@@ -94,11 +94,12 @@ pub struct DataRow {
     pub media_type: Option<String>,
     /// `metadata_fields` as imported (`{"schemaId", "value", ...}` objects).
     pub metadata: Vec<serde_json::Value>,
-    /// `attachments` as imported (`{"type", "value", "name"}` objects).
+    /// `attachments` as imported (`{"type", "value", "name"}` objects), each with the `id`
+    /// the emulator gave it.
     pub attachments: Vec<serde_json::Value>,
-    /// When the row was created.
+    /// When it was created.
     pub created_at: SystemTime,
-    /// When the row was last created or updated.
+    /// When it was last changed.
     pub updated_at: SystemTime,
 }
 
@@ -127,11 +128,15 @@ struct TaskTable {
     by_id: HashMap<String, TaskRecord>,
 }
 
+/// A `dataRowsForGlobalKeys` job's answer: each global key asked and the row it named then.
+pub(crate) type GlobalKeyLookup = Vec<(String, Option<String>)>;
+
 /// A dataset in the catalog.
 #[derive(Clone)]
 pub(crate) struct DatasetRecord {
     pub(crate) id: String,
     pub(crate) name: String,
+    /// `""` when none was given: Labelbox's own `test_dataset` asserts it.
     pub(crate) description: String,
     pub(crate) created_at: SystemTime,
     pub(crate) updated_at: SystemTime,
@@ -145,6 +150,19 @@ pub(crate) struct Catalog {
     pub(crate) rows: HashMap<String, DataRow>,
     pub(crate) rows_by_dataset: HashMap<String, Vec<String>>,
     pub(crate) global_keys: HashMap<String, String>,
+}
+
+impl Catalog {
+    /// Removes a row and frees its global key (the dataset's row list is the caller's).
+    fn remove_row(&mut self, id: &str) -> Option<DataRow> {
+        let row = self.rows.remove(id)?;
+        if let Some(gk) = &row.global_key {
+            if self.global_keys.get(gk).map(String::as_str) == Some(id) {
+                self.global_keys.remove(gk);
+            }
+        }
+        Some(row)
+    }
 }
 
 /// An uploaded or seeded file, served by GET without auth.
@@ -180,6 +198,10 @@ pub(crate) struct Store {
     pub(crate) pace: Pace,
     /// PascalCase task types `cancelBulkOperationJob` accepts (`cancelableTaskTypes`).
     pub(crate) cancelable_types: Vec<String>,
+    /// The organization's data-row metadata schemas.
+    pub(crate) metadata: crate::metadata::Ontology,
+    /// `dataRowsForGlobalKeys` jobs by id.
+    global_key_jobs: Mutex<HashMap<String, GlobalKeyLookup>>,
     /// Largest file an export stream is cut into, in bytes (a longer line gets a file of its own).
     pub(crate) export_file_size: usize,
     base_url: OnceLock<String>,
@@ -233,6 +255,8 @@ impl Store {
             },
             pace,
             cancelable_types: Vec::new(),
+            metadata: crate::metadata::Ontology::default(),
+            global_key_jobs: Mutex::new(HashMap::new()),
             export_file_size: crate::emulator::DEFAULT_EXPORT_FILE_SIZE,
             base_url: OnceLock::new(),
             files: RwLock::new(HashMap::new()),
@@ -480,19 +504,113 @@ impl Store {
         Some(record)
     }
 
-    /// Every dataset, oldest first, with its row count.
-    pub(crate) fn datasets(&self) -> Vec<DatasetRecord> {
+    /// The datasets matching `keep`, oldest first.
+    pub(crate) fn datasets(&self, keep: impl Fn(&DatasetRecord) -> bool) -> Vec<DatasetRecord> {
         let catalog = self.catalog();
-        let mut records: Vec<DatasetRecord> = catalog
+        let mut all: Vec<DatasetRecord> = catalog
             .datasets
             .values()
-            .map(|record| DatasetRecord {
-                row_count: catalog.rows_by_dataset.get(&record.id).map_or(0, Vec::len),
-                ..record.clone()
+            .map(|d| DatasetRecord {
+                row_count: catalog.rows_by_dataset.get(&d.id).map_or(0, Vec::len),
+                ..d.clone()
             })
+            .filter(|d| keep(d))
             .collect();
-        records.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-        records
+        all.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        all
+    }
+
+    /// Applies `change` to dataset `id` and stamps `updatedAt`; the dataset after, if any.
+    pub(crate) fn update_dataset(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut DatasetRecord),
+    ) -> Option<DatasetRecord> {
+        {
+            let mut catalog = self.catalog();
+            let dataset = catalog.datasets.get_mut(id)?;
+            change(dataset);
+            dataset.updated_at = time::now().max(dataset.created_at);
+        }
+        self.dataset(id)
+    }
+
+    /// Deletes a dataset and its rows (their global keys become free); false if there is none.
+    pub(crate) fn delete_dataset(&self, id: &str) -> bool {
+        let mut catalog = self.catalog();
+        if catalog.datasets.remove(id).is_none() {
+            return false;
+        }
+        let rows = catalog.rows_by_dataset.remove(id).unwrap_or_default();
+        for row in rows {
+            catalog.remove_row(&row);
+        }
+        true
+    }
+
+    /// A data row by id.
+    pub(crate) fn data_row(&self, id: &str) -> Option<DataRow> {
+        self.catalog().rows.get(id).cloned()
+    }
+
+    /// Applies `change` to data row `id` and stamps `updatedAt`; the row after, if any.
+    pub(crate) fn update_data_row(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut DataRow),
+    ) -> Option<DataRow> {
+        let mut catalog = self.catalog();
+        let row = catalog.rows.get_mut(id)?;
+        change(row);
+        row.updated_at = time::now().max(row.created_at);
+        Some(row.clone())
+    }
+
+    /// Deletes the rows among `ids` that exist (their global keys become free); answers them.
+    pub(crate) fn delete_data_rows(&self, ids: &[String]) -> Vec<String> {
+        let mut catalog = self.catalog();
+        let deleted: Vec<String> = ids
+            .iter()
+            .filter(|id| catalog.rows.contains_key(id.as_str()))
+            .cloned()
+            .collect();
+        for id in &deleted {
+            if let Some(row) = catalog.remove_row(id) {
+                if let Some(list) = catalog.rows_by_dataset.get_mut(&row.dataset_id) {
+                    list.retain(|r| r != id);
+                }
+            }
+        }
+        deleted
+    }
+
+    /// Starts a global-key lookup: the keys are resolved now; answers the job's id.
+    pub(crate) fn start_global_key_job(&self, keys: Vec<String>) -> String {
+        let resolved = {
+            let catalog = self.catalog();
+            keys.into_iter()
+                .map(|k| {
+                    let id = catalog.global_keys.get(&k).cloned();
+                    (k, id)
+                })
+                .collect()
+        };
+        let id = self.new_id();
+        lock(&self.global_key_jobs).insert(id.clone(), resolved);
+        id
+    }
+
+    /// A global-key lookup's answer: each key and its row id, if any.
+    pub(crate) fn global_key_job(&self, id: &str) -> Option<GlobalKeyLookup> {
+        lock(&self.global_key_jobs).get(id).cloned()
+    }
+
+    /// Every row, in creation order (ids grow with creation).
+    pub(crate) fn all_data_rows(&self, keep: impl Fn(&DataRow) -> bool) -> Vec<DataRow> {
+        let catalog = self.catalog();
+        let mut rows: Vec<DataRow> = catalog.rows.values().filter(|r| keep(r)).cloned().collect();
+        rows.sort_by(|a, b| a.id.cmp(&b.id));
+        rows
     }
 
     pub(crate) fn data_rows(&self, dataset_id: &str) -> Vec<DataRow> {

@@ -357,3 +357,63 @@ fn imports_are_not_cancelable_by_default() {
     assert_eq!(answer["cancelBulkOperationJob"]["success"], false);
     assert_eq!(emu.task_status(&id).as_deref(), Some("IN_PROGRESS"));
 }
+
+#[test]
+fn rows_whose_data_does_not_fit_their_media_type_fail() {
+    let emu = fast();
+    let ds = emu.create_dataset("d");
+    let item = |row_data: Value, media_type: &str| json!({"payload": {"row_data": row_data, "media_type": media_type, "dataset_id": ds}});
+    let pdf = json!({"pdfUrl": "https://a/doc.pdf", "textLayerUrl": "https://a/layer.json"});
+    let items = json!([
+        item(json!({"invalid_object": "invalid_value"}), "IMAGE"),
+        item(json!("https://a/x.jpg"), "totallyinvalid"),
+        item(pdf.clone(), "TEXT"),
+        item(pdf, "PDF"),
+        item(json!("https://a/x.jpg"), "IMAGE"),
+        item(json!({"pdf_url": "https://a/other.pdf"}), "PDF"),
+    ]);
+    let id = start_import(&emu, &items);
+    assert_eq!(emu.wait_for_task(&id, WAIT).as_deref(), Some("COMPLETE"));
+    let (failed, _) = walk(&emu, FAILURES, "failedDataRowImports", "results", &id, 100);
+    let messages: Vec<&str> = failed
+        .iter()
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        vec![
+            "Expected type image/*, detected: application/json",
+            "Found invalid media type: 'totallyinvalid'",
+            "Expected type text/*, detected: application/json",
+        ]
+    );
+    let kept: Vec<Value> = emu.data_rows(&ds).into_iter().map(|r| r.row_data).collect();
+    assert_eq!(
+        kept,
+        vec![
+            json!("https://a/doc.pdf"),
+            json!("https://a/x.jpg"),
+            json!("https://a/other.pdf")
+        ]
+    );
+}
+
+#[test]
+fn a_finished_import_has_a_result_file_url() {
+    let emu = fast();
+    let ds = emu.create_dataset("d");
+    let items = json!([create_item(&ds, "a"), create_item(&ds, "a")]);
+    let id = start_import(&emu, &items);
+    assert_eq!(emu.wait_for_task(&id, WAIT).as_deref(), Some("COMPLETE"));
+    let query = "query T($userId: ID!, $taskId: ID!) { user(where: {id: $userId}) { createdTasks(where: {id: $taskId} skip: 0 first: 1) { result errors } } }";
+    let found = data(&emu, query, json!({"userId": emu.user_id(), "taskId": id}));
+    let task = &found["user"]["createdTasks"][0];
+    assert_eq!(task["errors"], Value::Null);
+    let url = task["result"].as_str().unwrap_or_default();
+    assert!(url.starts_with(&emu.file_url_prefix()), "{url}");
+    let (status, bytes) = common::get(url);
+    assert_eq!(status, 200);
+    let file: Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    assert_eq!(file["createdDataRows"][0]["globalKey"], "a");
+    assert_eq!(file["errors"][0]["message"], "Duplicate global key: 'a'");
+}

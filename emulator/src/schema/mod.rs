@@ -9,18 +9,17 @@ use async_graphql::{
     SimpleObject, Union, Upload, Value, ID,
 };
 
-mod export;
-
 use crate::cancel;
 use crate::export::EXPORT_TASK_TYPE;
 use crate::import::{self, Attachment, FailedRow, ImportJob, MetadataField, Page, SuccessRow};
 use crate::nodes::SuccessNodes;
-use crate::store::{
-    status, DatasetRecord, Identity, Store, TaskRecord, TaskSeed, UPSERT_TASK_TYPE,
-};
+use crate::store::{status, Identity, Store, TaskRecord, TaskSeed, UPSERT_TASK_TYPE};
 use crate::time;
 
+mod data_rows;
 mod datasets;
+mod export;
+mod metadata;
 
 /// The executable schema.
 pub(crate) type EmulatorSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -224,12 +223,6 @@ fn list_tasks(
 }
 
 #[derive(InputObject)]
-struct DatasetCreateInput {
-    name: String,
-    description: Option<String>,
-}
-
-#[derive(InputObject)]
 struct UpsertDataRowsInput {
     manifest_uri: String,
 }
@@ -304,8 +297,13 @@ impl TaskObject {
     async fn updated_at(&self) -> DateTime {
         DateTime(self.0.updated_at)
     }
-    async fn result(&self) -> Option<&str> {
-        self.0.result.as_deref()
+    /// A finished import's is its result file's URL (see [`ImportJob::result_url`]).
+    async fn result(&self, ctx: &Context<'_>) -> Option<String> {
+        let import = self.0.import.as_ref();
+        self.0
+            .result
+            .clone()
+            .or_else(|| import.and_then(|job| job.result_url(store(ctx), &self.0.status)))
     }
     async fn errors(&self) -> Option<&str> {
         self.0.errors.as_deref()
@@ -413,30 +411,6 @@ impl Organization {
         first: Option<i32>,
     ) -> async_graphql::Result<Vec<TaskObject>> {
         list_tasks(ctx, filter, skip, first, Exports::Unlisted)
-    }
-}
-
-struct Dataset(DatasetRecord);
-
-#[Object]
-impl Dataset {
-    async fn id(&self) -> ID {
-        ID(self.0.id.clone())
-    }
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    async fn description(&self) -> &str {
-        &self.0.description
-    }
-    async fn row_count(&self) -> i64 {
-        count(self.0.row_count)
-    }
-    async fn created_at(&self) -> DateTime {
-        DateTime(self.0.created_at)
-    }
-    async fn updated_at(&self) -> DateTime {
-        DateTime(self.0.updated_at)
     }
 }
 
@@ -604,13 +578,25 @@ fn count(n: usize) -> i64 {
 
 /// Query root: one part per capability, merged (add a capability's part to the tuple).
 #[derive(MergedObject, Default)]
-pub(crate) struct Query(TaskQuery, datasets::DatasetQuery, export::ExportQuery);
+pub(crate) struct Query(
+    TaskQuery,
+    datasets::DatasetQuery,
+    data_rows::DataRowQuery,
+    metadata::MetadataQuery,
+    export::ExportQuery,
+);
 
 /// Mutation root, merged the same way.
 #[derive(MergedObject, Default)]
-pub(crate) struct Mutation(TaskMutation, export::ExportMutation);
+pub(crate) struct Mutation(
+    TaskMutation,
+    datasets::DatasetMutation,
+    data_rows::DataRowMutation,
+    metadata::MetadataMutation,
+    export::ExportMutation,
+);
 
-/// The task, user, dataset and import fields of the query root.
+/// The task, user and import fields of the query root.
 #[derive(Default)]
 pub(crate) struct TaskQuery;
 
@@ -632,24 +618,6 @@ impl TaskQuery {
     /// The key's organization.
     async fn organization(&self, ctx: &Context<'_>) -> Organization {
         Organization::of(&store(ctx).identity)
-    }
-
-    /// A dataset by id.
-    async fn dataset(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(name = "where")] filter: WhereUniqueInput,
-    ) -> async_graphql::Result<Option<Dataset>> {
-        match store(ctx).dataset(filter.id.as_str()) {
-            Some(d) => Ok(Some(Dataset(d))),
-            None => Err(coded(
-                format!(
-                    "Resource not found: no Dataset with id {}",
-                    filter.id.as_str()
-                ),
-                "RESOURCE_NOT_FOUND",
-            )),
-        }
     }
 
     /// Task types that `cancelBulkOperationJob` accepts, PascalCase.
@@ -691,17 +659,12 @@ impl TaskQuery {
     }
 }
 
-/// The dataset, upload, import and cancel fields of the mutation root.
+/// The upload, import and cancel fields of the mutation root.
 #[derive(Default)]
 pub(crate) struct TaskMutation;
 
 #[Object]
 impl TaskMutation {
-    /// Creates an empty dataset.
-    async fn create_dataset(&self, ctx: &Context<'_>, data: DatasetCreateInput) -> Dataset {
-        Dataset(store(ctx).create_dataset(data.name, data.description))
-    }
-
     /// Stores a file (GraphQL multipart request) and answers its unauthenticated URL.
     async fn upload_file(
         &self,
