@@ -171,6 +171,16 @@ pub enum Error {
     /// Items of a data-row import were refused before anything was sent: every refused item,
     /// in order, with its index, field and reason (an item may appear more than once).
     InvalidItems(Vec<crate::import::data_row::ItemError>),
+    /// The service's pages do not add up: a cursor it gave came back, a page repeated tasks
+    /// already listed (an offset that was ignored), or more rows came than the total it
+    /// announced. Reading on would never end or hand out rows twice, so the walk stops here.
+    /// Not retryable: asking again gives the same pages.
+    InconsistentPages {
+        /// What was being paged, e.g. `"created rows of import task \"ck...\""`.
+        listing: String,
+        /// What did not add up.
+        reason: String,
+    },
 }
 
 impl Error {
@@ -294,6 +304,16 @@ impl Error {
         Error::InvalidInput {
             field: field.to_owned(),
             message: message.into(),
+        }
+    }
+
+    pub(crate) fn inconsistent_pages(
+        listing: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Error::InconsistentPages {
+            listing: listing.into(),
+            reason: reason.into(),
         }
     }
 
@@ -426,6 +446,10 @@ impl fmt::Display for Error {
                 write!(f, "{} import item problem(s), nothing was sent", items.len())?;
                 items.iter().try_for_each(|item| write!(f, "; {item}"))
             }
+            Error::InconsistentPages { listing, reason } => write!(
+                f,
+                "the service's pages of {listing} are inconsistent, stopped reading: {reason}"
+            ),
         }
     }
 }
