@@ -12,7 +12,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context};
 use labelbox::{
-    Client, DataRowSpec, DataUpsertTask, Error, RowData, Task, TaskFilter, TaskStatus, WaitOptions,
+    Client, DataRowSpec, DataUpsertTask, Error, RowData, TaskFilter, TaskStatus, WaitOptions,
     ENV_API_KEY,
 };
 use labelbox_emulator::Emulator;
@@ -101,7 +101,7 @@ fn spec(prefix: &str, i: usize) -> DataRowSpec {
     .external_id(format!("image-{i}.jpg"))
 }
 
-fn wait_with_progress(task: &mut Task, poll_every: Duration) -> anyhow::Result<()> {
+fn wait_with_progress(task: &mut DataUpsertTask, poll_every: Duration) -> anyhow::Result<()> {
     let options = WaitOptions::default()
         .timeout(Duration::from_secs(300))
         .check_frequency(poll_every);

@@ -105,6 +105,43 @@ fn lookups_cost_one_request_once_the_user_is_known() {
 }
 
 #[test]
+fn tasks_are_equal_and_hash_by_id_and_type_as_in_the_official_sdk() {
+    use std::collections::HashSet;
+    let mut server = mockito::Server::new();
+    let _user = mock_user(&mut server);
+    let lookup = mock_lookup(
+        &mut server,
+        task_json("t1", "export-data-rows", "IN_PROGRESS"),
+        1,
+    );
+    let client = no_retry_client(&server);
+    let before = client.get_task_by_id("t1").unwrap();
+    lookup.assert();
+    let _refresh = mock_lookup(
+        &mut server,
+        task_json("t1", "export-data-rows", "COMPLETE"),
+        1,
+    );
+    let mut after = before.clone();
+    after.refresh().unwrap();
+    assert_eq!(after.status(), &TaskStatus::Complete);
+    // The same task seen twice: equal, one entry in a set, although its status changed.
+    assert_eq!(before, after);
+    // The client's caches are interior-mutable, but a task hashes only its id and type.
+    #[allow(clippy::mutable_key_type)]
+    let set: HashSet<Task> = [before.clone(), after].into_iter().collect();
+    assert_eq!(set.len(), 1);
+    // Another type under the same id is another task.
+    let _other = mock_lookup(
+        &mut server,
+        task_json("t1", "adv-upsert-data-rows", "COMPLETE"),
+        1,
+    );
+    let import = client.get_task_by_id("t1").unwrap();
+    assert_ne!(before, import);
+}
+
+#[test]
 fn a_missing_task_is_not_found_naming_the_id() {
     let mut server = mockito::Server::new();
     let _user = mock_user(&mut server);

@@ -3,7 +3,8 @@
 
 use std::collections::VecDeque;
 use std::marker::PhantomData;
-use std::ops::{Deref, DerefMut};
+use std::sync::OnceLock;
+use std::time::SystemTime;
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -341,12 +342,18 @@ pub struct ImportTotals {
 
 /// The task of a data-row import (type `adv-upsert-data-rows`).
 ///
-/// It is a [`Task`] (through `Deref`: `status`, `refresh`, `id`...), plus the import's created
-/// and failed rows. Its own [`wait_till_done`](Self::wait_till_done) /
-/// [`wait_with`](Self::wait_with) / [`wait_with_progress`](Self::wait_with_progress) also warn
-/// (through `log`) when the finished import has failed rows. Rows are only readable once the
-/// task has finished: wait for it first; reading a running task's rows is
-/// [`Error::ResultUnavailable`], never a hidden wait.
+/// It holds a [`Task`] ([`task`](Self::task), [`into_task`](Self::into_task)) and forwards
+/// what a caller asks of an import ([`id`](Self::id), [`status`](Self::status),
+/// [`refresh`](Self::refresh), the waits...), plus the import's created and failed rows. Its
+/// own [`wait_till_done`](Self::wait_till_done) / [`wait_with`](Self::wait_with) /
+/// [`wait_with_progress`](Self::wait_with_progress) also warn (through `log`) when the
+/// finished import has failed rows. Rows are only readable once the task has finished: wait
+/// for it first; reading a running task's rows is [`Error::ResultUnavailable`], never a
+/// hidden wait.
+///
+/// Imports come from [`Dataset::create_data_rows`](crate::Dataset::create_data_rows) /
+/// [`upsert_data_rows`](crate::Dataset::upsert_data_rows); an import found by id
+/// ([`Client::get_task_by_id`]) becomes one with [`Task::into_data_upsert`].
 ///
 /// ```no_run
 /// use labelbox::{Client, DataRowSpec, RowData, TaskStatus};
@@ -369,48 +376,118 @@ pub struct ImportTotals {
 pub struct DataUpsertTask {
     task: Task,
     page_size: u32,
-}
-
-impl Deref for DataUpsertTask {
-    type Target = Task;
-
-    fn deref(&self) -> &Task {
-        &self.task
-    }
-}
-
-impl DerefMut for DataUpsertTask {
-    fn deref_mut(&mut self) -> &mut Task {
-        &mut self.task
-    }
+    /// The failed rows' total once read from a finished import (it no longer changes), so
+    /// the wait's warning and a later [`totals`](DataUpsertTask::totals) ask for it once.
+    failed_total: OnceLock<u64>,
 }
 
 impl TryFrom<Task> for DataUpsertTask {
     type Error = Error;
 
-    /// Refuses a task of another type than `adv-upsert-data-rows`.
+    /// Refuses a task of another type than `adv-upsert-data-rows` ([`Error::InvalidInput`]);
+    /// [`Task::into_data_upsert`] gives such a task back instead.
     fn try_from(task: Task) -> Result<Self> {
-        if task.task_type() != UPSERT_TASK_TYPE {
-            return Err(Error::invalid_input(
+        task.into_data_upsert().map_err(|task| {
+            Error::invalid_input(
                 "task",
                 format!(
                     "task {:?} has type {:?}, not {UPSERT_TASK_TYPE:?}",
                     task.id(),
                     task.task_type()
                 ),
-            ));
+            )
+        })
+    }
+}
+
+impl From<DataUpsertTask> for Task {
+    fn from(upsert: DataUpsertTask) -> Task {
+        upsert.task
+    }
+}
+
+impl AsRef<Task> for DataUpsertTask {
+    fn as_ref(&self) -> &Task {
+        &self.task
+    }
+}
+
+impl Task {
+    /// This task as a [`DataUpsertTask`] when it is a data-row import
+    /// (`adv-upsert-data-rows`), to read its created and failed rows; any other task is given
+    /// back unchanged as `Err`.
+    ///
+    /// ```no_run
+    /// # let client = labelbox::Client::from_env()?;
+    /// match client.get_task_by_id("ckx...")?.into_data_upsert() {
+    ///     Ok(import) => println!("{} rows failed", import.totals()?.failed),
+    ///     Err(task) => println!("{} is a {} task", task.id(), task.task_type()),
+    /// }
+    /// # Ok::<_, labelbox::Error>(())
+    /// ```
+    // Both variants hold the same task by value; boxing the `Err` would only add an allocation.
+    #[allow(clippy::result_large_err)]
+    pub fn into_data_upsert(self) -> std::result::Result<DataUpsertTask, Task> {
+        if self.task_type() != UPSERT_TASK_TYPE {
+            return Err(self);
         }
         Ok(DataUpsertTask {
-            task,
+            task: self,
             page_size: DEFAULT_PAGE_SIZE,
+            failed_total: OnceLock::new(),
         })
     }
 }
 
 impl DataUpsertTask {
+    /// The task itself, for everything this type does not forward.
+    pub fn task(&self) -> &Task {
+        &self.task
+    }
+
     /// The plain task.
     pub fn into_task(self) -> Task {
         self.task
+    }
+
+    /// The task's id.
+    pub fn id(&self) -> &str {
+        self.task.id()
+    }
+
+    /// The task's name; empty when the service sent none.
+    pub fn name(&self) -> &str {
+        self.task.name()
+    }
+
+    /// The task's type: `adv-upsert-data-rows`.
+    pub fn task_type(&self) -> &str {
+        self.task.task_type()
+    }
+
+    /// The status as last fetched.
+    pub fn status(&self) -> &TaskStatus {
+        self.task.status()
+    }
+
+    /// Progress from 0.0 to 1.0, when the service reports it.
+    pub fn completion_percentage(&self) -> Option<f64> {
+        self.task.completion_percentage()
+    }
+
+    /// When the import was created.
+    pub fn created_at(&self) -> SystemTime {
+        self.task.created_at()
+    }
+
+    /// When the import last changed.
+    pub fn updated_at(&self) -> SystemTime {
+        self.task.updated_at()
+    }
+
+    /// Fetches the task's current state (one request); see [`Task::refresh`].
+    pub fn refresh(&mut self) -> Result<()> {
+        self.task.refresh()
     }
 
     /// Waits until the import has finished, polling every 2 s for at most 300 s; see
@@ -460,9 +537,13 @@ impl DataUpsertTask {
     }
 
     /// The warning of [`wait_with_progress`](Self::wait_with_progress): a COMPLETE import may
-    /// still have failed rows, which callers that only look at the status would miss.
+    /// still have failed rows, which callers that only look at the status would miss. Counting
+    /// them costs a request, spent only when a logger would show the warning.
     fn warn_if_rows_failed(&self) {
-        match self.total_of::<FailedDataRow>() {
+        if !log::log_enabled!(log::Level::Warn) {
+            return;
+        }
+        match self.failed_total() {
             Ok(0) => {}
             Ok(failed) => log::warn!(
                 "import task {} finished {} with {failed} failed row(s); read them with \
@@ -476,6 +557,19 @@ impl DataUpsertTask {
                 self.task.status()
             ),
         }
+    }
+
+    /// The failed rows' total: asked once (a one-row page), then kept, as a finished import's
+    /// rows no longer change.
+    fn failed_total(&self) -> Result<u64> {
+        if let Some(total) = self.failed_total.get() {
+            return Ok(*total);
+        }
+        let total = self.total_of::<FailedDataRow>()?;
+        if self.task.status().is_terminal() {
+            let _ = self.failed_total.set(total);
+        }
+        Ok(total)
     }
 
     /// Sets how many rows each results/errors page asks for (at least 1; default 5,000).
@@ -516,18 +610,20 @@ impl DataUpsertTask {
         self.errors()?.collect()
     }
 
-    /// Whether any row failed (one small query for the errors' total).
+    /// Whether any row failed (one small query for the errors' total, unless a wait or an
+    /// earlier call already read it).
     pub fn has_errors(&self) -> Result<bool> {
         self.ensure_readable(false)?;
-        Ok(self.total_of::<FailedDataRow>()? > 0)
+        Ok(self.failed_total()? > 0)
     }
 
-    /// How many rows were created and how many failed (one small query each).
+    /// How many rows were created and how many failed (one small query each; the failed
+    /// total is not asked again when a wait or an earlier call already read it).
     pub fn totals(&self) -> Result<ImportTotals> {
         self.ensure_readable(false)?;
         Ok(ImportTotals {
             created: self.total_of::<CreatedDataRow>()?,
-            failed: self.total_of::<FailedDataRow>()?,
+            failed: self.failed_total()?,
         })
     }
 

@@ -45,7 +45,7 @@ fn import(
             wait_and_report(ui, upsert, WaitArgs { timeout, every })
         }
         None if ui.json => {
-            print_json(&view::task_json(&upsert))?;
+            print_json(&view::task_json(upsert.task()))?;
             Ok(Exit::Success)
         }
         None => {
@@ -56,8 +56,12 @@ fn import(
 }
 
 /// `--wait`: follows the import, then reports its counts and exit.
-fn wait_and_report(ui: Ui, mut upsert: DataUpsertTask, limits: WaitArgs) -> anyhow::Result<Exit> {
-    if let Err(err) = task::wait_for(&mut upsert, ui, limits) {
+fn wait_and_report(ui: Ui, upsert: DataUpsertTask, limits: WaitArgs) -> anyhow::Result<Exit> {
+    // The shared wait follows a plain task; the import it ends as is one again.
+    let mut task = upsert.into_task();
+    let waited = task::wait_for(&mut task, ui, limits);
+    let upsert = DataUpsertTask::try_from(task)?;
+    if let Err(err) = waited {
         print_report(ui, &upsert, None)?;
         return Err(err);
     }
@@ -87,12 +91,12 @@ fn sdk_problems(items: &[UpsertItem]) -> Vec<(usize, String)> {
 fn report_finished(ui: Ui, upsert: &DataUpsertTask) -> anyhow::Result<Exit> {
     if *upsert.status() == TaskStatus::Failed {
         print_report(ui, upsert, None)?;
-        return task::ended(upsert);
+        return task::ended(upsert.task());
     }
     let totals = upsert.totals()?;
     print_report(ui, upsert, Some((totals.created, totals.failed)))?;
     if *upsert.status() != TaskStatus::Complete {
-        return task::ended(upsert);
+        return task::ended(upsert.task());
     }
     if !ui.quiet && totals.failed > 0 {
         for row in upsert.errors()?.take(FAILURES_SHOWN) {
@@ -127,7 +131,7 @@ fn print_report(
     let (created, failed) = totals.unzip();
     if ui.json {
         return print_json(&json!({
-            "task": view::task_json(upsert),
+            "task": view::task_json(upsert.task()),
             "created": created,
             "failed": failed,
         }));
