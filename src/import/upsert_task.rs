@@ -966,6 +966,33 @@ mod tests {
     }
 
     #[test]
+    fn row_data_of_any_json_kind_is_kept_as_text() {
+        let rows: Vec<CreatedDataRow> = serde_json::from_value(json!([
+            {"id": "a", "rowData": "https://x/\u{e9}.jpg"},
+            {"id": "b", "rowData": 3},
+            {"id": "c", "rowData": true},
+            {"id": "d", "rowData": [1, "a", {"k": null}]},
+            {"id": "e", "rowData": 1.5},
+            {"id": "f", "rowData": null},
+            {"id": "g"},
+        ]))
+        .unwrap();
+        let texts: Vec<Option<&str>> = rows.iter().map(|r| r.row_data.as_deref()).collect();
+        assert_eq!(
+            texts,
+            [
+                Some("https://x/\u{e9}.jpg"),
+                Some("3"),
+                Some("true"),
+                Some("[1,\"a\",{\"k\":null}]"),
+                Some("1.5"),
+                None,
+                None
+            ]
+        );
+    }
+
+    #[test]
     fn failed_rows_with_a_null_or_missing_spec_and_unknown_keys_decode() {
         let rows: Vec<FailedDataRow> = serde_json::from_value(json!([
             {"message": "Unable to read manifest file", "spec": null},
