@@ -199,6 +199,16 @@ fn task_filters_without_evidence_are_validation_errors() {
     assert_eq!(error_code(&body), "GRAPHQL_VALIDATION_FAILED");
     let message = body["errors"][0]["message"].as_str().unwrap_or_default();
     assert!(message.contains("String!"), "{message}");
+    // The same rule inside fragments and directive arguments; the right types pass.
+    for (document, ok) in [
+        ("query($s: String!) { organization { ...T } } fragment T on Organization { tasks(where: {status: $s}) { id } }", false),
+        ("query($s: TaskStatus!) { organization { ... on Organization { tasks(where: {status: $s}) { id } } } }", true),
+        ("query($b: String!) { user @include(if: $b) { id } }", false),
+        ("query($b: Boolean!) { user @include(if: $b) { id } }", true),
+    ] {
+        let (status, body) = gql(&emu, document, json!({"s": "FAILED", "b": true}));
+        assert_eq!(status == 200, ok, "{document}: {body}");
+    }
 }
 
 #[test]

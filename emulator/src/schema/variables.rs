@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{
-    ExecutableDocument, Selection, SelectionSet, VariableDefinition,
+    Directive, ExecutableDocument, Selection, SelectionSet, VariableDefinition,
 };
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
 use async_graphql::{Pos, Positioned, ServerError, ServerResult, Variables};
@@ -74,6 +74,7 @@ fn check_document(registry: &Registry, doc: &ExecutableDocument) -> ServerResult
                 .map(|d| (d.node.name.node.as_str(), &d.node))
                 .collect(),
         };
+        walk.directives(&operation.directives)?;
         walk.selection_set(root, &operation.selection_set.node, 0)?;
     }
     Ok(())
@@ -88,6 +89,7 @@ impl Walk<'_> {
             match &item.node {
                 Selection::Field(field) => {
                     let field = &field.node;
+                    self.directives(&field.directives)?;
                     let Some(meta) = parent.field_by_name(&field.name.node) else {
                         continue;
                     };
@@ -101,6 +103,7 @@ impl Walk<'_> {
                 }
                 Selection::InlineFragment(fragment) => {
                     let fragment = &fragment.node;
+                    self.directives(&fragment.directives)?;
                     let on = fragment
                         .type_condition
                         .as_ref()
@@ -108,12 +111,29 @@ impl Walk<'_> {
                     self.selection_set(on, &fragment.selection_set.node, depth)?;
                 }
                 Selection::FragmentSpread(spread) if depth < MAX_FRAGMENT_DEPTH => {
+                    self.directives(&spread.node.directives)?;
                     if let Some(def) = self.doc.fragments.get(&spread.node.fragment_name.node) {
                         let on = def.node.type_condition.node.on.node.as_str();
                         self.selection_set(on, &def.node.selection_set.node, depth + 1)?;
                     }
                 }
                 Selection::FragmentSpread(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The arguments of `@skip(if:)`, `@include(if:)` and any other directive the schema knows.
+    fn directives(&self, directives: &[Positioned<Directive>]) -> ServerResult<()> {
+        for directive in directives {
+            let directive = &directive.node;
+            let Some(meta) = self.registry.directives.get(directive.name.node.as_str()) else {
+                continue;
+            };
+            for (name, value) in &directive.arguments {
+                if let Some(arg) = meta.args.get(name.node.as_str()) {
+                    self.value(&arg.ty, value)?;
+                }
             }
         }
         Ok(())
