@@ -243,6 +243,16 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// The service's pages do not add up: a cursor it gave came back, a page repeated tasks
+    /// already listed (an offset that was ignored), or more rows came than the total it
+    /// announced. Reading on would never end or hand out rows twice, so the walk stops here.
+    /// Not retryable: asking again gives the same pages.
+    InconsistentPages {
+        /// What was being paged, e.g. `"created rows of import task \"ck...\""`.
+        listing: String,
+        /// What did not add up.
+        reason: String,
+    },
 }
 
 impl Error {
@@ -366,6 +376,16 @@ impl Error {
         Error::InvalidInput {
             field: field.to_owned(),
             message: message.into(),
+        }
+    }
+
+    pub(crate) fn inconsistent_pages(
+        listing: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Error::InconsistentPages {
+            listing: listing.into(),
+            reason: reason.into(),
         }
     }
 
@@ -609,6 +629,10 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "export task {task_id:?}, {stream} stream, near line {line}: {message}"
+            ),
+            Error::InconsistentPages { listing, reason } => write!(
+                f,
+                "the service's pages of {listing} are inconsistent, stopped reading: {reason}"
             ),
         }
     }

@@ -200,8 +200,90 @@ fn a_task_of_another_type_is_not_a_data_upsert_task() {
     let client = client(&emu);
     let id = emu.insert_task(labelbox_emulator::TaskSeed::default());
     let task = client.get_task_by_id(&id).unwrap();
-    let err = labelbox::DataUpsertTask::try_from(task).unwrap_err();
+    let err = labelbox::DataUpsertTask::try_from(task.clone()).unwrap_err();
     assert!(err.is_invalid_input(), "{err:?}");
+    // `into_data_upsert` gives the task back unchanged.
+    let back = task.clone().into_data_upsert().unwrap_err();
+    assert_eq!(back, task);
+    assert_eq!(back.status(), task.status());
+}
+
+#[test]
+fn an_import_found_by_id_reads_its_rows_through_into_data_upsert() {
+    let emu = emulator();
+    let client = client(&emu);
+    let dataset = client.create_dataset("by id").unwrap();
+    let mut specs = specs("byid", 4);
+    specs
+        .push(DataRowSpec::new(RowData::url("https://example.com/again.jpg")).global_key("byid-0"));
+    let mut started = dataset.create_data_rows(&specs).unwrap();
+    started.wait_with(wait_options()).unwrap();
+
+    let found = client.get_task_by_id(started.id()).unwrap();
+    assert!(
+        found.result().is_err(),
+        "a plain Task points to into_data_upsert"
+    );
+    let import = found.into_data_upsert().unwrap();
+    assert_eq!(import.id(), started.id());
+    assert_eq!(import.status(), &TaskStatus::Complete);
+    assert_eq!(import.task(), started.task());
+    assert_eq!(import.result().unwrap().len(), 4);
+    let failed = import.failed_data_rows().unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].message, "Duplicate global key: 'byid-0'");
+}
+
+#[test]
+fn a_wait_without_a_logger_sends_no_count_request_and_totals_ask_once() {
+    // No logger is installed in this test binary, so the wait's warning would go nowhere.
+    assert!(!log::log_enabled!(log::Level::Warn));
+    let emu = emulator();
+    let client = client(&emu);
+    let dataset = client.create_dataset("quiet").unwrap();
+    let mut specs = specs("quiet", 3);
+    specs.push(
+        DataRowSpec::new(RowData::url("https://example.com/again.jpg")).global_key("quiet-1"),
+    );
+    let mut task = dataset.create_data_rows(&specs).unwrap();
+    assert_eq!(
+        task.wait_with(wait_options()).unwrap(),
+        TaskStatus::Complete
+    );
+    assert_eq!(count_field(&emu, "failedDataRowImports"), 0);
+
+    let totals = task.totals().unwrap();
+    assert_eq!((totals.created, totals.failed), (3, 1));
+    assert!(task.has_errors().unwrap());
+    assert_eq!(task.totals().unwrap(), totals);
+    // The failed total of a finished import is asked once; the created total each time.
+    assert_eq!(count_field(&emu, "failedDataRowImports"), 1);
+    assert_eq!(count_field(&emu, "successesfulDataRowImports"), 2);
+}
+
+#[test]
+fn a_failed_import_gives_its_reason_among_its_errors() {
+    let emu = emulator();
+    let client = client(&emu);
+    // A manifest the emulator cannot read fails the import; the SDK finds the reason in the
+    // failed rows, as the official SDK does.
+    let id = start_failing_import(&emu);
+    let mut task = client
+        .get_task_by_id(&id)
+        .unwrap()
+        .into_data_upsert()
+        .unwrap();
+    assert_eq!(task.wait_with(wait_options()).unwrap(), TaskStatus::Failed);
+    let failed = task.failed_data_rows().unwrap();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(
+        failed[0]
+            .message
+            .starts_with("Unable to read manifest file"),
+        "{}",
+        failed[0].message
+    );
+    assert!(task.result().is_err());
 }
 
 #[test]

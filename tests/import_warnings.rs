@@ -1,5 +1,6 @@
 //! A finished import with failed rows is warned about through the `log` facade, after one small
-//! count request; a clean import is not.
+//! count request (kept for later totals); a clean import is not. (Without a logger, no count
+//! is asked: tests/import_flow.rs.)
 
 mod import_support;
 
@@ -87,6 +88,9 @@ fn a_complete_import_with_failed_rows_logs_a_warning_with_their_count() {
         [serde_json::json!(1)],
         "one small count request"
     );
+    // The count the warning needed is kept: the totals do not ask for it again.
+    assert_eq!(task.totals().unwrap().failed, 2);
+    assert_eq!(failure_counts(&emu), [serde_json::json!(1)]);
 }
 
 #[test]

@@ -1,5 +1,6 @@
-//! Listing: three pages with a filter and the exact document and variables sent, a short
-//! page ends the walk, an error ends the iteration, the user's created tasks.
+//! Listing: only the status filter reaches the wire (type and time are applied on the client),
+//! the exact document and variables sent, a short page ends the walk, an error ends the
+//! iteration, the user's created tasks, and listings that never end are stopped.
 
 mod common;
 
@@ -39,63 +40,188 @@ fn page_at(server: &mut ServerGuard, skip: usize) -> Mock {
         .match_body(Matcher::Regex(args))
 }
 
+/// A task of `task_type` created `seconds` after 2026-11-29T07:00:00Z.
+fn task_at(id: &str, task_type: &str, seconds: u64) -> Value {
+    let mut t = task_json(id, task_type, "FAILED");
+    let created = UNIX_EPOCH + Duration::from_secs(1_795_935_600 + seconds);
+    t["createdAt"] = Value::from(humantime::format_rfc3339_millis(created).to_string());
+    t
+}
+
+/// The exact body of a listing page: only the evidenced status condition reaches the wire.
+fn status_page_body(skip: usize) -> Value {
+    json!({
+        "query": format!(
+            "query GetOrganizationTasksPyApi($param_0: TaskStatus!) {{ organization {{ \
+             tasks(where: {{status: $param_0}} skip: {skip} first: 100) {{ {FIELDS} }} }} }}"
+        ),
+        "variables": {"param_0": "FAILED"},
+    })
+}
+
 #[test]
-fn three_pages_with_every_filter() {
-    let since = UNIX_EPOCH + Duration::from_secs(1_795_000_000);
-    let before = since + Duration::from_millis(86_400_250);
+fn type_and_time_are_filtered_on_the_client_and_only_the_status_reaches_the_wire() {
+    let since = UNIX_EPOCH + Duration::from_secs(1_795_935_600 + 100);
+    let before = since + Duration::from_secs(100);
     let filter = TaskFilter::new()
         .status(TaskStatus::Failed)
         .task_type("adv-upsert-data-rows")
         .created_since(since)
         .created_before(before);
-    let vars = json!({
-        "status": "FAILED",
-        "type": "adv-upsert-data-rows",
-        "createdSince": "2026-11-18T11:06:40.000Z",
-        "createdBefore": "2026-11-19T11:06:40.250Z",
-    });
-    let query = |skip: usize| {
-        format!(
-            "query GetOrganizationTasksPyApi($status: TaskStatus!, $type: String!, \
-             $createdSince: DateTime!, $createdBefore: DateTime!) {{ organization {{ \
-             tasks(where: {{AND: [{{status: $status}}, {{type: $type}}, \
-             {{createdAt_gte: $createdSince}}, {{createdAt_lt: $createdBefore}}]}} \
-             skip: {skip} first: 100) {{ {FIELDS} }} }} }}"
-        )
-    };
-    let mut server = mockito::Server::new();
-    let pages = [
-        mock_page(&mut server, &query(0), &vars, page(0, 100)),
-        mock_page(&mut server, &query(100), &vars, page(100, 100)),
-        mock_page(&mut server, &query(200), &vars, page(200, 37)),
+    // Page 1: 100 tasks, created at seconds 0..100 (all before the range); page 2: 100 tasks at
+    // 100..200, every other one an export; page 3: a short page at 200.. (after the range),
+    // except one at the range's last millisecond-free second.
+    let first: Vec<Value> = (0..100)
+        .map(|i| task_at(&format!("a{i}"), "adv-upsert-data-rows", i))
+        .collect();
+    let second: Vec<Value> = (0..100)
+        .map(|i| {
+            let kind = if i % 2 == 0 {
+                "adv-upsert-data-rows"
+            } else {
+                "export-data-rows"
+            };
+            task_at(&format!("b{i}"), kind, 100 + i)
+        })
+        .collect();
+    let third = vec![
+        task_at("c0", "adv-upsert-data-rows", 199),
+        task_at("c1", "adv-upsert-data-rows", 200),
     ];
+    let mut server = mockito::Server::new();
+    let pages: Vec<Mock> = [first, second, third]
+        .into_iter()
+        .enumerate()
+        .map(|(n, tasks)| {
+            server
+                .mock("POST", "/graphql")
+                .match_body(Matcher::Json(status_page_body(n * 100)))
+                .with_body(data(json!({"organization": {"tasks": tasks}})))
+                .expect(1)
+                .create()
+        })
+        .collect();
     let client = no_retry_client(&server);
-    let tasks: Vec<_> = client.tasks(filter).collect::<Result<Vec<_>, _>>().unwrap();
-    assert_eq!(tasks.len(), 237);
-    assert_eq!(tasks[0].id(), "t0");
-    assert_eq!(tasks[236].id(), "t236");
-    assert!(tasks.iter().all(|t| t.status() == &TaskStatus::Failed));
+    let ids: Vec<String> = client
+        .tasks(filter)
+        .map(|t| t.map(|t| t.id().to_owned()))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut want: Vec<String> = (0..100).step_by(2).map(|i| format!("b{i}")).collect();
+    want.push("c0".into());
+    assert_eq!(ids, want);
     pages.iter().for_each(Mock::assert);
 }
 
 #[test]
-fn one_condition_needs_no_and_and_status_is_an_enum_variable() {
+fn a_client_side_filter_stays_lazy() {
+    // No task of page 1 matches: the first match is on page 2, and page 3 is never asked for.
+    let mut server = mockito::Server::new();
+    let first = page_at(&mut server, 0)
+        .with_body(data(json!({"organization": {"tasks": page(0, 100)}})))
+        .expect(1)
+        .create();
+    let mut second_page = page(100, 100);
+    second_page[5]["type"] = json!("export-data-rows");
+    let second = page_at(&mut server, 100)
+        .with_body(data(json!({"organization": {"tasks": second_page}})))
+        .expect(1)
+        .create();
+    let third = page_at(&mut server, 200)
+        .with_body(data(json!({"organization": {"tasks": page(200, 1)}})))
+        .expect(0)
+        .create();
+    let client = no_retry_client(&server);
+    let found = client
+        .tasks(TaskFilter::new().task_type("export-data-rows"))
+        .next()
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.id(), "t105");
+    first.assert();
+    second.assert();
+    third.assert();
+}
+
+#[test]
+fn listing_against_the_emulator_sends_only_the_status_and_filters_the_rest() {
+    let emu = labelbox_emulator::Emulator::builder()
+        .api_key(KEY)
+        .start()
+        .unwrap();
+    let t0 = UNIX_EPOCH + Duration::from_secs(1_795_935_600);
+    let seed = |i: u64, status: &str, task_type: &str| {
+        emu.insert_task(labelbox_emulator::TaskSeed {
+            status: status.into(),
+            task_type: task_type.into(),
+            created_at: Some(t0 + Duration::from_secs(i)),
+            ..Default::default()
+        })
+    };
+    // 250 tasks: every third FAILED, alternating types, one a second.
+    let mut want = Vec::new();
+    for i in 0..250 {
+        let status = if i % 3 == 0 { "FAILED" } else { "COMPLETE" };
+        let task_type = if i % 2 == 0 {
+            "send-to-annotate"
+        } else {
+            "add-data-rows-to-batch"
+        };
+        let id = seed(i, status, task_type);
+        if status == "FAILED" && task_type == "send-to-annotate" && (60..200).contains(&i) {
+            want.push(id);
+        }
+    }
+    want.reverse(); // the service lists newest first
+    let client = labelbox::Client::builder()
+        .api_key(KEY)
+        .endpoint(emu.url())
+        .build()
+        .unwrap();
+    let filter = TaskFilter::new()
+        .status(TaskStatus::Failed)
+        .task_type("send-to-annotate")
+        .created_since(t0 + Duration::from_secs(60))
+        .created_before(t0 + Duration::from_secs(200));
+    let ids: Vec<String> = client
+        .tasks(filter)
+        .map(|t| t.map(|t| t.id().to_owned()))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(ids, want);
+    // 84 FAILED tasks: one page, short. Only the status variable was sent.
+    let listings: Vec<_> = emu
+        .requests()
+        .into_iter()
+        .filter(|r| r.fields == ["organization"])
+        .collect();
+    assert_eq!(listings.len(), 1);
+    assert_eq!(listings[0].variables, json!({"param_0": "FAILED"}));
+    assert_eq!(listings[0].status, 200);
+}
+
+#[test]
+fn canceling_is_sent_with_two_ls_and_either_spelling_is_read_back() {
     let query = format!(
-        "query GetOrganizationTasksPyApi($status: TaskStatus!) {{ organization {{ \
-         tasks(where: {{status: $status}} skip: 0 first: 100) {{ {FIELDS} }} }} }}"
+        "query GetOrganizationTasksPyApi($param_0: TaskStatus!) {{ organization {{ \
+         tasks(where: {{status: $param_0}} skip: 0 first: 100) {{ {FIELDS} }} }} }}"
     );
+    let mut tasks = page(0, 2);
+    tasks[0]["status"] = json!("CANCELLING");
+    tasks[1]["status"] = json!("CANCELING");
     let mut server = mockito::Server::new();
     let m = mock_page(
         &mut server,
         &query,
-        &json!({"status": "CANCELLING"}),
-        page(0, 2),
+        &json!({"param_0": "CANCELLING"}),
+        tasks,
     );
     let client = no_retry_client(&server);
-    let n = client
+    let statuses: Vec<TaskStatus> = client
         .tasks(TaskFilter::new().status(TaskStatus::Canceling))
-        .count();
-    assert_eq!(n, 2);
+        .map(|t| t.unwrap().status().clone())
+        .collect();
+    assert_eq!(statuses, [TaskStatus::Canceling, TaskStatus::Canceling]);
     m.assert();
 }
 
@@ -157,23 +283,23 @@ fn an_error_is_yielded_once_and_ends_the_iteration() {
 #[test]
 fn created_tasks_go_through_the_user() {
     let query = format!(
-        "query GetUserCreatedTasksPyApi($userId: ID!, $type: String!) {{ user(where: {{id: $userId}}) {{ \
-         createdTasks(where: {{type: $type}} skip: 0 first: 100) {{ {FIELDS} }} }} }}"
+        "query GetUserCreatedTasksPyApi($userId: ID!) {{ user(where: {{id: $userId}}) {{ \
+         createdTasks(skip: 0 first: 100) {{ {FIELDS} }} }} }}"
     );
     let mut server = mockito::Server::new();
     let user = mock_user(&mut server);
     let m = server
         .mock("POST", "/graphql")
-        .match_body(Matcher::PartialJson(json!({
+        .match_body(Matcher::Json(json!({
             "query": query,
-            "variables": {"userId": "user-1", "type": "export-data-rows"},
+            "variables": {"userId": "user-1"},
         })))
         .with_body(data(json!({"user": {"createdTasks": page(0, 3)}})))
         .expect(1)
         .create();
     let client = no_retry_client(&server);
     let n = client
-        .created_tasks(TaskFilter::new().task_type("export-data-rows"))
+        .created_tasks(TaskFilter::new().task_type("adv-upsert-data-rows"))
         .count();
     assert_eq!(n, 3);
     user.assert();
@@ -214,4 +340,48 @@ fn times_outside_rfc3339_are_invalid_input_not_a_panic() {
         }
         assert!(it.next().is_none());
     }
+}
+
+/// Reproduction of issue 11, item 6: a listing server that ignores `skip` answered the same
+/// full page forever (1.57 M tasks in 15 s). Now the second page, holding only tasks already
+/// listed, ends the listing with a typed error after two requests.
+#[test]
+fn a_server_ignoring_skip_ends_the_listing_with_an_error() {
+    let mut server = mockito::Server::new();
+    let same = server
+        .mock("POST", "/graphql")
+        .with_body(data(json!({"organization": {"tasks": page(0, 100)}})))
+        .expect(2)
+        .create();
+    let client = no_retry_client(&server);
+    let results: Vec<_> = client.tasks(TaskFilter::new()).collect();
+    assert_eq!(results.len(), 101);
+    assert!(results[..100].iter().all(Result::is_ok));
+    let err = results[100].as_ref().unwrap_err();
+    assert!(
+        matches!(err, Error::InconsistentPages { reason, .. } if reason.contains("offset 100")),
+        "{err:?}"
+    );
+    assert!(!err.is_retryable());
+    same.assert();
+}
+
+/// Offsets shift when tasks are created during a listing: a task seen on the previous page
+/// comes again at the top of the next one. It is yielded once, and the listing goes on.
+#[test]
+fn a_task_repeated_by_a_shifted_offset_is_yielded_once() {
+    let mut server = mockito::Server::new();
+    let _first = page_at(&mut server, 0)
+        .with_body(data(json!({"organization": {"tasks": page(0, 100)}})))
+        .create();
+    let _second = page_at(&mut server, 100)
+        .with_body(data(json!({"organization": {"tasks": page(99, 3)}})))
+        .create();
+    let client = no_retry_client(&server);
+    let ids: Vec<String> = client
+        .tasks(TaskFilter::new())
+        .map(|t| t.unwrap().id().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 102);
+    assert_eq!(&ids[98..], ["t98", "t99", "t100", "t101"]);
 }

@@ -105,6 +105,43 @@ fn lookups_cost_one_request_once_the_user_is_known() {
 }
 
 #[test]
+fn tasks_are_equal_and_hash_by_id_and_type_as_in_the_official_sdk() {
+    use std::collections::HashSet;
+    let mut server = mockito::Server::new();
+    let _user = mock_user(&mut server);
+    let lookup = mock_lookup(
+        &mut server,
+        task_json("t1", "export-data-rows", "IN_PROGRESS"),
+        1,
+    );
+    let client = no_retry_client(&server);
+    let before = client.get_task_by_id("t1").unwrap();
+    lookup.assert();
+    let _refresh = mock_lookup(
+        &mut server,
+        task_json("t1", "export-data-rows", "COMPLETE"),
+        1,
+    );
+    let mut after = before.clone();
+    after.refresh().unwrap();
+    assert_eq!(after.status(), &TaskStatus::Complete);
+    // The same task seen twice: equal, one entry in a set, although its status changed.
+    assert_eq!(before, after);
+    // The client's caches are interior-mutable, but a task hashes only its id and type.
+    #[allow(clippy::mutable_key_type)]
+    let set: HashSet<Task> = [before.clone(), after].into_iter().collect();
+    assert_eq!(set.len(), 1);
+    // Another type under the same id is another task.
+    let _other = mock_lookup(
+        &mut server,
+        task_json("t1", "adv-upsert-data-rows", "COMPLETE"),
+        1,
+    );
+    let import = client.get_task_by_id("t1").unwrap();
+    assert_ne!(before, import);
+}
+
+#[test]
 fn a_missing_task_is_not_found_naming_the_id() {
     let mut server = mockito::Server::new();
     let _user = mock_user(&mut server);
@@ -299,4 +336,84 @@ fn result_downloads_are_retried_on_server_errors() {
     fail.assert();
     ok.assert();
     assert_eq!(clock.sleeps(), vec![Duration::from_secs(1)]);
+}
+
+/// A results page answering `from` with `after`, each row the id `row-<from>`.
+fn results_page(server: &mut ServerGuard, from: Value, after: &str, total: u64) -> Mock {
+    let id = format!("row-{}", from.as_str().unwrap_or("first"));
+    server
+        .mock("POST", "/graphql")
+        .match_body(Matcher::AllOf(vec![
+            Matcher::Regex("successesfulDataRowImports".into()),
+            Matcher::PartialJson(json!({"variables": {"taskId": "t1", "from": from}})),
+        ]))
+        .with_body(data(json!({"successesfulDataRowImports": {
+            "nodes": [{"id": id, "externalId": null, "globalKey": null, "rowData": "https://a"}],
+            "after": after, "total": total}})))
+        .create()
+}
+
+/// An import task "t1", COMPLETE, fetched by id.
+fn finished_import(server: &mut ServerGuard) -> labelbox::DataUpsertTask {
+    let _user = mock_user(server);
+    let _lookup = mock_lookup(
+        server,
+        task_json("t1", "adv-upsert-data-rows", "COMPLETE"),
+        1,
+    );
+    let client = no_retry_client(server);
+    let task = client.get_task_by_id("t1").unwrap();
+    task.into_data_upsert().unwrap()
+}
+
+/// Reproduction of issue 11, item 6: import results whose cursor cycles A, B, A, B under
+/// `total: 1` gave 87,076 rows. Now the second page, one row past the announced total, is
+/// a typed error, both streamed and collected.
+#[test]
+fn import_results_cycling_cursors_stop_at_the_announced_total() {
+    let mut server = mockito::Server::new();
+    let import = finished_import(&mut server);
+    let pages = [
+        results_page(&mut server, Value::Null, "A", 1),
+        results_page(&mut server, json!("A"), "B", 1),
+        results_page(&mut server, json!("B"), "A", 1),
+    ];
+    let streamed: Vec<_> = import.results().unwrap().collect();
+    assert_eq!(streamed.len(), 2);
+    assert_eq!(streamed[0].as_ref().unwrap().id, "row-first");
+    let err = streamed[1].as_ref().unwrap_err();
+    assert!(
+        matches!(err, Error::InconsistentPages { listing, reason }
+            if listing.contains("\"t1\"") && reason.contains("more than the 1 announced")),
+        "{err:?}"
+    );
+    let collected = import.result().unwrap_err();
+    assert!(
+        matches!(collected, Error::InconsistentPages { .. }),
+        "{collected:?}"
+    );
+    assert!(!pages[2].matched(), "the cycle is never followed");
+}
+
+/// The same cycle from a server announcing a total large enough never to be reached: the
+/// cursor coming back ends the walk after three requests.
+#[test]
+fn import_results_whose_cursor_comes_back_end_with_an_error() {
+    let mut server = mockito::Server::new();
+    let import = finished_import(&mut server);
+    let total = 1_000_000;
+    let _pages = [
+        results_page(&mut server, Value::Null, "A", total),
+        results_page(&mut server, json!("A"), "B", total),
+        results_page(&mut server, json!("B"), "A", total),
+    ];
+    let rows: Vec<_> = import.results().unwrap().collect();
+    assert_eq!(
+        rows.len(),
+        3,
+        "two rows, then the error (the repeating page is not read)"
+    );
+    let err = rows[2].as_ref().unwrap_err();
+    assert!(err.to_string().contains("cursor \"A\" came back"), "{err}");
+    assert!(!err.is_retryable());
 }

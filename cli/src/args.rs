@@ -302,8 +302,8 @@ pub enum UntilArg {
 /// `labelbox task list` filters.
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Only tasks in this status
-    #[arg(long, value_enum)]
+    /// Only tasks in this status (any case: `failed`, `FAILED`, `CANCELING`...)
+    #[arg(long, value_enum, ignore_case = true)]
     pub status: Option<StatusArg>,
     /// Only tasks of this type, e.g. adv-upsert-data-rows
     #[arg(long = "type", value_name = "TYPE")]
@@ -329,13 +329,13 @@ pub struct ListArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StatusArg {
     /// IN_PROGRESS
-    #[value(name = "in-progress", alias = "in_progress")]
+    #[value(name = "in-progress", aliases = ["in_progress"])]
     InProgress,
     /// COMPLETE
     Complete,
     /// FAILED
     Failed,
-    /// CANCELLING
+    /// CANCELLING (the one-L `canceling` of Labelbox's task page is the same status)
     #[value(alias = "canceling")]
     Cancelling,
     /// CANCELED

@@ -506,6 +506,29 @@ fn task_list_filters_and_prints_a_table_or_an_array() {
 }
 
 #[test]
+fn task_list_status_reads_both_cancelling_spellings_in_any_case() {
+    let emu = emulator();
+    let two_ls = seed(&emu, "send-to-annotate", "CANCELLING", None);
+    let one_l = seed(&emu, "send-to-annotate", "CANCELING", None);
+    seed(&emu, "send-to-annotate", "CANCELED", None);
+    for spelling in ["cancelling", "canceling", "CANCELLING", "CANCELING"] {
+        let listed = labelbox(&emu, &["task", "list", "--status", spelling, "--json"])
+            .expect(0)
+            .json();
+        let mut ids: Vec<&str> = listed
+            .as_array()
+            .expect("an array")
+            .iter()
+            .map(|t| t["id"].as_str().unwrap())
+            .collect();
+        ids.sort_unstable();
+        let mut want = [two_ls.as_str(), one_l.as_str()];
+        want.sort_unstable();
+        assert_eq!(ids, want, "--status {spelling}");
+    }
+}
+
+#[test]
 fn task_list_takes_extreme_limits_and_durations() {
     let emu = emulator();
     seed(&emu, "send-to-annotate", "COMPLETE", None);

@@ -8,6 +8,7 @@ seconds (e.g. --rows-per-second 2000 --min-task-duration 2s), and with export fi
 EXPORT_FILE_SIZE bytes (--export-file-size 2048) so that export streams span several files.
 """
 
+import copy
 import sys
 import time
 import uuid
@@ -89,6 +90,32 @@ def main():
     fetched = client.get_task_by_id(task.uid)
     check(isinstance(fetched, DataUpsertTask), "get_task_by_id gives a DataUpsertTask")
     check(fetched.uid == task.uid and fetched.status == "COMPLETE", "get_task_by_id status")
+
+    # Results of a task id the service does not know: empty, never an error object (the
+    # official SDK reads the page without a check and crashed with a TypeError on one).
+    ghost = copy.copy(fetched)
+    ghost.uid = f"no-such-task-{run}"
+    check(ghost.result is None and ghost.errors is None,
+          "results and errors of an unknown task id are empty")
+
+    # A failed import (its manifest cannot be read): the reason reaches the user through the
+    # official SDK's own error path (`Job failed. Errors : ...`), not `Errors : None`.
+    failed_id = client.execute(
+        "mutation UpsertDataRowsPyApi($manifestUri: String!) {"
+        " upsertDataRows(data: {manifestUri: $manifestUri}) { id } }",
+        {"manifestUri": f"https://elsewhere.example/{run}/manifest.json"},
+    )["upsertDataRows"]["id"]
+    failed = client.get_task_by_id(failed_id)
+    check(isinstance(failed, DataUpsertTask), "a failed import is a DataUpsertTask")
+    failed.wait_till_done(timeout_seconds=120)
+    check(failed.status == "FAILED", f"an unreadable manifest fails the import (got {failed.status})")
+    try:
+        failed.result
+    except ValueError as e:
+        check("Unable to read manifest file" in str(e),
+              f"the failed import's reason reaches the user ({e})")
+    else:
+        check(False, "the result of a failed import raises ValueError")
 
     try:
         client.get_task_by_id("no-such-task")

@@ -60,7 +60,7 @@ pub(crate) fn settle(store: &Store, id: &str, requested: Instant) {
 
 fn finish(store: &Store, id: &str) {
     store.update_task_if(id, |t| {
-        let cancelling = t.status == status::CANCELLING;
+        let cancelling = status::is_cancelling(&t.status);
         if cancelling {
             t.status = status::CANCELED.into();
         }

@@ -55,6 +55,9 @@ pub(crate) struct FailedRow {
 /// What became of one item (failures boxed: they are the rare, big case).
 type Outcome = Result<SuccessRow, Box<FailedRow>>;
 
+/// A page of one result list, or the cursor it was asked from when the list never gave it.
+pub(crate) type PageResult<T> = Result<Page<T>, String>;
+
 /// A page of results: the rows, the cursor of the next page, and the full count.
 pub(crate) struct Page<T> {
     pub(crate) items: Vec<T>,
@@ -63,12 +66,15 @@ pub(crate) struct Page<T> {
 }
 
 impl ImportJob {
-    pub(crate) fn successes(&self, from: Option<&str>, first: usize) -> Page<SuccessRow> {
+    /// A page of created rows; `Err` carries a cursor this list never gave.
+    pub(crate) fn successes(&self, from: Option<&str>, first: usize) -> PageResult<SuccessRow> {
         let results = self.results.read().unwrap_or_else(|e| e.into_inner());
         page(&results.successes, from, first)
     }
 
-    pub(crate) fn failures(&self, from: Option<&str>, first: usize) -> Page<FailedRow> {
+    /// A page of failed rows (for a FAILED import, its reason); `Err` carries a cursor this
+    /// list never gave.
+    pub(crate) fn failures(&self, from: Option<&str>, first: usize) -> PageResult<FailedRow> {
         let results = self.results.read().unwrap_or_else(|e| e.into_inner());
         page(&results.failures, from, first)
     }
@@ -120,19 +126,23 @@ impl ImportJob {
 }
 
 /// Cursor pagination over an append-only list: the cursor is the next offset, so a page costs
-/// O(page), not O(total).
-fn page<T: Clone>(all: &[T], from: Option<&str>, first: usize) -> Page<T> {
-    let start = from
-        .filter(|c| !c.is_empty())
-        .and_then(|c| c.parse::<usize>().ok())
-        .unwrap_or(0)
-        .min(all.len());
+/// O(page), not O(total). A cursor that is not an offset this list could have given (not a
+/// number, or past its end) is refused: restarting from row 0 would hand rows out twice.
+fn page<T: Clone>(all: &[T], from: Option<&str>, first: usize) -> PageResult<T> {
+    let start = match from.filter(|c| !c.is_empty()) {
+        None => 0,
+        Some(cursor) => cursor
+            .parse::<usize>()
+            .ok()
+            .filter(|&offset| offset <= all.len())
+            .ok_or_else(|| cursor.to_owned())?,
+    };
     let end = start.saturating_add(first).min(all.len());
-    Page {
+    Ok(Page {
         items: all[start..end].to_vec(),
         after: (end < all.len()).then(|| end.to_string()),
         total: all.len(),
-    }
+    })
 }
 
 // ----- the import file format (PROTOCOL 3.6) -----
@@ -235,16 +245,28 @@ pub(crate) fn spawn(
     });
 }
 
+/// Ends an import `FAILED` for `reason`, which is also its one failed-rows entry: the official
+/// SDK reads a failed `DataUpsertTask`'s errors from `failedDataRowImports` (its
+/// `result` raises `Job failed. Errors : <errors>`), so the reason must be found there.
+fn fail(store: &Store, task_id: &str, job: &ImportJob, reason: String) {
+    job.record(vec![Err(Box::new(FailedRow {
+        message: reason.clone(),
+        external_id: None,
+        global_key: None,
+        row_data: None,
+        metadata: Vec::new(),
+        attachments: Vec::new(),
+    }))]);
+    store.update_task(task_id, |t| {
+        t.status = status::FAILED.into();
+        t.errors = Some(reason);
+    });
+}
+
 fn run(store: &Store, task_id: &str, manifest_url: &str, job: &ImportJob) {
     let items = match load(store, manifest_url) {
         Ok(items) => items,
-        Err(message) => {
-            store.update_task(task_id, |t| {
-                t.status = status::FAILED.into();
-                t.errors = Some(message);
-            });
-            return;
-        }
+        Err(reason) => return fail(store, task_id, job, reason),
     };
     let mut seen_keys = HashSet::new();
     schedule::run(store, task_id, &job.cancel, items.len(), |due| {
@@ -568,13 +590,17 @@ mod tests {
     #[test]
     fn pages_walk_with_cursor_and_total() {
         let all: Vec<u32> = (0..12).collect();
-        let p1 = page(&all, None, 5);
+        let p1 = page(&all, None, 5).unwrap_or_else(|c| panic!("{c}"));
         assert_eq!(
             (p1.items.len(), p1.after.as_deref(), p1.total),
             (5, Some("5"), 12)
         );
-        let p3 = page(&all, Some("10"), 5);
+        let p3 = page(&all, Some("10"), 5).unwrap_or_else(|c| panic!("{c}"));
         assert_eq!((p3.items, p3.after), (vec![10, 11], None));
-        assert!(page(&all, Some("99"), 5).items.is_empty());
+        let end = page(&all, Some("12"), 5).unwrap_or_else(|c| panic!("{c}"));
+        assert!(end.items.is_empty());
+        for bad in ["13", "x", "-1", "1.5"] {
+            assert_eq!(page(&all, Some(bad), 5).err().as_deref(), Some(bad));
+        }
     }
 }

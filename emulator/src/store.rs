@@ -23,8 +23,16 @@ pub(crate) mod status {
     pub(crate) const CANCELLING: &str = "CANCELLING";
     pub(crate) const CANCELED: &str = "CANCELED";
 
+    /// The seed page's one-L spelling of `CANCELLING`, read as the same status.
+    pub(crate) const CANCELING: &str = "CANCELING";
+
     pub(crate) fn is_terminal(status: &str) -> bool {
         matches!(status, COMPLETE | FAILED | CANCELED)
+    }
+
+    /// `CANCELLING` in either spelling.
+    pub(crate) fn is_cancelling(status: &str) -> bool {
+        matches!(status, CANCELLING | CANCELING)
     }
 }
 

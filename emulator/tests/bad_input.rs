@@ -135,19 +135,13 @@ fn out_of_range_and_negative_counts_are_validation_errors() {
 }
 
 #[test]
-fn unknown_enum_values_and_bad_times_in_filters_are_validation_errors() {
+fn unknown_enum_values_in_filters_are_validation_errors() {
     let emu = emulator();
     let by_status = "query($s: TaskStatus!) { organization { tasks(where: {status: $s}) { id } } }";
-    let by_time =
-        "query($t: DateTime) { organization { tasks(where: {createdAt_gt: $t}) { id } } }";
     let cases = [
         (by_status, json!({"s": "PAUSED"})),
         (by_status, json!({"s": "in_progress"})),
         (by_status, json!({"s": 3})),
-        (by_time, json!({"t": "yesterday"})),
-        (by_time, json!({"t": "２０２６-11-29T07:00:01Z"})),
-        (by_time, json!({"t": "99999-12-31T23:59:59Z"})),
-        (by_time, json!({"t": 1_764_399_601})),
         (
             "{ organization { tasks(where: {status: SOMETIMES}) { id } } }",
             json!({}),
@@ -164,11 +158,14 @@ fn unknown_enum_values_and_bad_times_in_filters_are_validation_errors() {
 fn odd_cursors_and_manifests_never_break_the_server() {
     let emu = emulator();
     let task = emu.insert_task(TaskSeed::default());
-    // A cursor that is not an offset reads from the start; the answer is still a page.
-    for cursor in ["abc", "-1", "99999999999999999999999999", "\u{1F600}"] {
-        let page = data(&emu, SUCCESSES, json!({"t": task, "f": 5, "c": cursor}));
-        assert_eq!(page["successesfulDataRowImports"]["total"], 0);
+    // A cursor this list never gave is refused, never read as "from the start" (which would
+    // hand the same rows out twice).
+    for cursor in ["abc", "-1", "1", "99999999999999999999999999", "\u{1F600}"] {
+        let answer = gql(&emu, SUCCESSES, json!({"t": task, "f": 5, "c": cursor}));
+        assert_error_and_alive(&emu, answer, "MALFORMED_REQUEST");
     }
+    let empty = data(&emu, SUCCESSES, json!({"t": task, "f": 5, "c": ""}));
+    assert_eq!(empty["successesfulDataRowImports"]["total"], 0);
     // An import whose manifest is not a manifest fails its task, with the reason.
     let junk = upload_url(&emu, b"\xff\xfe not json");
     let upsert = "mutation($m: String!) { upsertDataRows(data: {manifestUri: $m}) { id } }";

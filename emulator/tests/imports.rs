@@ -5,8 +5,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{
-    create_item, create_items, data, error_code, gql, start, start_import, task, upload_url,
-    CANCEL, UPSERT,
+    create_item, create_items, data, start, start_import, task, upload_url, CANCEL, UPSERT,
 };
 use labelbox_emulator::Emulator;
 use serde_json::{json, Value};
@@ -224,12 +223,23 @@ fn result_pages_are_cursor_paginated_with_the_full_total() {
     let (failed, totals) = walk(&emu, FAILURES, "failedDataRowImports", "results", &id, 5);
     assert!(failed.is_empty());
     assert_eq!(totals, vec![0]);
-    let (_, missing) = gql(
-        &emu,
-        SUCCESSES,
-        json!({"taskId": "nope", "first": 5, "from": null}),
-    );
-    assert_eq!(error_code(&missing), "RESOURCE_NOT_FOUND");
+    // An unknown task has no rows: an empty, complete page (what the official SDK reads;
+    // an error object made it crash with a TypeError).
+    for (query, field, list) in [
+        (SUCCESSES, "successesfulDataRowImports", "nodes"),
+        (FAILURES, "failedDataRowImports", "results"),
+    ] {
+        let missing = data(
+            &emu,
+            query,
+            json!({"taskId": "nope", "first": 5, "from": null}),
+        );
+        assert_eq!(
+            missing[field],
+            json!({list: [], "after": null, "total": 0}),
+            "{field}"
+        );
+    }
 }
 
 #[test]
@@ -416,4 +426,37 @@ fn a_finished_import_has_a_result_file_url() {
     let file: Value = serde_json::from_slice(&bytes).unwrap_or_default();
     assert_eq!(file["createdDataRows"][0]["globalKey"], "a");
     assert_eq!(file["errors"][0]["message"], "Duplicate global key: 'a'");
+}
+
+#[test]
+fn a_failed_import_lists_its_reason_among_the_failed_rows() {
+    let emu = start(Emulator::builder().min_task_duration(Duration::ZERO));
+    let upsert = "mutation($m: String!) { upsertDataRows(data: {manifestUri: $m}) { id } }";
+    let started = data(
+        &emu,
+        upsert,
+        json!({"m": "https://elsewhere.example/m.json"}),
+    );
+    let id = started["upsertDataRows"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(emu.wait_for_task(&id, WAIT).as_deref(), Some("FAILED"));
+    // The official SDK's FAILED DataUpsertTask reads its errors here (`Job failed. Errors :`).
+    let (failed, totals) = walk(&emu, FAILURES, "failedDataRowImports", "results", &id, 100);
+    assert_eq!(totals, vec![1]);
+    assert_eq!(
+        failed[0]["message"],
+        "Unable to read manifest file at https://elsewhere.example/m.json"
+    );
+    assert_eq!(failed[0]["spec"]["metadata"], json!([]));
+    let (created, _) = walk(
+        &emu,
+        SUCCESSES,
+        "successesfulDataRowImports",
+        "nodes",
+        &id,
+        100,
+    );
+    assert!(created.is_empty());
 }

@@ -1,12 +1,13 @@
 //! [`DataUpsertTask`]: the task of a data-row import, with its results and errors read one
 //! cursor page at a time (PROTOCOL 3.7).
 
-use std::collections::VecDeque;
-use std::marker::PhantomData;
-use std::ops::{Deref, DerefMut};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::fmt;
+use std::sync::OnceLock;
+use std::time::SystemTime;
 
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
 
 use crate::error::{Error, Result};
@@ -68,7 +69,10 @@ pub struct FailedAttachment {
 /// A row an import could not create or update, with the service's reason and the spec it was
 /// given. Serialized flat, with snake_case keys (`message`, `external_id`, `global_key`,
 /// `row_data`, `metadata`, `attachments`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// From the service it is decoded straight from the `{message, spec: {...}}` shape: each field
+/// is read once into its place, with no intermediate copy of the row.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FailedDataRow {
     /// Why the row failed, e.g. `Duplicate global key: 'k1'`.
     pub message: String,
@@ -89,71 +93,205 @@ pub struct FailedDataRow {
     pub attachments: Vec<FailedAttachment>,
 }
 
+/// The keys of a failed row (`results[]`).
 #[derive(Deserialize)]
-struct WireFailure {
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default)]
-    spec: Option<WireFailedSpec>,
+#[serde(field_identifier, rename_all = "camelCase")]
+enum FailureKey {
+    Message,
+    Spec,
+    #[serde(other)]
+    Other,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct WireFailedSpec {
-    #[serde(default)]
-    external_id: Option<String>,
-    #[serde(default)]
-    global_key: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    row_data: Option<String>,
-    #[serde(default)]
-    metadata: Option<Vec<FailedMetadata>>,
-    #[serde(default)]
-    attachments: Option<Vec<FailedAttachment>>,
+/// The keys of a failed row's `spec`.
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "camelCase")]
+enum SpecKey {
+    ExternalId,
+    GlobalKey,
+    RowData,
+    Metadata,
+    Attachments,
+    #[serde(other)]
+    Other,
 }
 
-impl From<WireFailure> for FailedDataRow {
-    fn from(wire: WireFailure) -> Self {
-        let spec = wire.spec.unwrap_or_default();
-        FailedDataRow {
-            message: wire.message.unwrap_or_default(),
-            external_id: spec.external_id,
-            global_key: spec.global_key,
-            row_data: spec.row_data,
-            metadata: spec.metadata.unwrap_or_default(),
-            attachments: spec.attachments.unwrap_or_default(),
+/// Row data as the SDK keeps it: the text, or the JSON text of an inline asset.
+struct LenientText(Option<String>);
+
+impl<'de> Deserialize<'de> for LenientText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        lenient_string(d).map(LenientText)
+    }
+}
+
+/// A [`FailedDataRow`] in the service's `{message, spec: {...}}` shape (`failedDataRowImports`
+/// results); the public type's own serde form is the flat one users store.
+pub struct WireFailedRow(FailedDataRow);
+
+impl From<WireFailedRow> for FailedDataRow {
+    fn from(wire: WireFailedRow) -> Self {
+        wire.0
+    }
+}
+
+impl<'de> Deserialize<'de> for WireFailedRow {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct RowVisitor;
+
+        impl<'de> Visitor<'de> for RowVisitor {
+            type Value = FailedDataRow;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a failed data row import {message, spec}")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<FailedDataRow, A::Error> {
+                let mut row = FailedDataRow::default();
+                while let Some(key) = map.next_key()? {
+                    match key {
+                        FailureKey::Message => {
+                            row.message = map.next_value::<Option<String>>()?.unwrap_or_default()
+                        }
+                        FailureKey::Spec => map.next_value_seed(SpecInto(&mut row))?,
+                        FailureKey::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(row)
+            }
+        }
+
+        d.deserialize_map(RowVisitor).map(WireFailedRow)
+    }
+}
+
+/// Reads a `spec` object (or `null`) into the fields of the row being decoded.
+struct SpecInto<'a>(&'a mut FailedDataRow);
+
+impl<'de> DeserializeSeed<'de> for SpecInto<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SpecInto<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a data row spec or null")
+    }
+
+    fn visit_none<E: de::Error>(self) -> std::result::Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        let row = self.0;
+        while let Some(key) = map.next_key()? {
+            match key {
+                SpecKey::ExternalId => row.external_id = map.next_value()?,
+                SpecKey::GlobalKey => row.global_key = map.next_value()?,
+                SpecKey::RowData => row.row_data = map.next_value::<LenientText>()?.0,
+                SpecKey::Metadata => {
+                    row.metadata = map.next_value::<Option<_>>()?.unwrap_or_default()
+                }
+                SpecKey::Attachments => {
+                    row.attachments = map.next_value::<Option<_>>()?.unwrap_or_default()
+                }
+                SpecKey::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One page of a cursor walk, as the service sends it (`results` for failed rows).
+#[derive(Debug, Deserialize)]
+pub(crate) struct Page<T> {
+    #[serde(default = "Vec::new", alias = "nodes", alias = "results")]
+    pub(crate) items: Vec<T>,
+    #[serde(default)]
+    pub(crate) after: Option<String>,
+    #[serde(default)]
+    pub(crate) total: Option<u64>,
+}
+
+impl<T> Page<T> {
+    /// The page with its wire rows turned into rows (a move for each, no copy).
+    fn into_rows<R>(self) -> Page<R>
+    where
+        T: Into<R>,
+    {
+        Page {
+            items: self.items.into_iter().map(Into::into).collect(),
+            after: self.after,
+            total: self.total,
+        }
+    }
+
+    /// The page of a `null` answer: nothing recorded for this task.
+    fn empty() -> Self {
+        Page {
+            items: Vec::new(),
+            after: None,
+            total: Some(0),
         }
     }
 }
 
-/// One page of a cursor walk.
-#[derive(Debug)]
-pub struct Page<T> {
-    pub(crate) items: Vec<T>,
-    pub(crate) after: Option<String>,
-    pub(crate) total: Option<u64>,
-}
+/// Largest number of rows reserved up front from an announced total: a generous real import,
+/// while a hostile `total` cannot make the SDK reserve gigabytes.
+const MAX_PRESIZED_ROWS: u64 = 1 << 20;
 
-/// The state of a cursor walk: the cursor, the current page's remaining rows, whether the
-/// walk ended. Fetching is left to the caller so the logic is testable without a server.
+/// The state of a cursor walk: the cursor, the cursors seen, the rows received against the
+/// announced total, whether the walk ended. Fetching is left to the caller so the logic is
+/// testable without a server.
+///
+/// A walk that would never end is an [`Error::InconsistentPages`]: a cursor that comes back
+/// (the pages cycle), or more rows than the first page's `total`.
 #[derive(Debug)]
 pub(crate) struct CursorWalk<T> {
+    listing: String,
     cursor: Option<String>,
+    seen_cursors: HashSet<String>,
     buffer: VecDeque<T>,
+    received: u64,
     done: bool,
     total: Option<u64>,
 }
 
 impl<T> CursorWalk<T> {
-    pub(crate) fn new() -> Self {
+    /// A walk over `listing` (named in its errors), from the first page.
+    pub(crate) fn new(listing: String) -> Self {
         CursorWalk {
+            listing,
             cursor: None,
+            seen_cursors: HashSet::new(),
             buffer: VecDeque::new(),
+            received: 0,
             done: false,
             total: None,
         }
     }
 
+    /// The total the first page announced.
     pub(crate) fn total(&self) -> Option<u64> {
         self.total
     }
@@ -171,24 +309,64 @@ impl<T> CursorWalk<T> {
             if self.done {
                 return None;
             }
-            match fetch(self.cursor.as_deref()) {
+            match fetch(self.cursor.as_deref()).and_then(|page| self.accept(page)) {
                 Err(e) => {
                     self.done = true;
                     return Some(Err(e));
                 }
-                Ok(page) => self.accept(page),
+                Ok(items) => self.buffer = items.into(),
             }
         }
     }
 
-    fn accept(&mut self, page: Page<T>) {
-        self.total = page.total.or(self.total);
+    /// Every remaining row, pages appended straight into one `Vec` (sized from the announced
+    /// total), without going row by row.
+    pub(crate) fn collect_with(
+        mut self,
+        mut fetch: impl FnMut(Option<&str>) -> Result<Page<T>>,
+    ) -> Result<Vec<T>> {
+        let mut rows: Vec<T> = self.buffer.drain(..).collect();
+        while !self.done {
+            let mut items = fetch(self.cursor.as_deref()).and_then(|page| self.accept(page))?;
+            if rows.capacity() == 0 {
+                let presize = self.total.unwrap_or(0).min(MAX_PRESIZED_ROWS) as usize;
+                rows.reserve_exact(presize.max(items.len()));
+            }
+            rows.append(&mut items);
+        }
+        Ok(rows)
+    }
+
+    /// Takes a fetched page: checks it against the walk so far, moves the cursor, and answers
+    /// its rows.
+    fn accept(&mut self, page: Page<T>) -> Result<Vec<T>> {
+        if self.total.is_none() {
+            self.total = page.total;
+        }
+        self.received += page.items.len() as u64;
         let after = page.after.filter(|a| !a.is_empty());
-        // A cursor that does not move would loop forever: treat it as the end.
-        let stuck = after.is_some() && after == self.cursor;
-        self.done = page.items.is_empty() || after.is_none() || stuck;
+        self.done = page.items.is_empty() || after.is_none();
+        if let Some(total) = self.total.filter(|&total| self.received > total) {
+            return Err(self.inconsistent(format!(
+                "{} rows received, more than the {total} announced",
+                self.received
+            )));
+        }
+        if let Some(cursor) = after.as_ref().filter(|_| !self.done) {
+            if !self.seen_cursors.insert(cursor.clone()) {
+                return Err(self.inconsistent(format!(
+                    "cursor {cursor:?} came back after {} rows: the pages cycle",
+                    self.received
+                )));
+            }
+        }
         self.cursor = after;
-        self.buffer = page.items.into();
+        Ok(page.items)
+    }
+
+    fn inconsistent(&mut self, reason: String) -> Error {
+        self.done = true;
+        Error::inconsistent_pages(self.listing.clone(), reason)
     }
 }
 
@@ -200,117 +378,80 @@ impl ImportRow for CreatedDataRow {}
 impl ImportRow for FailedDataRow {}
 
 mod private {
-    use super::Page;
-    use crate::error::Result;
-
-    /// How a kind of row is queried and decoded; not reachable outside the crate.
+    /// How a kind of row is queried; not reachable outside the crate.
     pub trait Sealed: Sized {
+        /// The row as the service sends it, decoded straight from the answer.
+        type Wire: serde::de::DeserializeOwned + Into<Self>;
+        /// The GraphQL document of one page.
         const QUERY: &'static str;
-        fn decode_page(data: serde_json::Value) -> Result<Page<Self>>;
+        /// The top-level field holding the page.
+        const FIELD: &'static str;
+        /// What the rows are, in error messages.
+        const NAME: &'static str;
     }
 }
 
 use private::Sealed;
 
-const SUCCESS_QUERY: &str =
-    "query SuccessesfulDataRowImportsPyApi($taskId: ID!, $first: Int, $from: String) {
+impl Sealed for CreatedDataRow {
+    type Wire = Self;
+    const QUERY: &'static str =
+        "query SuccessesfulDataRowImportsPyApi($taskId: ID!, $first: Int, $from: String) {
   successesfulDataRowImports(data: {taskId: $taskId, first: $first, from: $from}) {
     nodes { id externalId globalKey rowData } after total
   }
 }";
+    const FIELD: &'static str = "successesfulDataRowImports";
+    const NAME: &'static str = "created rows";
+}
 
-const FAILURE_QUERY: &str = "query FailedDataRowImportsPyApi($taskId: ID!, $first: Int, $from: String) {
+impl Sealed for FailedDataRow {
+    type Wire = WireFailedRow;
+    const QUERY: &'static str =
+        "query FailedDataRowImportsPyApi($taskId: ID!, $first: Int, $from: String) {
   failedDataRowImports(data: {taskId: $taskId, first: $first, from: $from}) {
     after total
     results { message spec { externalId globalKey rowData metadata { schemaId value name } attachments { type value name } } }
   }
 }";
-
-#[derive(Deserialize)]
-struct WirePage<T> {
-    #[serde(default = "Vec::new", alias = "results")]
-    nodes: Vec<T>,
-    #[serde(default)]
-    after: Option<String>,
-    #[serde(default)]
-    total: Option<u64>,
-}
-
-fn decode_field<T: DeserializeOwned>(
-    mut data: serde_json::Value,
-    field: &str,
-) -> Result<Option<WirePage<T>>> {
-    let value = data
-        .get_mut(field)
-        .map(serde_json::Value::take)
-        .unwrap_or_default();
-    if value.is_null() {
-        return Ok(None);
-    }
-    serde_json::from_value(value).map_err(|e| Error::decode(format!("{field}: {e}"), ""))
-}
-
-impl Sealed for CreatedDataRow {
-    const QUERY: &'static str = SUCCESS_QUERY;
-
-    fn decode_page(data: serde_json::Value) -> Result<Page<Self>> {
-        let page = decode_field::<CreatedDataRow>(data, "successesfulDataRowImports")?;
-        Ok(into_page(page, |row| row))
-    }
-}
-
-impl Sealed for FailedDataRow {
-    const QUERY: &'static str = FAILURE_QUERY;
-
-    fn decode_page(data: serde_json::Value) -> Result<Page<Self>> {
-        let page = decode_field::<WireFailure>(data, "failedDataRowImports")?;
-        Ok(into_page(page, FailedDataRow::from))
-    }
-}
-
-fn into_page<W, T>(page: Option<WirePage<W>>, convert: impl Fn(W) -> T) -> Page<T> {
-    match page {
-        // A null answer: nothing recorded for this task.
-        None => Page {
-            items: Vec::new(),
-            after: None,
-            total: Some(0),
-        },
-        Some(page) => Page {
-            items: page.nodes.into_iter().map(convert).collect(),
-            after: page.after,
-            total: page.total,
-        },
-    }
+    const FIELD: &'static str = "failedDataRowImports";
+    const NAME: &'static str = "failed rows";
 }
 
 /// A lazy iterator over an import's created rows ([`CreatedDataRow`]) or failed rows
 /// ([`FailedDataRow`]): it asks the service for one page at a time, so memory does not grow
-/// with the number of rows. An error ends the iteration.
+/// with the number of rows. An error ends the iteration; pages that never end (a cursor that
+/// comes back, more rows than announced) are [`Error::InconsistentPages`].
 #[derive(Debug)]
 pub struct ImportRows<T> {
     client: Client,
     task_id: String,
     page_size: u32,
     walk: CursorWalk<T>,
-    _rows: PhantomData<fn() -> T>,
 }
 
 impl<T: ImportRow> ImportRows<T> {
     fn new(client: Client, task_id: String, page_size: u32) -> Self {
+        let walk = CursorWalk::new(format!("{} of import task {task_id:?}", T::NAME));
         ImportRows {
             client,
             task_id,
             page_size,
-            walk: CursorWalk::new(),
-            _rows: PhantomData,
+            walk,
         }
     }
 
-    /// The total number of rows, as the service reported it with the last page fetched
-    /// (`None` before the first page).
+    /// The total number of rows, as the service announced it with the first page (`None`
+    /// before the first page).
     pub fn total(&self) -> Option<u64> {
         self.walk.total()
+    }
+
+    /// Every remaining row, collected page by page into one `Vec`.
+    fn collect_all(self) -> Result<Vec<T>> {
+        let (client, task_id, first) = (&self.client, &self.task_id, self.page_size);
+        self.walk
+            .collect_with(|from| fetch_page(client, task_id, first, from))
     }
 }
 
@@ -324,6 +465,7 @@ impl<T: ImportRow> Iterator for ImportRows<T> {
     }
 }
 
+/// One page of `T` rows, decoded straight from the answer; a `null` answer is an empty page.
 fn fetch_page<T: ImportRow>(
     client: &Client,
     task_id: &str,
@@ -331,8 +473,12 @@ fn fetch_page<T: ImportRow>(
     from: Option<&str>,
 ) -> Result<Page<T>> {
     let variables = json!({"taskId": task_id, "first": first, "from": from});
-    let data: serde_json::Value = client.transport().query(T::QUERY, variables)?;
-    T::decode_page(data)
+    let mut data: HashMap<String, Option<Page<T::Wire>>> =
+        client.transport().query(T::QUERY, variables)?;
+    Ok(data
+        .remove(T::FIELD)
+        .flatten()
+        .map_or_else(Page::empty, Page::into_rows))
 }
 
 /// How many rows an import created and how many failed.
@@ -346,12 +492,18 @@ pub struct ImportTotals {
 
 /// The task of a data-row import (type `adv-upsert-data-rows`).
 ///
-/// It is a [`Task`] (through `Deref`: `status`, `refresh`, `id`...), plus the import's created
-/// and failed rows. Its own [`wait_till_done`](Self::wait_till_done) /
-/// [`wait_with`](Self::wait_with) / [`wait_with_progress`](Self::wait_with_progress) also warn
-/// (through `log`) when the finished import has failed rows. Rows are only readable once the
-/// task has finished: wait for it first; reading a running task's rows is
-/// [`Error::ResultUnavailable`], never a hidden wait.
+/// It holds a [`Task`] ([`task`](Self::task), [`into_task`](Self::into_task)) and forwards
+/// what a caller asks of an import ([`id`](Self::id), [`status`](Self::status),
+/// [`refresh`](Self::refresh), the waits...), plus the import's created and failed rows. Its
+/// own [`wait_till_done`](Self::wait_till_done) / [`wait_with`](Self::wait_with) /
+/// [`wait_with_progress`](Self::wait_with_progress) also warn (through `log`) when the
+/// finished import has failed rows. Rows are only readable once the task has finished: wait
+/// for it first; reading a running task's rows is [`Error::ResultUnavailable`], never a
+/// hidden wait.
+///
+/// Imports come from [`Dataset::create_data_rows`](crate::Dataset::create_data_rows) /
+/// [`upsert_data_rows`](crate::Dataset::upsert_data_rows); an import found by id
+/// ([`Client::get_task_by_id`]) becomes one with [`Task::into_data_upsert`].
 ///
 /// ```no_run
 /// use labelbox::{Client, DataRowSpec, RowData, TaskStatus};
@@ -374,48 +526,118 @@ pub struct ImportTotals {
 pub struct DataUpsertTask {
     task: Task,
     page_size: u32,
-}
-
-impl Deref for DataUpsertTask {
-    type Target = Task;
-
-    fn deref(&self) -> &Task {
-        &self.task
-    }
-}
-
-impl DerefMut for DataUpsertTask {
-    fn deref_mut(&mut self) -> &mut Task {
-        &mut self.task
-    }
+    /// The failed rows' total once read from a finished import (it no longer changes), so
+    /// the wait's warning and a later [`totals`](DataUpsertTask::totals) ask for it once.
+    failed_total: OnceLock<u64>,
 }
 
 impl TryFrom<Task> for DataUpsertTask {
     type Error = Error;
 
-    /// Refuses a task of another type than `adv-upsert-data-rows`.
+    /// Refuses a task of another type than `adv-upsert-data-rows` ([`Error::InvalidInput`]);
+    /// [`Task::into_data_upsert`] gives such a task back instead.
     fn try_from(task: Task) -> Result<Self> {
-        if task.task_type() != UPSERT_TASK_TYPE {
-            return Err(Error::invalid_input(
+        task.into_data_upsert().map_err(|task| {
+            Error::invalid_input(
                 "task",
                 format!(
                     "task {:?} has type {:?}, not {UPSERT_TASK_TYPE:?}",
                     task.id(),
                     task.task_type()
                 ),
-            ));
+            )
+        })
+    }
+}
+
+impl From<DataUpsertTask> for Task {
+    fn from(upsert: DataUpsertTask) -> Task {
+        upsert.task
+    }
+}
+
+impl AsRef<Task> for DataUpsertTask {
+    fn as_ref(&self) -> &Task {
+        &self.task
+    }
+}
+
+impl Task {
+    /// This task as a [`DataUpsertTask`] when it is a data-row import
+    /// (`adv-upsert-data-rows`), to read its created and failed rows; any other task is given
+    /// back unchanged as `Err`.
+    ///
+    /// ```no_run
+    /// # let client = labelbox::Client::from_env()?;
+    /// match client.get_task_by_id("ckx...")?.into_data_upsert() {
+    ///     Ok(import) => println!("{} rows failed", import.totals()?.failed),
+    ///     Err(task) => println!("{} is a {} task", task.id(), task.task_type()),
+    /// }
+    /// # Ok::<_, labelbox::Error>(())
+    /// ```
+    // Both variants hold the same task by value; boxing the `Err` would only add an allocation.
+    #[allow(clippy::result_large_err)]
+    pub fn into_data_upsert(self) -> std::result::Result<DataUpsertTask, Task> {
+        if self.task_type() != UPSERT_TASK_TYPE {
+            return Err(self);
         }
         Ok(DataUpsertTask {
-            task,
+            task: self,
             page_size: DEFAULT_PAGE_SIZE,
+            failed_total: OnceLock::new(),
         })
     }
 }
 
 impl DataUpsertTask {
+    /// The task itself, for everything this type does not forward.
+    pub fn task(&self) -> &Task {
+        &self.task
+    }
+
     /// The plain task.
     pub fn into_task(self) -> Task {
         self.task
+    }
+
+    /// The task's id.
+    pub fn id(&self) -> &str {
+        self.task.id()
+    }
+
+    /// The task's name; empty when the service sent none.
+    pub fn name(&self) -> &str {
+        self.task.name()
+    }
+
+    /// The task's type: `adv-upsert-data-rows`.
+    pub fn task_type(&self) -> &str {
+        self.task.task_type()
+    }
+
+    /// The status as last fetched.
+    pub fn status(&self) -> &TaskStatus {
+        self.task.status()
+    }
+
+    /// Progress from 0.0 to 1.0, when the service reports it.
+    pub fn completion_percentage(&self) -> Option<f64> {
+        self.task.completion_percentage()
+    }
+
+    /// When the import was created.
+    pub fn created_at(&self) -> SystemTime {
+        self.task.created_at()
+    }
+
+    /// When the import last changed.
+    pub fn updated_at(&self) -> SystemTime {
+        self.task.updated_at()
+    }
+
+    /// Fetches the task's current state (one request); see [`Task::refresh`].
+    pub fn refresh(&mut self) -> Result<()> {
+        self.task.refresh()
     }
 
     /// Waits until the import has finished, polling every 2 s for at most 300 s; see
@@ -465,9 +687,13 @@ impl DataUpsertTask {
     }
 
     /// The warning of [`wait_with_progress`](Self::wait_with_progress): a COMPLETE import may
-    /// still have failed rows, which callers that only look at the status would miss.
+    /// still have failed rows, which callers that only look at the status would miss. Counting
+    /// them costs a request, spent only when a logger would show the warning.
     fn warn_if_rows_failed(&self) {
-        match self.total_of::<FailedDataRow>() {
+        if !log::log_enabled!(log::Level::Warn) {
+            return;
+        }
+        match self.failed_total() {
             Ok(0) => {}
             Ok(failed) => log::warn!(
                 "import task {} finished {} with {failed} failed row(s); read them with \
@@ -481,6 +707,19 @@ impl DataUpsertTask {
                 self.task.status()
             ),
         }
+    }
+
+    /// The failed rows' total: asked once (a one-row page), then kept, as a finished import's
+    /// rows no longer change.
+    fn failed_total(&self) -> Result<u64> {
+        if let Some(total) = self.failed_total.get() {
+            return Ok(*total);
+        }
+        let total = self.total_of::<FailedDataRow>()?;
+        if self.task.status().is_terminal() {
+            let _ = self.failed_total.set(total);
+        }
+        Ok(total)
     }
 
     /// Sets how many rows each results/errors page asks for (at least 1; default 5,000).
@@ -506,9 +745,10 @@ impl DataUpsertTask {
         Ok(self.rows())
     }
 
-    /// Every created row, collected (an empty `Vec` when there is none).
+    /// Every created row, collected (an empty `Vec` when there is none): the pages are
+    /// appended into one `Vec` sized from the announced total.
     pub fn result(&self) -> Result<Vec<CreatedDataRow>> {
-        self.results()?.collect()
+        self.results()?.collect_all()
     }
 
     /// Same as [`result`](Self::result).
@@ -518,21 +758,23 @@ impl DataUpsertTask {
 
     /// Every failed row, collected (an empty `Vec` when there is none).
     pub fn failed_data_rows(&self) -> Result<Vec<FailedDataRow>> {
-        self.errors()?.collect()
+        self.errors()?.collect_all()
     }
 
-    /// Whether any row failed (one small query for the errors' total).
+    /// Whether any row failed (one small query for the errors' total, unless a wait or an
+    /// earlier call already read it).
     pub fn has_errors(&self) -> Result<bool> {
         self.ensure_readable(false)?;
-        Ok(self.total_of::<FailedDataRow>()? > 0)
+        Ok(self.failed_total()? > 0)
     }
 
-    /// How many rows were created and how many failed (one small query each).
+    /// How many rows were created and how many failed (one small query each; the failed
+    /// total is not asked again when a wait or an earlier call already read it).
     pub fn totals(&self) -> Result<ImportTotals> {
         self.ensure_readable(false)?;
         Ok(ImportTotals {
             created: self.total_of::<CreatedDataRow>()?,
-            failed: self.total_of::<FailedDataRow>()?,
+            failed: self.failed_total()?,
         })
     }
 
@@ -570,10 +812,14 @@ mod tests {
     use super::*;
 
     fn page(items: &[u32], after: Option<&str>) -> Page<u32> {
+        page_of(items, after, Some(99))
+    }
+
+    fn page_of(items: &[u32], after: Option<&str>, total: Option<u64>) -> Page<u32> {
         Page {
             items: items.to_vec(),
             after: after.map(str::to_owned),
-            total: Some(99),
+            total,
         }
     }
 
@@ -583,7 +829,7 @@ mod tests {
     ) -> (Vec<std::result::Result<u32, String>>, Vec<Option<String>>) {
         let mut pages = pages.into_iter();
         let mut cursors = Vec::new();
-        let mut walk = CursorWalk::new();
+        let mut walk = CursorWalk::new("rows".into());
         let mut out = Vec::new();
         while let Some(item) = walk.next_with(|from| {
             cursors.push(from.map(str::to_owned));
@@ -617,11 +863,70 @@ mod tests {
         assert_eq!(cursors.len(), 2);
     }
 
+    /// Issue 11, item 6: a cursor cycling A, B, A, B gave 87,076 rows against `total: 1`.
+    /// Without a total, the cursor coming back ends the walk with an error.
     #[test]
-    fn a_cursor_that_does_not_move_ends_the_walk() {
-        let (items, cursors) = walk(vec![Ok(page(&[1], Some("c"))), Ok(page(&[2], Some("c")))]);
-        assert_eq!(items, vec![Ok(1), Ok(2)]);
-        assert_eq!(cursors.len(), 2);
+    fn a_cursor_that_comes_back_is_an_error() {
+        let pages = ["A", "B", "A", "B"].map(|c| Ok(page_of(&[1], Some(c), None)));
+        let (items, cursors) = walk(pages.into());
+        assert_eq!(items.len(), 3, "{items:?}");
+        assert!(items[2]
+            .as_ref()
+            .unwrap_err()
+            .contains("cursor \"A\" came back"));
+        assert_eq!(cursors.len(), 3);
+        // A cursor that does not move at all is the shortest cycle.
+        let (items, _) = walk(vec![Ok(page(&[1], Some("c"))), Ok(page(&[2], Some("c")))]);
+        assert!(
+            items[1].as_ref().unwrap_err().contains("came back"),
+            "{items:?}"
+        );
+    }
+
+    /// The same reproduction with its `total: 1`: the second page is already one row too many.
+    #[test]
+    fn more_rows_than_the_announced_total_is_an_error() {
+        let pages = ["A", "B", "A", "B"].map(|c| Ok(page_of(&[7], Some(c), Some(1))));
+        let (items, cursors) = walk(pages.into());
+        assert_eq!(items[0], Ok(7));
+        let err = items[1].as_ref().unwrap_err();
+        assert!(
+            err.contains("2 rows received, more than the 1 announced"),
+            "{err}"
+        );
+        assert!(err.contains("inconsistent"), "{err}");
+        assert_eq!((items.len(), cursors.len()), (2, 2));
+    }
+
+    #[test]
+    fn collecting_appends_pages_and_checks_them_the_same_way() {
+        let mut pages = vec![
+            Ok(page_of(&[1, 2], Some("c1"), Some(3))),
+            Ok(page_of(&[3], None, Some(3))),
+        ]
+        .into_iter();
+        let rows = CursorWalk::new("rows".into())
+            .collect_with(|_| pages.next().unwrap())
+            .unwrap();
+        assert_eq!(rows, [1, 2, 3]);
+        assert!(rows.capacity() >= 3);
+        let mut cycling = ["A", "B", "A"]
+            .map(|c| Ok(page_of(&[1], Some(c), None)))
+            .into_iter();
+        let err = CursorWalk::<u32>::new("rows".into())
+            .collect_with(|_| cycling.next().unwrap())
+            .unwrap_err();
+        assert!(matches!(err, Error::InconsistentPages { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn a_hostile_total_does_not_reserve_memory_for_it() {
+        let mut pages = vec![Ok(page_of(&[1], None, Some(u64::MAX)))].into_iter();
+        let rows = CursorWalk::new("rows".into())
+            .collect_with(|_| pages.next().unwrap())
+            .unwrap();
+        assert_eq!(rows, [1]);
+        assert!(rows.capacity() as u64 <= MAX_PRESIZED_ROWS);
     }
 
     #[test]
@@ -640,7 +945,8 @@ mod tests {
             "nodes": [{"id": "r1", "externalId": null, "globalKey": "g", "rowData": "https://a"},
                       {"id": "r2", "rowData": {"type": "x"}}],
             "after": "c", "total": 7}});
-        let page = CreatedDataRow::decode_page(data).unwrap();
+        let page: Page<CreatedDataRow> =
+            serde_json::from_value(data["successesfulDataRowImports"].clone()).unwrap();
         assert_eq!(page.after.as_deref(), Some("c"));
         assert_eq!(page.total, Some(7));
         assert_eq!(
@@ -669,7 +975,10 @@ mod tests {
                 "externalId": "e", "globalKey": "k", "rowData": "https://a",
                 "metadata": [{"schemaId": "s", "value": "v", "name": null}],
                 "attachments": [{"type": "RAW_TEXT", "value": "t", "name": "n"}]}}]}});
-        let page = FailedDataRow::decode_page(data).unwrap();
+        let page: Page<FailedDataRow> =
+            serde_json::from_value::<Page<WireFailedRow>>(data["failedDataRowImports"].clone())
+                .unwrap()
+                .into_rows();
         assert_eq!(page.after, None);
         assert_eq!(
             page.items,
@@ -693,9 +1002,47 @@ mod tests {
     }
 
     #[test]
-    fn a_null_answer_is_an_empty_last_page() {
-        let page = FailedDataRow::decode_page(json!({"failedDataRowImports": null})).unwrap();
-        assert!(page.items.is_empty());
-        assert_eq!(page.total, Some(0));
+    fn row_data_of_any_json_kind_is_kept_as_text() {
+        let rows: Vec<CreatedDataRow> = serde_json::from_value(json!([
+            {"id": "a", "rowData": "https://x/\u{e9}.jpg"},
+            {"id": "b", "rowData": 3},
+            {"id": "c", "rowData": true},
+            {"id": "d", "rowData": [1, "a", {"k": null}]},
+            {"id": "e", "rowData": 1.5},
+            {"id": "f", "rowData": null},
+            {"id": "g"},
+        ]))
+        .unwrap();
+        let texts: Vec<Option<&str>> = rows.iter().map(|r| r.row_data.as_deref()).collect();
+        assert_eq!(
+            texts,
+            [
+                Some("https://x/\u{e9}.jpg"),
+                Some("3"),
+                Some("true"),
+                Some("[1,\"a\",{\"k\":null}]"),
+                Some("1.5"),
+                None,
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn failed_rows_with_a_null_or_missing_spec_and_unknown_keys_decode() {
+        let wire: Vec<WireFailedRow> = serde_json::from_value(json!([
+            {"message": "Unable to read manifest file", "spec": null},
+            {"message": null, "extra": [1, {"x": 2}]},
+            {"spec": {"globalKey": "k", "rowData": {"text": "hi"}, "metadata": null, "more": 1}},
+        ]))
+        .unwrap();
+        let rows: Vec<FailedDataRow> = wire.into_iter().map(Into::into).collect();
+        assert_eq!(rows[0].message, "Unable to read manifest file");
+        assert_eq!(rows[0].global_key, None);
+        assert_eq!(rows[1], FailedDataRow::default());
+        assert_eq!(rows[2].global_key.as_deref(), Some("k"));
+        assert_eq!(rows[2].row_data.as_deref(), Some("{\"text\":\"hi\"}"));
+        assert!(rows[2].metadata.is_empty());
+        assert!(serde_json::from_value::<WireFailedRow>(json!("text")).is_err());
     }
 }

@@ -1,7 +1,7 @@
 //! Listing tasks: the [`TaskFilter`] builder and the lazy [`Tasks`] iterator over offset
 //! pages of 100 (PROTOCOL 3.3).
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Deserialize;
@@ -14,7 +14,13 @@ use crate::task::{Task, TaskData, TaskStatus, TASK_FIELDS};
 /// Tasks asked per page, like the official SDK.
 pub(crate) const PAGE_SIZE: usize = 100;
 
-/// Which tasks to list; every condition set must hold (they are combined with AND).
+/// Which tasks to list; every condition set must hold.
+///
+/// Only the status reaches the service (as the official SDK sends it: `where: {status:
+/// $param_0}` with a `TaskStatus!` variable). The type and the created-at range have no
+/// evidence of working as service-side filters (PROTOCOL 3.3), so they are applied on the
+/// client while paging: the listing still asks one page of 100 at a time, lazily, and yields
+/// only the tasks that match.
 ///
 /// ```
 /// use std::time::{Duration, SystemTime};
@@ -23,7 +29,7 @@ pub(crate) const PAGE_SIZE: usize = 100;
 /// let day_ago = SystemTime::now() - Duration::from_secs(86_400);
 /// let filter = TaskFilter::new()
 ///     .status(TaskStatus::Failed)
-///     .task_type("export-data-rows")
+///     .task_type("adv-upsert-data-rows")
 ///     .created_since(day_ago);
 /// # fn list(client: &labelbox::Client, filter: TaskFilter) -> labelbox::Result<()> {
 /// for task in client.tasks(filter) {
@@ -47,52 +53,48 @@ impl TaskFilter {
         Self::default()
     }
 
-    /// Only tasks in this status (sent as a `TaskStatus!` enum variable).
+    /// Only tasks in this status: sent to the service as a `TaskStatus!` enum variable.
+    /// [`TaskStatus::Canceling`] is sent `CANCELLING`.
     pub fn status(mut self, status: TaskStatus) -> Self {
         self.status = Some(status);
         self
     }
 
-    /// Only tasks of this type (kebab-case, e.g. `adv-upsert-data-rows`).
+    /// Only tasks of this type (kebab-case, e.g. `adv-upsert-data-rows`), compared on the client.
     pub fn task_type(mut self, task_type: impl Into<String>) -> Self {
         self.task_type = Some(task_type.into());
         self
     }
 
-    /// Only tasks created at or after this time (`createdAt_gte`).
+    /// Only tasks created at or after this time, compared on the client.
     pub fn created_since(mut self, time: SystemTime) -> Self {
         self.created_since = Some(time);
         self
     }
 
-    /// Only tasks created strictly before this time (`createdAt_lt`).
+    /// Only tasks created strictly before this time, compared on the client.
     pub fn created_before(mut self, time: SystemTime) -> Self {
         self.created_before = Some(time);
         self
     }
 
-    /// The variable declarations, `where` conditions and variable values of the filter.
-    fn parts(&self) -> Result<QueryParts> {
-        let mut decls = Vec::new();
-        let mut conds = Vec::new();
-        let mut vars = Map::new();
-        if let Some(status) = &self.status {
-            if let TaskStatus::Unknown(s) = status {
-                if s.is_empty() {
-                    return Err(Error::invalid_input("status", "must not be empty"));
-                }
+    /// Refuses a filter that cannot match anything or cannot be sent, before any request.
+    fn check(&self) -> Result<()> {
+        if let Some(TaskStatus::Unknown(s)) = &self.status {
+            if s.trim().is_empty() {
+                return Err(Error::invalid_input("status", "must not be empty"));
             }
-            decls.push("$status: TaskStatus!".to_owned());
-            conds.push("{status: $status}".to_owned());
-            vars.insert("status".into(), Value::from(status.as_str()));
         }
-        if let Some(t) = &self.task_type {
-            if t.trim().is_empty() {
-                return Err(Error::invalid_input("task_type", "must not be empty"));
+        if self.task_type.as_ref().is_some_and(|t| t.trim().is_empty()) {
+            return Err(Error::invalid_input("task_type", "must not be empty"));
+        }
+        for (time, field) in [
+            (self.created_since, "created_since"),
+            (self.created_before, "created_before"),
+        ] {
+            if let Some(time) = time {
+                check_time(time, field)?;
             }
-            decls.push("$type: String!".to_owned());
-            conds.push("{type: $type}".to_owned());
-            vars.insert("type".into(), Value::from(t.as_str()));
         }
         if let (Some(since), Some(before)) = (self.created_since, self.created_before) {
             if before <= since {
@@ -102,53 +104,34 @@ impl TaskFilter {
                 ));
             }
         }
-        for (value, field, name, op) in [
-            (
-                self.created_since,
-                "created_since",
-                "createdSince",
-                "createdAt_gte",
-            ),
-            (
-                self.created_before,
-                "created_before",
-                "createdBefore",
-                "createdAt_lt",
-            ),
-        ] {
-            if let Some(time) = value {
-                decls.push(format!("${name}: DateTime!"));
-                conds.push(format!("{{{op}: ${name}}}"));
-                vars.insert(name.into(), Value::from(rfc3339(time, field)?));
-            }
-        }
-        Ok(QueryParts { decls, conds, vars })
+        Ok(())
+    }
+
+    /// Whether a listed task meets the conditions the service was not asked to apply.
+    fn keeps(&self, task: &TaskData) -> bool {
+        self.task_type
+            .as_deref()
+            .is_none_or(|t| t == task.task_type)
+            && self
+                .created_since
+                .is_none_or(|since| task.created_at >= since)
+            && self
+                .created_before
+                .is_none_or(|before| task.created_at < before)
     }
 }
 
-/// The service's DateTime form of `time`. RFC 3339 covers the years 1970 to 9999 only, and
-/// `humantime` panics outside them, so other times are refused as input.
-fn rfc3339(time: SystemTime, field: &str) -> Result<String> {
+/// Times a task can carry: RFC 3339 covers the years 1970 to 9999 only, so a bound outside
+/// them is a mistake of the caller (e.g. an overflowed subtraction), refused as input.
+fn check_time(time: SystemTime, field: &str) -> Result<()> {
     const YEAR_10000: Duration = Duration::from_secs(253_402_300_800);
     match time.duration_since(UNIX_EPOCH) {
-        Ok(since_epoch) if since_epoch < YEAR_10000 => {
-            Ok(humantime::format_rfc3339_millis(time).to_string())
-        }
+        Ok(since_epoch) if since_epoch < YEAR_10000 => Ok(()),
         _ => Err(Error::invalid_input(
             field,
             "must be between 1970-01-01 and 9999-12-31 (UTC)",
         )),
     }
-}
-
-/// What a filter adds to a listing query.
-struct QueryParts {
-    /// Variable declarations, e.g. `$status: TaskStatus!`.
-    decls: Vec<String>,
-    /// `where` conditions, e.g. `{status: $status}`.
-    conds: Vec<String>,
-    /// Variable values.
-    vars: Map<String, Value>,
 }
 
 /// Whose tasks are listed.
@@ -161,8 +144,14 @@ enum Scope {
 }
 
 /// A lazy iterator of tasks: one request per page of 100, the next page fetched only when
-/// the previous one is used up, ending on a short page. An error is yielded once and ends
-/// the iteration.
+/// the previous one is used up, ending on a short page. Tasks the filter's client-side
+/// conditions (type, created-at range) leave out are skipped, so a page may yield fewer than
+/// 100 tasks, or none. An error is yielded once and ends the iteration.
+///
+/// Each task is yielded once: a task seen on an earlier page (offsets shift when tasks are
+/// created during the listing) is not yielded again, and a page of tasks that were all listed
+/// already (a server ignoring `skip`) ends the listing with [`Error::InconsistentPages`]
+/// rather than looping.
 #[derive(Debug)]
 pub struct Tasks {
     client: Client,
@@ -170,6 +159,8 @@ pub struct Tasks {
     scope: Scope,
     skip: usize,
     buffer: VecDeque<TaskData>,
+    /// Ids listed so far, to yield each task once and notice a repeated page.
+    seen: HashSet<String>,
     done: bool,
 }
 
@@ -181,45 +172,55 @@ impl Tasks {
             scope,
             skip: 0,
             buffer: VecDeque::new(),
+            seen: HashSet::new(),
             done: false,
         }
     }
 
     fn fetch_page(&self) -> Result<Vec<TaskData>> {
-        let (document, variables) = self.page_query()?;
-        let data: Value = self.client.transport().query(&document, variables)?;
-        let list = match self.scope {
-            Scope::Organization => data.pointer("/organization/tasks"),
-            Scope::CreatedByUser => data.pointer("/user/createdTasks"),
-        };
-        match list {
-            None | Some(Value::Null) => Ok(Vec::new()),
-            Some(list) => Vec::<TaskData>::deserialize(list)
-                .map_err(|e| Error::decode(format!("task list: {e}"), &list.to_string())),
+        #[derive(Deserialize)]
+        struct OrganizationTasks {
+            tasks: Option<Vec<TaskData>>,
         }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct UserTasks {
+            created_tasks: Option<Vec<TaskData>>,
+        }
+        #[derive(Deserialize)]
+        struct Page {
+            organization: Option<OrganizationTasks>,
+            user: Option<UserTasks>,
+        }
+        let (document, variables) = self.page_query()?;
+        let page: Page = self.client.transport().query(&document, variables)?;
+        let tasks = match self.scope {
+            Scope::Organization => page.organization.and_then(|o| o.tasks),
+            Scope::CreatedByUser => page.user.and_then(|u| u.created_tasks),
+        };
+        Ok(tasks.unwrap_or_default())
     }
 
-    /// The document and variables of the current page's query: the filter's conditions, the
-    /// page's offset, and the user id when listing the user's own tasks.
+    /// The document and variables of the current page's query: the status condition (the
+    /// only one sent), the page's offset, and the user id when listing the user's own tasks.
     fn page_query(&self) -> Result<(String, Value)> {
-        let QueryParts {
-            mut decls,
-            conds,
-            mut vars,
-        } = self.filter.parts()?;
-        let where_arg = match conds.len() {
-            0 => String::new(),
-            1 => format!("where: {} ", conds[0]),
-            _ => format!("where: {{AND: [{}]}} ", conds.join(", ")),
-        };
-        let args = format!("{where_arg}skip: {} first: {PAGE_SIZE}", self.skip);
+        self.filter.check()?;
+        let mut decls = Vec::new();
+        let mut vars = Map::new();
+        let mut args = String::new();
+        if let Some(status) = &self.filter.status {
+            decls.push("$param_0: TaskStatus!");
+            args.push_str("where: {status: $param_0} ");
+            vars.insert("param_0".into(), Value::from(status.as_str()));
+        }
+        args.push_str(&format!("skip: {} first: {PAGE_SIZE}", self.skip));
         let (name, selection) = match self.scope {
             Scope::Organization => (
                 "GetOrganizationTasksPyApi",
                 format!("organization {{ tasks({args}) {{ {TASK_FIELDS} }} }}"),
             ),
             Scope::CreatedByUser => {
-                decls.insert(0, "$userId: ID!".to_owned());
+                decls.insert(0, "$userId: ID!");
                 vars.insert("userId".into(), Value::from(self.client.user_id()?));
                 (
                     "GetUserCreatedTasksPyApi",
@@ -237,29 +238,51 @@ impl Tasks {
         let document = format!("query {name}{decls} {{ {selection} }}");
         Ok((document, Value::Object(vars)))
     }
+
+    /// Takes a fetched page: keeps the tasks not listed before that the filter keeps, and
+    /// moves the offset on. A non-empty page with nothing new is a listing that does not move.
+    fn accept(&mut self, page: Vec<TaskData>) -> Result<()> {
+        let fetched = page.len();
+        let offset = self.skip;
+        self.done = fetched < PAGE_SIZE;
+        self.skip += fetched;
+        let mut new = 0;
+        for task in page {
+            if self.seen.insert(task.id.clone()) {
+                new += 1;
+                if self.filter.keeps(&task) {
+                    self.buffer.push_back(task);
+                }
+            }
+        }
+        if fetched > 0 && new == 0 {
+            self.done = true;
+            return Err(Error::inconsistent_pages(
+                "tasks",
+                format!(
+                    "the page at offset {offset} holds only tasks already listed \
+                     (is `skip` ignored?)"
+                ),
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Iterator for Tasks {
     type Item = Result<Task>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if let Some(data) = self.buffer.pop_front() {
-            return Some(Ok(Task::from_data(self.client.clone(), data)));
-        }
-        if self.done {
-            return None;
-        }
-        match self.fetch_page() {
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
+        loop {
+            if let Some(data) = self.buffer.pop_front() {
+                return Some(Ok(Task::from_data(self.client.clone(), data)));
             }
-            Ok(page) => {
-                self.done = page.len() < PAGE_SIZE;
-                self.skip += page.len();
-                self.buffer.extend(page);
-                let data = self.buffer.pop_front()?;
-                Some(Ok(Task::from_data(self.client.clone(), data)))
+            if self.done {
+                return None;
+            }
+            if let Err(e) = self.fetch_page().and_then(|page| self.accept(page)) {
+                self.done = true;
+                return Some(Err(e));
             }
         }
     }

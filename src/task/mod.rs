@@ -6,6 +6,7 @@ pub(crate) mod snapshot;
 pub(crate) mod wait_many;
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::io::Read;
 use std::str::FromStr;
 use std::time::{Duration, SystemTime};
@@ -200,9 +201,21 @@ impl fmt::Debug for Task {
 }
 
 impl PartialEq for Task {
-    /// Two tasks are equal when every field is (the client does not count).
+    /// Two tasks are equal when they are the same task: same id and type, as in the official
+    /// SDK (a refreshed copy equals the one fetched before; compare
+    /// [`status`](Task::status) and the other fields to see a change).
     fn eq(&self, other: &Self) -> bool {
-        self.data == other.data
+        self.data.id == other.data.id && self.data.task_type == other.data.task_type
+    }
+}
+
+impl Eq for Task {}
+
+impl Hash for Task {
+    /// Hashes what equality compares, so tasks can key a `HashMap` or fill a `HashSet`.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.data.id.hash(state);
+        self.data.task_type.hash(state);
     }
 }
 
@@ -323,8 +336,8 @@ impl Task {
         self.data.metadata.as_ref()
     }
 
-    /// True for a data-row import (`adv-upsert-data-rows`), which converts to a
-    /// `DataUpsertTask` for its paginated results.
+    /// True for a data-row import (`adv-upsert-data-rows`), whose paginated rows are read
+    /// through [`into_data_upsert`](Task::into_data_upsert).
     pub fn is_data_upsert(&self) -> bool {
         self.data.task_type == DATA_UPSERT_TYPE
     }
@@ -493,7 +506,8 @@ impl Task {
     pub fn result(&self) -> Result<Option<Value>> {
         if self.is_data_upsert() {
             return Err(self.unavailable(
-                "data-row import results are paginated: convert the task to a DataUpsertTask",
+                "data-row import results are paginated: read them through \
+                 Task::into_data_upsert()",
             ));
         }
         self.refuse_streamable_export()?;
@@ -544,7 +558,8 @@ impl Task {
     pub fn errors(&self) -> Result<Option<Value>> {
         if self.is_data_upsert() {
             return Err(self.unavailable(
-                "data-row import errors are paginated: convert the task to a DataUpsertTask",
+                "data-row import errors are paginated: read them through \
+                 Task::into_data_upsert()",
             ));
         }
         self.refuse_streamable_export()?;

@@ -109,3 +109,25 @@ pub fn requests_with(emu: &Emulator, field: &str) -> Vec<RequestRecord> {
 pub fn count_field(emu: &Emulator, field: &str) -> usize {
     requests_with(emu, field).len()
 }
+
+/// Starts an import whose manifest the emulator cannot read (sent by hand: the SDK only
+/// uploads valid manifests), so the task ends `FAILED`. Answers the task id.
+pub fn start_failing_import(emu: &Emulator) -> String {
+    let body = serde_json::json!({
+        "query": "mutation($m: String!) { upsertDataRows(data: {manifestUri: $m}) { id } }",
+        "variables": {"m": "https://elsewhere.example/manifest.json"},
+    });
+    let text = ureq::post(emu.url())
+        .header("Authorization", format!("Bearer {}", emu.api_key()))
+        .header("Content-Type", "application/json")
+        .send(body.to_string())
+        .expect("the mutation is answered")
+        .body_mut()
+        .read_to_string()
+        .expect("a text answer");
+    let answer: serde_json::Value = serde_json::from_str(&text).expect("a JSON answer");
+    answer["data"]["upsertDataRows"]["id"]
+        .as_str()
+        .expect("a task id")
+        .to_owned()
+}

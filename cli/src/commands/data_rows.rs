@@ -74,7 +74,7 @@ fn import(
             wait_and_report(ui, upsert, limits, args.allow_failed_rows)
         }
         None if ui.json => {
-            print_json(&view::task_json(&upsert))?;
+            print_json(&view::task_json(upsert.task()))?;
             Ok(Exit::Success)
         }
         None => {
@@ -87,11 +87,15 @@ fn import(
 /// `--wait`: follows the import, then reports its counts and exit.
 fn wait_and_report(
     ui: Ui,
-    mut upsert: DataUpsertTask,
+    upsert: DataUpsertTask,
     limits: WaitArgs,
     allow_failed_rows: bool,
 ) -> anyhow::Result<Exit> {
-    if let Err(err) = task::wait_for(&mut upsert, ui, limits) {
+    // The shared wait follows a plain task; the import it ends as is one again.
+    let mut task = upsert.into_task();
+    let waited = task::wait_for(&mut task, ui, limits);
+    let upsert = DataUpsertTask::try_from(task)?;
+    if let Err(err) = waited {
         print_report(ui, &upsert, None)?;
         return Err(err);
     }
@@ -106,12 +110,12 @@ fn report_finished(
 ) -> anyhow::Result<Exit> {
     if *upsert.status() == TaskStatus::Failed {
         print_report(ui, upsert, None)?;
-        return task::ended(upsert);
+        return task::ended(upsert.task());
     }
     let totals = upsert.totals()?;
     print_report(ui, upsert, Some((totals.created, totals.failed)))?;
     if *upsert.status() != TaskStatus::Complete {
-        return task::ended(upsert);
+        return task::ended(upsert.task());
     }
     if !ui.quiet && totals.failed > 0 {
         for row in upsert.errors()?.take(FAILURES_SHOWN) {
@@ -160,7 +164,7 @@ fn print_report(
     let (created, failed) = totals.unzip();
     if ui.json {
         return print_json(&json!({
-            "task": view::task_json(upsert),
+            "task": view::task_json(upsert.task()),
             "created": created,
             "failed": failed,
         }));

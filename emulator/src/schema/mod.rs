@@ -1,5 +1,7 @@
 //! The GraphQL schema (PROTOCOL section 3), executed by async-graphql.
 
+mod variables;
+
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -11,7 +13,9 @@ use async_graphql::{
 
 use crate::cancel;
 use crate::export::EXPORT_TASK_TYPE;
-use crate::import::{self, Attachment, FailedRow, ImportJob, MetadataField, Page, SuccessRow};
+use crate::import::{
+    self, Attachment, FailedRow, ImportJob, MetadataField, PageResult, SuccessRow,
+};
 use crate::nodes::SuccessNodes;
 use crate::store::{status, Identity, Store, TaskRecord, TaskSeed, UPSERT_TASK_TYPE};
 use crate::time;
@@ -32,6 +36,7 @@ const MAX_TASK_PAGE: usize = 100;
 pub(crate) fn build(store: Arc<Store>) -> EmulatorSchema {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(store)
+        .extension(variables::VariablePositions)
         .finish()
 }
 
@@ -82,13 +87,15 @@ enum TaskStatus {
 }
 
 impl TaskStatus {
-    fn as_str(self) -> &'static str {
+    /// Whether a task's status text is this status; `CANCELLING` also reads the seed page's
+    /// one-L `CANCELING` (a seeded task may carry either).
+    fn matches(self, have: &str) -> bool {
         match self {
-            TaskStatus::InProgress => status::IN_PROGRESS,
-            TaskStatus::Complete => status::COMPLETE,
-            TaskStatus::Failed => status::FAILED,
-            TaskStatus::Cancelling => status::CANCELLING,
-            TaskStatus::Canceled => status::CANCELED,
+            TaskStatus::InProgress => have == status::IN_PROGRESS,
+            TaskStatus::Complete => have == status::COMPLETE,
+            TaskStatus::Failed => have == status::FAILED,
+            TaskStatus::Cancelling => status::is_cancelling(have),
+            TaskStatus::Canceled => have == status::CANCELED,
         }
     }
 }
@@ -107,91 +114,21 @@ struct WhereUniqueIdInput {
     id: ID,
 }
 
-/// Task filters: equality on a field's name, comparisons by suffix, `AND` to combine.
+/// Task filters: only what the official SDK is seen sending (PROTOCOL 3.3): `{id}` for a
+/// lookup and `{status}` with a `TaskStatus` enum value. Any other field (`type`, `createdAt_*`,
+/// `AND`...) has no evidence of working against the service, so it is refused as a validation
+/// error rather than honoured.
 #[derive(InputObject, Default)]
 #[graphql(name = "TaskWhereInput")]
 struct TaskWhere {
     id: Option<ID>,
-    #[graphql(name = "id_not")]
-    id_not: Option<ID>,
-    #[graphql(name = "id_in")]
-    id_in: Option<Vec<ID>>,
     status: Option<TaskStatus>,
-    #[graphql(name = "status_not")]
-    status_not: Option<TaskStatus>,
-    #[graphql(name = "status_in")]
-    status_in: Option<Vec<TaskStatus>>,
-    #[graphql(name = "type")]
-    task_type: Option<String>,
-    #[graphql(name = "type_not")]
-    type_not: Option<String>,
-    name: Option<String>,
-    #[graphql(name = "name_not")]
-    name_not: Option<String>,
-    #[graphql(name = "createdAt")]
-    created_at: Option<DateTime>,
-    #[graphql(name = "createdAt_gt")]
-    created_at_gt: Option<DateTime>,
-    #[graphql(name = "createdAt_gte")]
-    created_at_gte: Option<DateTime>,
-    #[graphql(name = "createdAt_lt")]
-    created_at_lt: Option<DateTime>,
-    #[graphql(name = "createdAt_lte")]
-    created_at_lte: Option<DateTime>,
-    #[graphql(name = "updatedAt_gt")]
-    updated_at_gt: Option<DateTime>,
-    #[graphql(name = "updatedAt_gte")]
-    updated_at_gte: Option<DateTime>,
-    #[graphql(name = "updatedAt_lt")]
-    updated_at_lt: Option<DateTime>,
-    #[graphql(name = "updatedAt_lte")]
-    updated_at_lte: Option<DateTime>,
-    #[graphql(name = "AND")]
-    and: Option<Vec<TaskWhere>>,
-}
-
-fn eq<T: PartialEq>(want: &Option<T>, have: &T) -> bool {
-    want.as_ref().is_none_or(|w| w == have)
-}
-
-fn ne<T: PartialEq>(refuse: &Option<T>, have: &T) -> bool {
-    refuse.as_ref().is_none_or(|r| r != have)
-}
-
-fn cmp(bound: &Option<DateTime>, have: SystemTime, ok: fn(SystemTime, SystemTime) -> bool) -> bool {
-    bound.as_ref().is_none_or(|b| ok(have, b.0))
 }
 
 impl TaskWhere {
     fn matches(&self, t: &TaskRecord) -> bool {
-        let id = ID(t.id.clone());
-        let st = t.status.as_str();
-        eq(&self.id, &id)
-            && ne(&self.id_not, &id)
-            && self.id_in.as_ref().is_none_or(|ids| ids.contains(&id))
-            && self.status.is_none_or(|s| s.as_str() == st)
-            && self.status_not.is_none_or(|s| s.as_str() != st)
-            && self
-                .status_in
-                .as_ref()
-                .is_none_or(|v| v.iter().any(|s| s.as_str() == st))
-            && eq(&self.task_type, &t.task_type)
-            && ne(&self.type_not, &t.task_type)
-            && eq(&self.name, &t.name)
-            && ne(&self.name_not, &t.name)
-            && cmp(&self.created_at, t.created_at, |h, b| h == b)
-            && cmp(&self.created_at_gt, t.created_at, |h, b| h > b)
-            && cmp(&self.created_at_gte, t.created_at, |h, b| h >= b)
-            && cmp(&self.created_at_lt, t.created_at, |h, b| h < b)
-            && cmp(&self.created_at_lte, t.created_at, |h, b| h <= b)
-            && cmp(&self.updated_at_gt, t.updated_at, |h, b| h > b)
-            && cmp(&self.updated_at_gte, t.updated_at, |h, b| h >= b)
-            && cmp(&self.updated_at_lt, t.updated_at, |h, b| h < b)
-            && cmp(&self.updated_at_lte, t.updated_at, |h, b| h <= b)
-            && self
-                .and
-                .as_ref()
-                .is_none_or(|all| all.iter().all(|w| w.matches(t)))
+        self.id.as_ref().is_none_or(|id| id.as_str() == t.id)
+            && self.status.is_none_or(|s| s.matches(&t.status))
     }
 }
 
@@ -241,11 +178,12 @@ impl ImportResultsInput {
     fn page<R, N: From<R>>(
         &self,
         ctx: &Context<'_>,
-        list: fn(&ImportJob, Option<&str>, usize) -> Page<R>,
+        list: fn(&ImportJob, Option<&str>, usize) -> PageResult<R>,
     ) -> async_graphql::Result<(Vec<N>, Option<String>, i64)> {
-        let job = import_job(ctx, &self.task_id)?;
+        let job = import_job(ctx, &self.task_id);
         let first = count_arg("first", self.first, MAX_IMPORT_PAGE, MAX_IMPORT_PAGE)?;
-        let page = list(&job, self.from_cursor.as_deref(), first);
+        let page = list(&job, self.from_cursor.as_deref(), first)
+            .map_err(|bad| coded(format!("Invalid cursor: {bad:?}"), "MALFORMED_REQUEST"))?;
         let nodes = page.items.into_iter().map(N::from).collect();
         Ok((nodes, page.after, count(page.total)))
     }
@@ -559,15 +497,14 @@ struct FailedDataRowImports {
     total: i64,
 }
 
-fn import_job(ctx: &Context<'_>, task_id: &ID) -> async_graphql::Result<Arc<ImportJob>> {
-    let task = store(ctx).task(task_id.as_str()).ok_or_else(|| {
-        coded(
-            format!("Task {} not found", task_id.as_str()),
-            "RESOURCE_NOT_FOUND",
-        )
-    })?;
-    // A task that is not an import has no rows: an empty, complete page.
-    Ok(task.import.unwrap_or_default())
+/// The import behind `task_id`. An unknown id, or a task that is not an import, has no rows:
+/// an empty, complete page, as the official SDK expects (it reads the page without checking
+/// for `null` or an error, so a `RESOURCE_NOT_FOUND` crashes it).
+fn import_job(ctx: &Context<'_>, task_id: &ID) -> Arc<ImportJob> {
+    store(ctx)
+        .task(task_id.as_str())
+        .and_then(|task| task.import)
+        .unwrap_or_default()
 }
 
 fn count(n: usize) -> i64 {
