@@ -2,90 +2,18 @@
 //! `--json` parsed back, and non-terminal output free of progress-bar control characters.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use labelbox_emulator::{Emulator, TaskSeed};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_labelbox");
+mod common;
 
-/// What a run of the binary left behind.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {self:?}"))
-    }
-
-    fn ndjson(&self) -> Vec<Value> {
-        self.stdout
-            .lines()
-            .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line:?}")))
-            .collect()
-    }
-
-    /// Exit code, and nothing a person should never see.
-    fn expect(&self, code: i32) -> &Self {
-        assert_eq!(self.code, code, "{self:?}");
-        for text in [&self.stdout, &self.stderr] {
-            assert!(!text.contains("panicked"), "{self:?}");
-            assert!(!text.contains("RUST_BACKTRACE"), "{self:?}");
-            assert!(
-                !text.contains('\u{1b}') && !text.contains('\r'),
-                "control characters: {self:?}"
-            );
-        }
-        self
-    }
-}
+use common::{bare_command, command, execute, finish, labelbox, Run};
 
 fn emulator() -> Emulator {
     Emulator::builder().start().expect("the emulator starts")
-}
-
-/// The binary with the emulator's key in the environment, no endpoint, its output captured.
-fn bare_command(emu: &Emulator) -> Command {
-    let mut command = Command::new(BIN);
-    command
-        .env("LABELBOX_API_KEY", emu.api_key())
-        .env_remove("LABELBOX_ENDPOINT")
-        .env_remove("LABELBOX_RETRY_BUDGET")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    command
-}
-
-/// The binary, pointed at the emulator with its key in the environment.
-fn command(emu: &Emulator, args: &[&str]) -> Command {
-    let mut command = bare_command(emu);
-    command.args(args).arg("--endpoint").arg(emu.url());
-    command
-}
-
-fn finish(child: std::process::Child) -> Run {
-    let output = child.wait_with_output().expect("the binary runs");
-    Run {
-        code: output.status.code().expect("exited, not killed"),
-        stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
-        stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
-    }
-}
-
-/// Runs a prepared command to its end.
-fn execute(command: &mut Command) -> Run {
-    finish(command.spawn().expect("the binary starts"))
-}
-
-fn labelbox(emu: &Emulator, args: &[&str]) -> Run {
-    execute(&mut command(emu, args))
 }
 
 fn labelbox_stdin(emu: &Emulator, args: &[&str], input: &str) -> Run {

@@ -2,44 +2,14 @@
 //! emulator: NDJSON on stdout or in a file, selections, includes, progress lines, exit codes.
 
 use std::collections::BTreeSet;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use labelbox_emulator::{Emulator, EmulatorBuilder};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_labelbox");
+mod common;
 
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn expect(&self, code: i32) -> &Self {
-        assert_eq!(self.code, code, "{self:?}");
-        for text in [&self.stdout, &self.stderr] {
-            assert!(!text.contains("panicked"), "{self:?}");
-            assert!(
-                !text.contains('\u{1b}') && !text.contains('\r'),
-                "control characters off a terminal: {self:?}"
-            );
-        }
-        self
-    }
-
-    fn ndjson(&self) -> Vec<Value> {
-        ndjson(&self.stdout)
-    }
-}
-
-fn ndjson(text: &str) -> Vec<Value> {
-    text.lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line:?}")))
-        .collect()
-}
+use common::{labelbox, ndjson};
 
 /// Fast imports and exports, small export files (streams cross file borders).
 fn builder() -> EmulatorBuilder {
@@ -47,24 +17,6 @@ fn builder() -> EmulatorBuilder {
         .import_rows_per_second(200_000)
         .min_task_duration(Duration::from_millis(50))
         .export_file_size(1_024)
-}
-
-fn labelbox(emu: &Emulator, args: &[&str]) -> Run {
-    let output = Command::new(BIN)
-        .env("LABELBOX_API_KEY", emu.api_key())
-        .env_remove("LABELBOX_ENDPOINT")
-        .env_remove("LABELBOX_RETRY_BUDGET")
-        .args(args)
-        .arg("--endpoint")
-        .arg(emu.url())
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs");
-    Run {
-        code: output.status.code().expect("exited"),
-        stdout: String::from_utf8(output.stdout).expect("utf-8"),
-        stderr: String::from_utf8(output.stderr).expect("utf-8"),
-    }
 }
 
 /// A dataset with `n` rows imported through the CLI (global keys `{prefix}-{i}`).
