@@ -73,6 +73,7 @@ impl Client {
     }
 
     /// A builder for every setting (endpoint, timeouts, retry policy, check frequency floor).
+    #[must_use]
     pub fn builder() -> ClientBuilder {
         ClientBuilder::new()
     }
@@ -99,11 +100,13 @@ impl Client {
     }
 
     /// The lowest check frequency waits accept.
+    #[must_use]
     pub fn min_check_frequency(&self) -> Duration {
         self.inner.min_check_frequency
     }
 
     /// The GraphQL endpoint this client talks to.
+    #[must_use]
     pub fn endpoint(&self) -> &str {
         self.inner.transport.endpoint()
     }

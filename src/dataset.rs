@@ -253,36 +253,43 @@ impl Dataset {
     }
 
     /// The dataset's id.
+    #[must_use]
     pub fn id(&self) -> &str {
         &self.id
     }
 
     /// Its name.
+    #[must_use]
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// Its description, if any.
+    #[must_use]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
 
     /// How many data rows it held when it was read.
+    #[must_use]
     pub fn row_count(&self) -> u64 {
         self.row_count
     }
 
     /// When it was created.
+    #[must_use]
     pub fn created_at(&self) -> SystemTime {
         self.created_at
     }
 
     /// When it was last updated.
+    #[must_use]
     pub fn updated_at(&self) -> SystemTime {
         self.updated_at
     }
 
     /// The client it was read with.
+    #[must_use]
     pub fn client(&self) -> &Client {
         &self.client
     }

@@ -23,6 +23,9 @@ const CREATE_EXPORT: &str = "mutation exportDataRowsInCatalogPyApi($input: Expor
 /// What each exported line includes, and the export task's name: the official SDK's
 /// `CatalogExportParams` as a builder. Every `include_*` flag is off by default, as there.
 ///
+/// Naming: the by-value setters own the plain names (`task_name`), as in every builder of this
+/// crate; what was set reads back through the same name with `_value` (`task_name_value`).
+///
 /// ```
 /// use labelbox::{ExportOptions, MediaType};
 /// let options = ExportOptions::new()
@@ -31,7 +34,7 @@ const CREATE_EXPORT: &str = "mutation exportDataRowsInCatalogPyApi($input: Expor
 ///     .include_data_row_details(true)
 ///     .media_type_override(MediaType::Image)
 ///     .task_name("nightly export");
-/// assert_eq!(options.get_task_name(), Some("nightly export"));
+/// assert_eq!(options.task_name_value(), Some("nightly export"));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExportOptions {
@@ -56,6 +59,7 @@ macro_rules! include_flags {
     ($($(#[$doc:meta])* $method:ident => $field:ident;)*) => {
         $(
             $(#[$doc])*
+            #[must_use]
             pub fn $method(mut self, on: bool) -> Self {
                 self.$field = on;
                 self
@@ -66,19 +70,22 @@ macro_rules! include_flags {
 
 impl ExportOptions {
     /// Every flag off, no override, the official SDK's default task name.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// The task's name. Default, as the official SDK: `Export v2: dataset - <dataset name>`
     /// for a dataset, `Export v2: data rows <number of ids>` for a selection.
+    #[must_use]
     pub fn task_name(mut self, name: impl Into<String>) -> Self {
         self.task_name = Some(name.into());
         self
     }
 
     /// The name set with [`task_name`](Self::task_name), if any.
-    pub fn get_task_name(&self) -> Option<&str> {
+    #[must_use]
+    pub fn task_name_value(&self) -> Option<&str> {
         self.task_name.as_deref()
     }
 
@@ -109,12 +116,14 @@ impl ExportOptions {
     }
 
     /// `mediaTypeOverride`: export every row as this media type.
+    #[must_use]
     pub fn media_type_override(mut self, media_type: MediaType) -> Self {
         self.media_type_override = Some(media_type);
         self
     }
 
     /// `projectIds`: the projects whose details to include (at most 30).
+    #[must_use]
     pub fn project_ids<I, S>(mut self, ids: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -125,6 +134,7 @@ impl ExportOptions {
     }
 
     /// `modelRunIds`: the model runs whose details to include (at most 30).
+    #[must_use]
     pub fn model_run_ids<I, S>(mut self, ids: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -292,17 +302,20 @@ impl ExportSelection {
     }
 
     /// What to include and the task's name.
+    #[must_use]
     pub fn options(mut self, options: ExportOptions) -> Self {
         self.options = options;
         self
     }
 
     /// How many ids or keys are selected.
+    #[must_use]
     pub fn len(&self) -> usize {
         self.ids.len()
     }
 
     /// True when nothing is selected (refused by [`Client::export_data_rows`]).
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }

@@ -30,6 +30,7 @@ pub enum StreamType {
 
 impl StreamType {
     /// The wire name: `RESULT` or `ERRORS`.
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             StreamType::Result => "RESULT",
@@ -129,6 +130,7 @@ pub struct ExportedRow {
 /// line as it arrives: memory is one line (plus a 64 KiB read buffer), whatever the size of
 /// the export. No request is made past the stream's `totalSize`. An error ends the
 /// iteration; [`position`](Self::position) says where to resume.
+#[must_use = "iterators are lazy: nothing is fetched until it is used"]
 pub struct ExportStream<T = Value> {
     client: Client,
     task_id: String,
@@ -278,16 +280,19 @@ impl<T> ExportStream<T> {
     }
 
     /// Which stream this is.
+    #[must_use]
     pub fn stream_type(&self) -> StreamType {
         self.stream
     }
 
     /// The stream's size in bytes (`totalSize`).
+    #[must_use]
     pub fn total_size(&self) -> u64 {
         self.header.total_size
     }
 
     /// The stream's number of lines (`totalLines`).
+    #[must_use]
     pub fn total_lines(&self) -> u64 {
         self.header.total_lines
     }
@@ -295,6 +300,7 @@ impl<T> ExportStream<T> {
     /// Where the next row starts (for a stream started at a line, the offset is known from
     /// the first row on). Resume with [`StreamStart::Offset`] of it, or
     /// [`StreamStart::Line`].
+    #[must_use]
     pub fn position(&self) -> StreamPosition {
         self.want
     }

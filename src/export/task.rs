@@ -200,6 +200,7 @@ impl ExportTask {
     }
 
     /// The wait options of [`wait_till_done`](Self::wait_till_done): 2 hours, every 2 s.
+    #[must_use]
     pub fn default_wait() -> WaitOptions {
         WaitOptions::default().timeout(EXPORT_WAIT_TIMEOUT)
     }

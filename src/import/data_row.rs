@@ -33,6 +33,7 @@ impl RowData {
     }
 
     /// Row data given as an inline JSON object.
+    #[must_use]
     pub fn json(value: serde_json::Value) -> Self {
         RowData::Json(value)
     }
@@ -88,6 +89,7 @@ impl AttachmentKind {
     ];
 
     /// The wire name, e.g. `RAW_TEXT`.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         match self {
             AttachmentKind::Image => "IMAGE",
@@ -104,6 +106,7 @@ impl AttachmentKind {
     }
 
     /// Parses a wire name; an unknown name becomes [`AttachmentKind::Other`].
+    #[must_use]
     pub fn from_wire(name: &str) -> Self {
         Self::ALL
             .iter()
@@ -156,6 +159,7 @@ impl Attachment {
     }
 
     /// Sets the display name.
+    #[must_use]
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
@@ -216,6 +220,7 @@ impl MediaType {
     ];
 
     /// The wire name, e.g. `IMAGE`.
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             MediaType::Audio => "AUDIO",
@@ -267,6 +272,7 @@ pub struct DataRowSpec {
 
 impl DataRowSpec {
     /// A spec with the given asset, for creating a row.
+    #[must_use]
     pub fn new(row_data: RowData) -> Self {
         DataRowSpec {
             row_data: Some(row_data),
@@ -276,35 +282,41 @@ impl DataRowSpec {
 
     /// A spec with no asset, for an update: set only the fields to change. An update that
     /// changes nothing is refused by validation.
+    #[must_use]
     pub fn update() -> Self {
         Self::default()
     }
 
     /// Sets (or replaces) the asset.
+    #[must_use]
     pub fn row_data(mut self, row_data: RowData) -> Self {
         self.row_data = Some(row_data);
         self
     }
 
     /// Sets the global key.
+    #[must_use]
     pub fn global_key(mut self, global_key: impl Into<String>) -> Self {
         self.global_key = Some(global_key.into());
         self
     }
 
     /// Sets the external id.
+    #[must_use]
     pub fn external_id(mut self, external_id: impl Into<String>) -> Self {
         self.external_id = Some(external_id.into());
         self
     }
 
     /// Sets the media type.
+    #[must_use]
     pub fn media_type(mut self, media_type: MediaType) -> Self {
         self.media_type = Some(media_type);
         self
     }
 
     /// Adds a metadata field value for the schema `schema_id`.
+    #[must_use]
     pub fn metadata(
         mut self,
         schema_id: impl Into<String>,
@@ -318,6 +330,7 @@ impl DataRowSpec {
     }
 
     /// Adds an attachment.
+    #[must_use]
     pub fn attachment(mut self, attachment: Attachment) -> Self {
         self.attachments.push(attachment);
         self
@@ -374,6 +387,7 @@ pub struct UpsertItem {
 
 impl UpsertItem {
     /// Creates a new row from `spec` (which must have row data).
+    #[must_use]
     pub fn create(spec: DataRowSpec) -> Self {
         UpsertItem {
             key: UpsertKey::Create,

@@ -118,6 +118,7 @@ impl Default for ImportOptions {
 impl ImportOptions {
     /// Sets the largest chunk, in bytes of JSON (default and maximum [`MAX_CHUNK_BYTES`];
     /// smaller values make more, smaller uploads). Values are clamped to `1..=MAX_CHUNK_BYTES`.
+    #[must_use]
     pub fn max_chunk_bytes(mut self, bytes: usize) -> Self {
         self.max_chunk_bytes = bytes.clamp(1, MAX_CHUNK_BYTES);
         self

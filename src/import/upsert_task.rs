@@ -423,6 +423,7 @@ impl Sealed for FailedDataRow {
 /// with the number of rows. An error ends the iteration; pages that never end (a cursor that
 /// comes back, more rows than announced) are [`Error::InconsistentPages`].
 #[derive(Debug)]
+#[must_use = "iterators are lazy: nothing is fetched until it is used"]
 pub struct ImportRows<T> {
     client: Client,
     task_id: String,
@@ -443,6 +444,7 @@ impl<T: ImportRow> ImportRows<T> {
 
     /// The total number of rows, as the service announced it with the first page (`None`
     /// before the first page).
+    #[must_use]
     pub fn total(&self) -> Option<u64> {
         self.walk.total()
     }
@@ -723,6 +725,7 @@ impl DataUpsertTask {
     }
 
     /// Sets how many rows each results/errors page asks for (at least 1; default 5,000).
+    #[must_use]
     pub fn with_page_size(mut self, page_size: u32) -> Self {
         self.page_size = page_size.max(1);
         self

@@ -55,6 +55,7 @@ pub enum TaskStatus {
 impl TaskStatus {
     /// The wire string (`IN_PROGRESS`, `COMPLETE`, `CANCELLING`, `CANCELED`, `FAILED`, or the
     /// unknown string as received).
+    #[must_use]
     pub fn as_str(&self) -> &str {
         match self {
             TaskStatus::InProgress => "IN_PROGRESS",
@@ -67,6 +68,7 @@ impl TaskStatus {
     }
 
     /// True only for `COMPLETE`, `FAILED` and `CANCELED`: the task will not change again.
+    #[must_use]
     pub fn is_terminal(&self) -> bool {
         matches!(
             self,
@@ -75,6 +77,7 @@ impl TaskStatus {
     }
 
     /// Parses a wire string; never fails (unknown strings become [`TaskStatus::Unknown`]).
+    #[must_use]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "IN_PROGRESS" => TaskStatus::InProgress,
@@ -221,12 +224,15 @@ impl Hash for Task {
 
 /// How long and how often [`Task::wait_with`] polls.
 ///
+/// Naming: the by-value setters own the plain names (`timeout`), as in every builder of this
+/// crate; what was set reads back through the same name with `_value` (`timeout_value`).
+///
 /// ```
 /// use std::time::Duration;
 /// let options = labelbox::WaitOptions::default()
 ///     .timeout(Duration::from_secs(3600))
 ///     .check_frequency(Duration::from_secs(10));
-/// assert_eq!(options.get_timeout(), Duration::from_secs(3600));
+/// assert_eq!(options.timeout_value(), Duration::from_secs(3600));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WaitOptions {
@@ -246,29 +252,34 @@ impl Default for WaitOptions {
 
 impl WaitOptions {
     /// The defaults: 300 s timeout, 2 s check frequency.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Longest the wait may block, request time included.
+    #[must_use]
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = d;
         self
     }
 
     /// Time between polls; at least the client's minimum (2 s by default).
+    #[must_use]
     pub fn check_frequency(mut self, d: Duration) -> Self {
         self.check_frequency = d;
         self
     }
 
-    /// The configured timeout.
-    pub fn get_timeout(&self) -> Duration {
+    /// The timeout set with [`timeout`](Self::timeout).
+    #[must_use]
+    pub fn timeout_value(&self) -> Duration {
         self.timeout
     }
 
-    /// The configured check frequency.
-    pub fn get_check_frequency(&self) -> Duration {
+    /// The check frequency set with [`check_frequency`](Self::check_frequency).
+    #[must_use]
+    pub fn check_frequency_value(&self) -> Duration {
         self.check_frequency
     }
 }
@@ -285,59 +296,70 @@ impl Task {
     }
 
     /// The task's id.
+    #[must_use]
     pub fn id(&self) -> &str {
         &self.data.id
     }
 
     /// The task's name (e.g. `JSON Import`); empty when the service sent none.
+    #[must_use]
     pub fn name(&self) -> &str {
         &self.data.name
     }
 
     /// The task's type in kebab-case, e.g. `adv-upsert-data-rows`; empty when the service
     /// sent none.
+    #[must_use]
     pub fn task_type(&self) -> &str {
         &self.data.task_type
     }
 
     /// The status as last fetched.
+    #[must_use]
     pub fn status(&self) -> &TaskStatus {
         &self.data.status
     }
 
     /// Completion between 0.0 and 1.0, when the service reports it.
+    #[must_use]
     pub fn completion_percentage(&self) -> Option<f64> {
         self.data.completion_percentage
     }
 
     /// When the task was created.
+    #[must_use]
     pub fn created_at(&self) -> SystemTime {
         self.data.created_at
     }
 
     /// When the task last changed.
+    #[must_use]
     pub fn updated_at(&self) -> SystemTime {
         self.data.updated_at
     }
 
     /// The raw `result` field: a URL of a result file for import and export tasks, inline
     /// JSON text for batch/queue/annotate tasks, or nothing.
+    #[must_use]
     pub fn result_url(&self) -> Option<&str> {
         self.data.result.as_deref()
     }
 
     /// The raw `errors` field: a URL of an errors file (export tasks), or nothing.
+    #[must_use]
     pub fn errors_url(&self) -> Option<&str> {
         self.data.errors.as_deref()
     }
 
     /// Free-form metadata, when the service sent some.
+    #[must_use]
     pub fn metadata(&self) -> Option<&Value> {
         self.data.metadata.as_ref()
     }
 
     /// True for a data-row import (`adv-upsert-data-rows`), whose paginated rows are read
     /// through [`into_data_upsert`](Task::into_data_upsert).
+    #[must_use]
     pub fn is_data_upsert(&self) -> bool {
         self.data.task_type == DATA_UPSERT_TYPE
     }

@@ -23,6 +23,7 @@ pub enum TaskOutcome {
 
 impl TaskOutcome {
     /// True only for [`TaskOutcome::Ended`] with `COMPLETE`.
+    #[must_use]
     pub fn is_complete(&self) -> bool {
         matches!(self, TaskOutcome::Ended(TaskStatus::Complete))
     }
@@ -84,11 +85,11 @@ impl Client {
         mut on_end: impl FnMut(usize, &Task, &TaskOutcome),
     ) -> Result<Vec<TaskOutcome>> {
         if let Some(task) = tasks.first() {
-            task.check_frequency_allowed(options.get_check_frequency())?;
+            task.check_frequency_allowed(options.check_frequency_value())?;
         }
         let clock = self.clock().clone();
         let start = clock.now();
-        let deadline = start.checked_add(options.get_timeout());
+        let deadline = start.checked_add(options.timeout_value());
         let mut outcomes: Vec<Option<TaskOutcome>> = tasks.iter().map(|_| None).collect();
         let mut end = |index: usize, task: &Task, outcome: TaskOutcome| {
             on_end(index, task, &outcome);
@@ -107,7 +108,7 @@ impl Client {
             let now = clock.now();
             let remaining = match deadline {
                 Some(d) => d.saturating_duration_since(now),
-                None => options.get_check_frequency(),
+                None => options.check_frequency_value(),
             };
             if remaining.is_zero() && rounds > 0 {
                 for index in pending.drain(..) {
@@ -115,7 +116,7 @@ impl Client {
                 }
                 break;
             }
-            let nap = options.get_check_frequency().min(remaining);
+            let nap = options.check_frequency_value().min(remaining);
             log::debug!(
                 "{} tasks still running; next poll in {nap:?}",
                 pending.len()
