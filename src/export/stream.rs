@@ -21,6 +21,7 @@ const READ_BUFFER: usize = 64 * 1024;
 
 /// One of an export's two streams (`TaskStreamType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum StreamType {
     /// `RESULT`: one line per exported data row.
     Result,
@@ -55,6 +56,7 @@ impl fmt::Display for StreamType {
 
 /// Where [`ExportTask::stream_from`](crate::ExportTask::stream_from) starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum StreamStart {
     /// The first line.
     #[default]
@@ -71,6 +73,7 @@ pub enum StreamStart {
 /// (the stream's totals once it has ended). Give either back to
 /// [`ExportTask::stream_from`](crate::ExportTask::stream_from) to resume there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct StreamPosition {
     /// 0-based line number.
     pub line: u64,
@@ -88,6 +91,7 @@ pub struct StreamPosition {
 /// # Ok::<_, labelbox::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct ExportedDataRow {
     /// The data row's id.
     pub id: String,
@@ -117,6 +121,7 @@ impl ExportedDataRow {
 /// A line of a `RESULT` stream decoded to its `data_row` part only: the other parts are
 /// skipped while parsing, never built. Use it with [`ExportStream::decode_as`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct ExportedRow {
     /// The data row.
     pub data_row: ExportedDataRow,

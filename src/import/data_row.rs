@@ -19,6 +19,7 @@ use crate::error::Error;
 /// The asset of a data row: a URL (`https://...`) or an inline JSON object (conversations,
 /// tiled imagery, ...).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RowData {
     /// A URL of the asset; must not be an `s3://` URL (only `https` assets are accepted).
     Url(String),
@@ -50,6 +51,7 @@ impl Serialize for RowData {
 
 /// The kind of an attachment (PROTOCOL 3.6), sent as its upper-case wire name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AttachmentKind {
     /// `IMAGE`
     Image,
@@ -137,6 +139,7 @@ impl<'de> Deserialize<'de> for AttachmentKind {
 
 /// An attachment shown next to the asset while labeling.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Attachment {
     /// What the value is.
     #[serde(rename = "type")]
@@ -169,6 +172,7 @@ impl Attachment {
 /// A metadata field value addressed by its schema id (sent as `{"schemaId", "value"}`; its
 /// dict form is `{"schema_id", "value"}`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MetadataField {
     /// The metadata schema's id.
     pub schema_id: String,
@@ -176,8 +180,20 @@ pub struct MetadataField {
     pub value: serde_json::Value,
 }
 
+impl MetadataField {
+    /// A value for the metadata schema `schema_id`.
+    #[must_use]
+    pub fn new(schema_id: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+        MetadataField {
+            schema_id: schema_id.into(),
+            value: value.into(),
+        }
+    }
+}
+
 /// The media type of a data row's asset, sent as its upper-case wire name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MediaType {
     /// `AUDIO`
     Audio,
@@ -255,6 +271,7 @@ impl Serialize for MediaType {
 /// assert_eq!(spec.global_key.as_deref(), Some("img-1"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct DataRowSpec {
     /// The asset; required to create a row, optional when updating one.
     pub row_data: Option<RowData>,
@@ -322,10 +339,7 @@ impl DataRowSpec {
         schema_id: impl Into<String>,
         value: impl Into<serde_json::Value>,
     ) -> Self {
-        self.metadata.push(MetadataField {
-            schema_id: schema_id.into(),
-            value: value.into(),
-        });
+        self.metadata.push(MetadataField::new(schema_id, value));
         self
     }
 
@@ -349,6 +363,7 @@ impl DataRowSpec {
 
 /// Which row an [`UpsertItem`] addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum UpsertKey {
     /// None: a new row is created (`AUTO`).
     Create,
@@ -458,6 +473,7 @@ impl fmt::Display for ItemProblem {
 
 /// One refused item: its index in the caller's list, the offending field and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ItemError {
     /// Index of the item in the list passed to the import call.
     pub index: usize,

@@ -24,6 +24,7 @@ pub const DEFAULT_PAGE_SIZE: u32 = 5_000;
 /// A data row an import created or updated. Serialized with the official SDK's keys
 /// (`id`, `external_id`, `global_key`, `row_data`); read from those or the wire's camelCase.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatedDataRow {
     /// The data row's id.
     pub id: String,
@@ -40,6 +41,7 @@ pub struct CreatedDataRow {
 
 /// A metadata field as echoed in a [`FailedDataRow`] (`schema_id`, or the wire's `schemaId`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FailedMetadata {
     /// The metadata schema's id.
     #[serde(default, alias = "schemaId")]
@@ -54,6 +56,7 @@ pub struct FailedMetadata {
 
 /// An attachment as echoed in a [`FailedDataRow`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FailedAttachment {
     /// Its kind.
     #[serde(rename = "type")]
@@ -73,6 +76,7 @@ pub struct FailedAttachment {
 /// From the service it is decoded straight from the `{message, spec: {...}}` shape: each field
 /// is read once into its place, with no intermediate copy of the row.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FailedDataRow {
     /// Why the row failed, e.g. `Duplicate global key: 'k1'`.
     pub message: String,
@@ -485,6 +489,7 @@ fn fetch_page<T: ImportRow>(
 
 /// How many rows an import created and how many failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ImportTotals {
     /// Rows created or updated.
     pub created: u64,

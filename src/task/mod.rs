@@ -37,6 +37,7 @@ const LEGACY_IMPORT_NAME: &str = "JSON Import";
 /// Status of a [`Task`]. An open set: statuses this SDK does not know are kept as
 /// [`TaskStatus::Unknown`] and are treated as still running.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TaskStatus {
     /// `IN_PROGRESS`: running.
     InProgress,
