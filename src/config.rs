@@ -176,6 +176,14 @@ impl ClientBuilder {
     }
 
     /// Checks the settings and builds the client. No request is sent.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] naming the setting: a missing key or one with whitespace or
+    /// control characters, an endpoint that is not an absolute `https` URL (plain `http` passes
+    /// for loopback hosts or with [`allow_insecure_http`](Self::allow_insecure_http)), a zero
+    /// request or connect timeout, a zero [`max_answer_bytes`](Self::max_answer_bytes). No
+    /// request is sent.
     pub fn build(self) -> Result<Client> {
         let key = self.api_key.as_deref().map(str::trim).unwrap_or("");
         if key.is_empty() {

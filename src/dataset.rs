@@ -93,6 +93,11 @@ struct CreateAnswer {
 impl Client {
     /// The dataset with this id; [`Error::NotFound`] when there is none (or it is not
     /// visible to this key).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] naming the id when there is no such dataset (or it is not visible to
+    /// this key); otherwise a [request failure](crate::Error#request-failures).
     pub fn get_dataset(&self, id: &str) -> Result<Dataset> {
         let document = format!(
             "query GetDatasetPyApi($param_0: ID!) {{ dataset(where: {{id: $param_0}}) {{ {DATASET_FIELDS} }} }}"
@@ -114,6 +119,13 @@ impl Client {
     ///
     /// A mutation: after an ambiguous failure it is not sent again (the error says it may have
     /// been carried out), so a dataset is never created twice by the SDK.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for an empty name (nothing is sent); [`Error::Decode`] when the
+    /// service answers no dataset; otherwise a [request failure](crate::Error#request-failures)
+    /// of the mutation, whose [`may_have_been_processed`](Error::may_have_been_processed) says
+    /// whether the dataset may exist.
     pub fn create_dataset(&self, name: &str) -> Result<Dataset> {
         if name.trim().is_empty() {
             return Err(Error::invalid_input(

@@ -27,6 +27,16 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// `Display` does not repeat it. Print the chain to see it, e.g. `anyhow`'s `{:#}`. Text that
 /// came from the service is masked for the API key and cut to 500 characters.
 ///
+/// # Request failures
+///
+/// Any call that sends a request may fail with what the service or the connection answered,
+/// after the retries of the client's [`RetryPolicy`](crate::RetryPolicy):
+/// [`Error::Network`], [`Error::Timeout`], [`Error::Server`], [`Error::RateLimited`],
+/// [`Error::Authentication`], [`Error::Authorization`], [`Error::InvalidQuery`],
+/// [`Error::Conflict`], [`Error::OperationNotAllowed`], [`Error::Unprocessable`],
+/// [`Error::Api`], [`Error::Redirected`], [`Error::AnswerTooLarge`] and [`Error::Decode`].
+/// The `# Errors` section of each call names this set and the variants particular to it.
+///
 /// Match the variants that call for their own handling, or ask the predicates
 /// ([`is_not_found`](Error::is_not_found), [`is_retryable`](Error::is_retryable),
 /// [`may_have_been_processed`](Error::may_have_been_processed), ...); the enum is

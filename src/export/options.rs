@@ -149,6 +149,10 @@ impl ExportOptions {
     /// `performance-details`, `label-details`, `interpolated-frames`, `predictions`,
     /// `all-projects`, `all-model-runs`. An unknown name is [`Error::InvalidInput`].
     ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for a name not in [`INCLUDE_NAMES`].
+    ///
     /// ```
     /// let options = labelbox::ExportOptions::new().include("metadata")?.include("details")?;
     /// assert!(options.clone().include("everything").is_err());
@@ -360,6 +364,13 @@ impl Client {
     /// asked for. The mutation is never re-sent after a failure that may have reached the
     /// service (the error then says so).
     ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] before anything is sent: an empty selection or an empty entry, more than
+    /// [`MAX_EXPORT_IDS`] ids or keys, more than [`MAX_EXPORT_SCOPE_IDS`] project or model-run
+    /// ids; otherwise a [request failure](crate::Error#request-failures) of the mutation or of
+    /// fetching the task.
+    ///
     /// ```no_run
     /// use labelbox::{Client, ExportSelection, StreamType};
     ///
@@ -392,6 +403,12 @@ impl Dataset {
     /// ([`Error::InvalidInput`]). The mutation is never re-sent after a failure that may have
     /// reached the service.
     ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for more than [`MAX_EXPORT_SCOPE_IDS`] project or model-run ids
+    /// (nothing is sent); otherwise a [request failure](crate::Error#request-failures) of the
+    /// mutation or of fetching the task.
+    ///
     /// ```no_run
     /// use labelbox::{Client, ExportOptions, StreamType};
     ///
@@ -410,6 +427,10 @@ impl Dataset {
     /// `Dataset.export(filters={"data_row_ids": [...]})` (or `global_keys`), i.e. the
     /// selection's search clause and this dataset's. The selection's options apply, and its
     /// checks ([`Client::export_data_rows`]); the default task name is the dataset's.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::export_data_rows`].
     ///
     /// ```no_run
     /// use labelbox::{Client, ExportSelection};

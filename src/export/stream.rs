@@ -109,6 +109,10 @@ pub struct ExportedDataRow {
 impl ExportedDataRow {
     /// Reads the `data_row` part of a line already decoded as a `Value` (no copy of the
     /// rest). A line without one is [`Error::Decode`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Decode`] when the line has no `data_row`, or it does not decode (e.g. no `id`).
     pub fn from_row(row: &Value) -> Result<Self> {
         let part = row
             .get("data_row")

@@ -118,6 +118,11 @@ impl TryFrom<Task> for ExportTask {
 impl Client {
     /// Fetches an export task by id (one request once the key's user id is known). A missing
     /// task is [`Error::NotFound`]; a task of another type is [`Error::InvalidInput`].
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`Client::get_task_by_id`]; [`Error::InvalidInput`] when the task is not
+    /// an export.
     pub fn get_export_task(&self, task_id: &str) -> Result<ExportTask> {
         ExportTask::try_from(self.get_task_by_id(task_id)?)
     }
@@ -175,22 +180,39 @@ impl ExportTask {
     }
 
     /// Fetches the task's current state (one request).
+    ///
+    /// # Errors
+    ///
+    /// A [request failure](crate::Error#request-failures); [`Error::NotFound`] if the task is
+    /// gone.
     pub fn refresh(&mut self) -> Result<()> {
         self.task.refresh()
     }
 
     /// Waits until the export has finished, polling every 2 s for at most 2 hours (the
     /// official SDK's export default); see [`Task::wait_with_progress`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Task::wait_with_progress`].
     pub fn wait_till_done(&mut self) -> Result<TaskStatus> {
         self.wait_with(Self::default_wait())
     }
 
     /// Waits with the given timeout and check frequency; see [`Task::wait_with_progress`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Task::wait_with_progress`].
     pub fn wait_with(&mut self, options: WaitOptions) -> Result<TaskStatus> {
         self.task.wait_with(options)
     }
 
     /// Waits as [`Task::wait_with_progress`] does, calling `on_poll` after every poll.
+    ///
+    /// # Errors
+    ///
+    /// As [`Task::wait_with_progress`].
     pub fn wait_with_progress(
         &mut self,
         options: WaitOptions,
@@ -208,33 +230,59 @@ impl ExportTask {
     /// Cancels the running export (exports are cancelable, PROTOCOL 3.4); see
     /// [`Client::cancel_task`]. The task keeps its last fetched state: [`refresh`](Self::refresh)
     /// or wait to see it reach `CANCELED`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::cancel_task`].
     pub fn cancel(&self) -> Result<bool> {
         self.task.client().cancel_task(self.id())
     }
 
     /// Whether the finished export has result rows (header present and `totalSize > 0`).
     /// One request the first time a stream's header is needed, none after.
+    ///
+    /// # Errors
+    ///
+    /// As [`total_lines`](Self::total_lines).
     pub fn has_result(&self) -> Result<bool> {
         Ok(self.total_size(StreamType::Result)?.unwrap_or(0) > 0)
     }
 
     /// Whether the finished export has errors (header present and `totalSize > 0`).
+    ///
+    /// # Errors
+    ///
+    /// As [`total_lines`](Self::total_lines).
     pub fn has_errors(&self) -> Result<bool> {
         Ok(self.total_size(StreamType::Errors)?.unwrap_or(0) > 0)
     }
 
     /// How many lines the stream has; `None` when the finished export has no such stream.
     /// A task that is not `COMPLETE` is [`Error::ExportNotReadable`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ExportNotReadable`] when the task is not `COMPLETE` (nothing is sent);
+    /// otherwise a [request failure](crate::Error#request-failures) of the stream's header
+    /// (asked once per stream).
     pub fn total_lines(&self, stream: StreamType) -> Result<Option<u64>> {
         Ok(self.header(stream)?.map(|h| h.total_lines))
     }
 
     /// How many bytes the stream has; `None` when the finished export has no such stream.
+    ///
+    /// # Errors
+    ///
+    /// As [`total_lines`](Self::total_lines).
     pub fn total_size(&self, stream: StreamType) -> Result<Option<u64>> {
         Ok(self.header(stream)?.map(|h| h.total_size))
     }
 
     /// The stream's rows from its first line: see [`stream_from`](Self::stream_from).
+    ///
+    /// # Errors
+    ///
+    /// As [`stream_from`](Self::stream_from).
     pub fn stream(&self, stream: StreamType) -> Result<ExportStream<Value>> {
         self.stream_from(stream, StreamStart::Beginning)
     }
@@ -254,6 +302,14 @@ impl ExportTask {
     /// iterating: a file shorter or longer than announced ([`Error::ExportFileLength`]), a
     /// line that is not JSON or offsets that do not follow ([`Error::ExportFileCorrupt`]),
     /// network failures; any error ends the iteration.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ExportNotReadable`] when the task is not `COMPLETE` and [`Error::InvalidInput`]
+    /// for a start past the stream's end (nothing is sent); [`Error::ExportStreamMissing`] when
+    /// the finished export has no such stream; otherwise a [request
+    /// failure](crate::Error#request-failures) of the header. Errors while iterating come from
+    /// the iterator (see above).
     ///
     /// ```no_run
     /// use labelbox::{Client, StreamStart, StreamType};
@@ -285,6 +341,10 @@ impl ExportTask {
     }
 
     /// Same as [`stream`](Self::stream) followed by [`ExportStream::decode_as`].
+    ///
+    /// # Errors
+    ///
+    /// As [`stream_from`](Self::stream_from).
     pub fn stream_as<T: DeserializeOwned>(&self, stream: StreamType) -> Result<ExportStream<T>> {
         Ok(self.stream(stream)?.decode_as())
     }

@@ -574,6 +574,10 @@ impl Task {
     /// (`adv-upsert-data-rows`), to read its created and failed rows; any other task is given
     /// back unchanged as `Err`.
     ///
+    /// # Errors
+    ///
+    /// The task itself, unchanged, when it is not a data-row import.
+    ///
     /// ```no_run
     /// # let client = labelbox::Client::from_env()?;
     /// match client.get_task_by_id("ckx...")?.into_data_upsert() {
@@ -643,18 +647,30 @@ impl DataUpsertTask {
     }
 
     /// Fetches the task's current state (one request); see [`Task::refresh`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Task::refresh`].
     pub fn refresh(&mut self) -> Result<()> {
         self.task.refresh()
     }
 
     /// Waits until the import has finished, polling every 2 s for at most 300 s; see
     /// [`wait_with_progress`](Self::wait_with_progress).
+    ///
+    /// # Errors
+    ///
+    /// As [`Task::wait_with_progress`].
     pub fn wait_till_done(&mut self) -> Result<TaskStatus> {
         self.wait_with_progress(WaitOptions::default(), |_| {})
     }
 
     /// Waits until the import has finished, with the given timeout and check frequency; see
     /// [`wait_with_progress`](Self::wait_with_progress).
+    ///
+    /// # Errors
+    ///
+    /// As [`Task::wait_with_progress`].
     pub fn wait_with(&mut self, options: WaitOptions) -> Result<TaskStatus> {
         self.wait_with_progress(options, |_| {})
     }
@@ -665,6 +681,11 @@ impl DataUpsertTask {
     /// (`failedDataRowImports` with `first: 1`) made after the wait; a `FAILED` task is
     /// already warned about by the wait itself. A failure of that request is logged, never
     /// returned: the wait itself succeeded.
+    ///
+    /// # Errors
+    ///
+    /// As [`Task::wait_with_progress`]; counting the failed rows afterwards never fails the
+    /// call.
     ///
     /// ```no_run
     /// use std::time::Duration;
@@ -742,12 +763,22 @@ impl DataUpsertTask {
     }
 
     /// The created rows, one page at a time. Errors if the task has not finished or failed.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ResultUnavailable`] when the task has not finished, or has `FAILED` (nothing is
+    /// sent). Errors while reading the pages come from the iterator.
     pub fn results(&self) -> Result<ImportRows<CreatedDataRow>> {
         self.ensure_readable(true)?;
         Ok(self.rows())
     }
 
     /// The failed rows, one page at a time. Errors if the task has not finished.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ResultUnavailable`] when the task has not finished (nothing is sent). Errors
+    /// while reading the pages come from the iterator.
     pub fn errors(&self) -> Result<ImportRows<FailedDataRow>> {
         self.ensure_readable(false)?;
         Ok(self.rows())
@@ -755,22 +786,41 @@ impl DataUpsertTask {
 
     /// Every created row, collected (an empty `Vec` when there is none): the pages are
     /// appended into one `Vec` sized from the announced total.
+    ///
+    /// # Errors
+    ///
+    /// As [`results`](Self::results), plus the first error of any page: a [request
+    /// failure](crate::Error#request-failures), [`Error::Decode`], or
+    /// [`Error::InconsistentPages`] for pages that never end.
     pub fn result(&self) -> Result<Vec<CreatedDataRow>> {
         self.results()?.collect_all()
     }
 
     /// Same as [`result`](Self::result).
+    ///
+    /// # Errors
+    ///
+    /// As [`result`](Self::result).
     pub fn created_data_rows(&self) -> Result<Vec<CreatedDataRow>> {
         self.result()
     }
 
     /// Every failed row, collected (an empty `Vec` when there is none).
+    ///
+    /// # Errors
+    ///
+    /// As [`errors`](Self::errors), plus the first error of any page (as
+    /// [`result`](Self::result)).
     pub fn failed_data_rows(&self) -> Result<Vec<FailedDataRow>> {
         self.errors()?.collect_all()
     }
 
     /// Whether any row failed (one small query for the errors' total, unless a wait or an
     /// earlier call already read it).
+    ///
+    /// # Errors
+    ///
+    /// As [`totals`](Self::totals).
     pub fn has_errors(&self) -> Result<bool> {
         self.ensure_readable(false)?;
         Ok(self.failed_total()? > 0)
@@ -778,6 +828,11 @@ impl DataUpsertTask {
 
     /// How many rows were created and how many failed (one small query each; the failed
     /// total is not asked again when a wait or an earlier call already read it).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ResultUnavailable`] when the task has not finished (nothing is sent); otherwise
+    /// a [request failure](crate::Error#request-failures).
     pub fn totals(&self) -> Result<ImportTotals> {
         self.ensure_readable(false)?;
         Ok(ImportTotals {

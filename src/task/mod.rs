@@ -366,6 +366,11 @@ impl Task {
     }
 
     /// Fetches the task's current state (one request).
+    ///
+    /// # Errors
+    ///
+    /// A [request failure](crate::Error#request-failures); [`Error::NotFound`] if the task is
+    /// gone.
     pub fn refresh(&mut self) -> Result<()> {
         self.data = self.client.fetch_task_data(&self.data.id)?;
         Ok(())
@@ -373,6 +378,10 @@ impl Task {
 
     /// Waits until the task is finished, polling every 2 s for at most 300 s. See
     /// [`wait_with_progress`](Task::wait_with_progress).
+    ///
+    /// # Errors
+    ///
+    /// As [`wait_with_progress`](Task::wait_with_progress).
     ///
     /// ```no_run
     /// # let client = labelbox::Client::from_env()?;
@@ -390,6 +399,10 @@ impl Task {
 
     /// Waits until the task is finished, with the given timeout and check frequency. See
     /// [`wait_with_progress`](Task::wait_with_progress).
+    ///
+    /// # Errors
+    ///
+    /// As [`wait_with_progress`](Task::wait_with_progress).
     ///
     /// ```no_run
     /// use std::time::Duration;
@@ -421,6 +434,13 @@ impl Task {
     /// client's retry policy, as long as the retry ends before the deadline; any other error, or a transient one that cannot
     /// be retried in time, ends the wait with that error. A task that ends `FAILED`, or with
     /// errors, is logged as a warning (through `log`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for a check frequency below the client's minimum (nothing is
+    /// sent); [`Error::WaitTimedOut`], carrying the task as last seen, when it is still running
+    /// at the deadline; a [request failure](crate::Error#request-failures) of a poll that could
+    /// not be retried before the deadline.
     ///
     /// ```no_run
     /// use std::time::Duration;
@@ -526,6 +546,13 @@ impl Task {
     /// `None` when the task has no result field. Result files are downloaded without the API
     /// key. Data-row imports (`adv-upsert-data-rows`) have paginated results of their own;
     /// other types, unfinished and failed tasks are [`Error::ResultUnavailable`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ResultUnavailable`] for a data-row import, a streamable export, a type without
+    /// a result, or a task not finished `COMPLETE` (nothing is sent); for a result file, a
+    /// [request failure](crate::Error#request-failures) of its download or [`Error::Decode`]
+    /// for a line that is not JSON.
     pub fn result(&self) -> Result<Option<Value>> {
         if self.is_data_upsert() {
             return Err(self.unavailable(
@@ -578,6 +605,13 @@ impl Task {
     ///
     /// Other types (and data-row imports, whose errors are paginated) are
     /// [`Error::ResultUnavailable`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ResultUnavailable`] for a data-row import, a streamable export or a type
+    /// without errors (nothing is sent); for an errors file, a [request
+    /// failure](crate::Error#request-failures) of its download or [`Error::Decode`] for a line
+    /// that is not JSON.
     pub fn errors(&self) -> Result<Option<Value>> {
         if self.is_data_upsert() {
             return Err(self.unavailable(

@@ -40,7 +40,7 @@ impl fmt::Display for TaskOutcome {
 }
 
 impl Client {
-    /// Waits until every task has ended, or the deadline `options.timeout()` from now has
+    /// Waits until every task has ended, or the deadline `options.timeout_value()` from now has
     /// passed; see [`wait_all_with`](Self::wait_all_with). Returns one outcome per task, in
     /// the order of `tasks`.
     ///
