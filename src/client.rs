@@ -19,9 +19,13 @@ use crate::transport::Transport;
 /// settings and the caches (the key's user id and the cancelable task types, each fetched
 /// at most once). `Debug` never shows the API key.
 ///
-/// ```no_run
+/// ```
+/// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+/// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+/// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+/// # let task_id = &emulator.insert_task(labelbox_emulator::TaskSeed { status: "COMPLETE".into(), ..Default::default() });
 /// let client = labelbox::Client::from_env()?;
-/// let mut task = client.get_task_by_id("cl...")?;
+/// let mut task = client.get_task_by_id(task_id)?;
 /// let status = task.wait_till_done()?;
 /// println!("{} ended {status}", task.id());
 /// # Ok::<_, labelbox::Error>(())

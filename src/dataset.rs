@@ -19,7 +19,10 @@ const DATASET_FIELDS: &str = "createdAt description name rowCount id updatedAt";
 
 /// A dataset: a collection of data rows. It keeps its [`Client`], so it can import rows.
 ///
-/// ```no_run
+/// ```
+/// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+/// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+/// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
 /// use labelbox::{Client, DataRowSpec, RowData, TaskStatus};
 ///
 /// let client = Client::from_env()?;
@@ -217,7 +220,10 @@ impl Iterator for Datasets {
 impl Client {
     /// Every dataset the key can see, lazily, oldest first (as the service orders them).
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
     /// let client = labelbox::Client::from_env()?;
     /// for dataset in client.datasets() {
     ///     let dataset = dataset?;
@@ -231,7 +237,10 @@ impl Client {
 
     /// The datasets named exactly `name` (names are not unique), lazily.
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
     /// let client = labelbox::Client::from_env()?;
     /// let nightly: Vec<_> = client.datasets_named("nightly").collect::<Result<_, _>>()?;
     /// # Ok::<_, labelbox::Error>(())

@@ -42,7 +42,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// [`may_have_been_processed`](Error::may_have_been_processed), ...); the enum is
 /// `#[non_exhaustive]`, so keep a catch-all arm.
 ///
-/// ```no_run
+/// ```
+/// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+/// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+/// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
 /// use labelbox::{Client, Error};
 ///
 /// let client = Client::from_env()?;

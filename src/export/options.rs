@@ -371,7 +371,17 @@ impl Client {
     /// ids; otherwise a [request failure](crate::Error#request-failures) of the mutation or of
     /// fetching the task.
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let dataset_id = &{
+    /// #     let pets = labelbox::Client::from_env()?.create_dataset("pets")?;
+    /// #     let url = |k| labelbox::RowData::url(format!("https://example.com/{k}.jpg"));
+    /// #     let specs = ["cat", "dog"].map(|k| labelbox::DataRowSpec::new(url(k)).global_key(k));
+    /// #     pets.create_data_rows(&specs)?.wait_till_done()?;
+    /// #     pets.id().to_owned()
+    /// # };
     /// use labelbox::{Client, ExportSelection, StreamType};
     ///
     /// let client = Client::from_env()?;
@@ -409,11 +419,21 @@ impl Dataset {
     /// (nothing is sent); otherwise a [request failure](crate::Error#request-failures) of the
     /// mutation or of fetching the task.
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let dataset_id = &{
+    /// #     let pets = labelbox::Client::from_env()?.create_dataset("pets")?;
+    /// #     let url = |k| labelbox::RowData::url(format!("https://example.com/{k}.jpg"));
+    /// #     let specs = ["cat", "dog"].map(|k| labelbox::DataRowSpec::new(url(k)).global_key(k));
+    /// #     pets.create_data_rows(&specs)?.wait_till_done()?;
+    /// #     pets.id().to_owned()
+    /// # };
     /// use labelbox::{Client, ExportOptions, StreamType};
     ///
     /// let client = Client::from_env()?;
-    /// let dataset = client.get_dataset("ckx...")?;
+    /// let dataset = client.get_dataset(dataset_id)?;
     /// let mut export = dataset.export(ExportOptions::new().include_metadata(true))?;
     /// export.wait_till_done()?;
     /// println!("{:?} rows", export.total_lines(StreamType::Result)?);
@@ -432,11 +452,21 @@ impl Dataset {
     ///
     /// As [`Client::export_data_rows`].
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let dataset_id = &{
+    /// #     let pets = labelbox::Client::from_env()?.create_dataset("pets")?;
+    /// #     let url = |k| labelbox::RowData::url(format!("https://example.com/{k}.jpg"));
+    /// #     let specs = ["cat", "dog"].map(|k| labelbox::DataRowSpec::new(url(k)).global_key(k));
+    /// #     pets.create_data_rows(&specs)?.wait_till_done()?;
+    /// #     pets.id().to_owned()
+    /// # };
     /// use labelbox::{Client, ExportSelection};
     ///
     /// let client = Client::from_env()?;
-    /// let dataset = client.get_dataset("ckx...")?;
+    /// let dataset = client.get_dataset(dataset_id)?;
     /// let mut export = dataset.export_selected(ExportSelection::global_keys(["cat"]))?;
     /// export.wait_till_done()?;
     /// # Ok::<_, labelbox::Error>(())

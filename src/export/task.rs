@@ -55,11 +55,21 @@ pub(crate) struct StreamHeader {
 ///         stream_handler=lambda output: print(output.json["data_row"]["id"]))
 /// ```
 /// reads, with this SDK:
-/// ```no_run
+/// ```
+/// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+/// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+/// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+/// # let dataset_id = &{
+/// #     let pets = labelbox::Client::from_env()?.create_dataset("pets")?;
+/// #     let url = |k| labelbox::RowData::url(format!("https://example.com/{k}.jpg"));
+/// #     let specs = ["cat", "dog"].map(|k| labelbox::DataRowSpec::new(url(k)).global_key(k));
+/// #     pets.create_data_rows(&specs)?.wait_till_done()?;
+/// #     pets.id().to_owned()
+/// # };
 /// use labelbox::{Client, ExportOptions, ExportedDataRow, StreamType};
 ///
 /// let client = Client::from_env()?;
-/// let dataset = client.get_dataset("ckx...")?;
+/// let dataset = client.get_dataset(dataset_id)?;
 /// let mut export_task = dataset.export(ExportOptions::new())?;
 /// export_task.wait_till_done()?;
 /// if export_task.has_errors()? {
@@ -76,8 +86,24 @@ pub(crate) struct StreamHeader {
 /// # Ok::<_, labelbox::Error>(())
 /// ```
 /// or, decoding each line straight into the typed row:
-/// ```no_run
-/// # let export_task = labelbox::Client::from_env()?.get_export_task("ckx...")?;
+/// ```
+/// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+/// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+/// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+/// # let dataset_id = &{
+/// #     let pets = labelbox::Client::from_env()?.create_dataset("pets")?;
+/// #     let url = |k| labelbox::RowData::url(format!("https://example.com/{k}.jpg"));
+/// #     let specs = ["cat", "dog"].map(|k| labelbox::DataRowSpec::new(url(k)).global_key(k));
+/// #     pets.create_data_rows(&specs)?.wait_till_done()?;
+/// #     pets.id().to_owned()
+/// # };
+/// # let export_id = &{
+/// #     let dataset = labelbox::Client::from_env()?.get_dataset(dataset_id)?;
+/// #     let mut export = dataset.export(labelbox::ExportOptions::new())?;
+/// #     export.wait_till_done()?;
+/// #     export.id().to_owned()
+/// # };
+/// # let export_task = labelbox::Client::from_env()?.get_export_task(export_id)?;
 /// use labelbox::{ExportedRow, StreamType};
 /// for row in export_task.stream(StreamType::Result)?.decode_as::<ExportedRow>() {
 ///     let row = row?;
@@ -311,10 +337,26 @@ impl ExportTask {
     /// failure](crate::Error#request-failures) of the header. Errors while iterating come from
     /// the iterator (see above).
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let dataset_id = &{
+    /// #     let pets = labelbox::Client::from_env()?.create_dataset("pets")?;
+    /// #     let url = |k| labelbox::RowData::url(format!("https://example.com/{k}.jpg"));
+    /// #     let specs = ["cat", "dog"].map(|k| labelbox::DataRowSpec::new(url(k)).global_key(k));
+    /// #     pets.create_data_rows(&specs)?.wait_till_done()?;
+    /// #     pets.id().to_owned()
+    /// # };
+    /// # let export_id = &{
+    /// #     let dataset = labelbox::Client::from_env()?.get_dataset(dataset_id)?;
+    /// #     let mut export = dataset.export(labelbox::ExportOptions::new())?;
+    /// #     export.wait_till_done()?;
+    /// #     export.id().to_owned()
+    /// # };
     /// use labelbox::{Client, StreamStart, StreamType};
     ///
-    /// let export = Client::from_env()?.get_export_task("ckx...")?;
+    /// let export = Client::from_env()?.get_export_task(export_id)?;
     /// let mut rows = export.stream(StreamType::Result)?;
     /// for row in rows.by_ref().take(1_000) {
     ///     println!("{}", row?);

@@ -512,11 +512,15 @@ pub struct ImportTotals {
 /// [`upsert_data_rows`](crate::Dataset::upsert_data_rows); an import found by id
 /// ([`Client::get_task_by_id`]) becomes one with [`Task::into_data_upsert`].
 ///
-/// ```no_run
+/// ```
+/// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+/// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+/// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+/// # let dataset_id = &emulator.create_dataset("pets");
 /// use labelbox::{Client, DataRowSpec, RowData, TaskStatus};
 ///
 /// let client = Client::from_env()?;
-/// let dataset = client.get_dataset("ckx...")?;
+/// let dataset = client.get_dataset(dataset_id)?;
 /// let specs = [DataRowSpec::new(RowData::url("https://example.com/1.jpg")).global_key("1")];
 /// let mut task = dataset.create_data_rows(&specs)?;
 /// if task.wait_till_done()? == TaskStatus::Complete {
@@ -578,9 +582,13 @@ impl Task {
     ///
     /// The task itself, unchanged, when it is not a data-row import.
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let task_id = &emulator.insert_task(labelbox_emulator::TaskSeed { status: "COMPLETE".into(), ..Default::default() });
     /// # let client = labelbox::Client::from_env()?;
-    /// match client.get_task_by_id("ckx...")?.into_data_upsert() {
+    /// match client.get_task_by_id(task_id)?.into_data_upsert() {
     ///     Ok(import) => println!("{} rows failed", import.totals()?.failed),
     ///     Err(task) => println!("{} is a {} task", task.id(), task.task_type()),
     /// }
@@ -687,12 +695,16 @@ impl DataUpsertTask {
     /// As [`Task::wait_with_progress`]; counting the failed rows afterwards never fails the
     /// call.
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let dataset_id = &emulator.create_dataset("pets");
     /// use std::time::Duration;
     /// use labelbox::{Client, DataRowSpec, RowData, WaitOptions};
     ///
     /// let client = Client::from_env()?;
-    /// let dataset = client.get_dataset("ckx...")?;
+    /// let dataset = client.get_dataset(dataset_id)?;
     /// let specs = [DataRowSpec::new(RowData::url("https://example.com/1.jpg"))];
     /// let mut task = dataset.create_data_rows(&specs)?;
     /// let options = WaitOptions::default().timeout(Duration::from_secs(3600));

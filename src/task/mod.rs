@@ -168,11 +168,15 @@ pub(crate) fn parse_timestamp(s: &str) -> Option<SystemTime> {
 /// [`wait`](Task::wait_till_done) for its end. Its `Debug` shows the task, never the client's
 /// key.
 ///
-/// ```no_run
+/// ```
+/// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+/// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+/// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+/// # let task_id = &emulator.insert_task(labelbox_emulator::TaskSeed { status: "COMPLETE".into(), ..Default::default() });
 /// use labelbox::{Client, TaskStatus};
 ///
 /// let client = Client::from_env()?;
-/// let mut task = client.get_task_by_id("ckx...")?;
+/// let mut task = client.get_task_by_id(task_id)?;
 /// if task.wait_till_done()? == TaskStatus::Complete {
 ///     println!("{}: {:?}", task.task_type(), task.result()?);
 /// } else {
@@ -383,9 +387,13 @@ impl Task {
     ///
     /// As [`wait_with_progress`](Task::wait_with_progress).
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let task_id = &emulator.insert_task(labelbox_emulator::TaskSeed { status: "COMPLETE".into(), ..Default::default() });
     /// # let client = labelbox::Client::from_env()?;
-    /// let mut task = client.get_task_by_id("ckx...")?;
+    /// let mut task = client.get_task_by_id(task_id)?;
     /// match task.wait_till_done() {
     ///     Ok(status) => println!("ended {status}"),
     ///     Err(e) if e.is_wait_timed_out() => println!("still running after 5 minutes"),
@@ -404,11 +412,15 @@ impl Task {
     ///
     /// As [`wait_with_progress`](Task::wait_with_progress).
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let task_id = &emulator.insert_task(labelbox_emulator::TaskSeed { status: "COMPLETE".into(), ..Default::default() });
     /// use std::time::Duration;
     /// use labelbox::WaitOptions;
     /// # let client = labelbox::Client::from_env()?;
-    /// let mut task = client.get_task_by_id("ckx...")?;
+    /// let mut task = client.get_task_by_id(task_id)?;
     /// let options = WaitOptions::default()
     ///     .timeout(Duration::from_secs(3600))
     ///     .check_frequency(Duration::from_secs(30));
@@ -442,11 +454,15 @@ impl Task {
     /// at the deadline; a [request failure](crate::Error#request-failures) of a poll that could
     /// not be retried before the deadline.
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let task_id = &emulator.insert_task(labelbox_emulator::TaskSeed { status: "COMPLETE".into(), ..Default::default() });
     /// use std::time::Duration;
     /// use labelbox::{Error, WaitOptions};
     /// # let client = labelbox::Client::from_env()?;
-    /// let mut task = client.get_task_by_id("ckx...")?;
+    /// let mut task = client.get_task_by_id(task_id)?;
     /// let options = WaitOptions::default().timeout(Duration::from_secs(600));
     /// match task.wait_with_progress(options, |t| {
     ///     eprintln!("{} {:.0}%", t.status(), 100.0 * t.completion_percentage().unwrap_or(0.0))

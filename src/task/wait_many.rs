@@ -49,11 +49,16 @@ impl Client {
     /// [`Error::InvalidInput`] for a check frequency below the client's minimum (nothing is
     /// sent). Failures of single tasks are their [`TaskOutcome::Failed`], not an error.
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let import_id = &emulator.insert_task(labelbox_emulator::TaskSeed { status: "COMPLETE".into(), ..Default::default() });
+    /// # let export_id = &emulator.insert_task(labelbox_emulator::TaskSeed { status: "COMPLETE".into(), ..Default::default() });
     /// use std::time::Duration;
     /// use labelbox::{TaskOutcome, WaitOptions};
     /// let client = labelbox::Client::from_env()?;
-    /// let mut tasks = vec![client.get_task_by_id("ck1...")?, client.get_task_by_id("ck2...")?];
+    /// let mut tasks = vec![client.get_task_by_id(import_id)?, client.get_task_by_id(export_id)?];
     /// let options = WaitOptions::new().timeout(Duration::from_secs(1800));
     /// let outcomes = client.wait_all(&mut tasks, options)?;
     /// for (task, outcome) in tasks.iter().zip(&outcomes) {
