@@ -276,6 +276,7 @@ impl SelectionKind {
 
 impl ExportSelection {
     /// The data rows with these ids.
+    #[must_use]
     pub fn data_row_ids<I, S>(ids: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -285,6 +286,7 @@ impl ExportSelection {
     }
 
     /// The data rows with these global keys.
+    #[must_use]
     pub fn global_keys<I, S>(keys: I) -> Self
     where
         I: IntoIterator<Item = S>,

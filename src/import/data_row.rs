@@ -29,6 +29,7 @@ pub enum RowData {
 
 impl RowData {
     /// Row data given as a URL.
+    #[must_use]
     pub fn url(url: impl Into<String>) -> Self {
         RowData::Url(url.into())
     }
@@ -153,6 +154,7 @@ pub struct Attachment {
 
 impl Attachment {
     /// An attachment of `kind` with `value` and no name.
+    #[must_use]
     pub fn new(kind: AttachmentKind, value: impl Into<String>) -> Self {
         Attachment {
             kind,
@@ -411,6 +413,7 @@ impl UpsertItem {
     }
 
     /// Updates (or creates) the row with `global_key`.
+    #[must_use]
     pub fn by_global_key(global_key: impl Into<String>, spec: DataRowSpec) -> Self {
         UpsertItem {
             key: UpsertKey::GlobalKey(global_key.into()),
@@ -419,6 +422,7 @@ impl UpsertItem {
     }
 
     /// Updates the row with data row id `id`.
+    #[must_use]
     pub fn by_id(id: impl Into<String>, spec: DataRowSpec) -> Self {
         UpsertItem {
             key: UpsertKey::DataRowId(id.into()),
