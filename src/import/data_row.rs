@@ -264,6 +264,10 @@ impl Serialize for MediaType {
 
 /// The fields of one data row to create, or the fields to change on an existing one.
 ///
+/// Build it with [`new`](Self::new) or [`update`](Self::update) and the setters; the fields
+/// are public to read and change, and the struct is `#[non_exhaustive]` so that fields can be
+/// added without breaking callers.
+///
 /// ```
 /// use labelbox::{Attachment, AttachmentKind, DataRowSpec, RowData};
 /// let spec = DataRowSpec::new(RowData::url("https://example.com/1.jpg"))
