@@ -19,9 +19,13 @@ use crate::transport::Transport;
 /// settings and the caches (the key's user id and the cancelable task types, each fetched
 /// at most once). `Debug` never shows the API key.
 ///
-/// ```no_run
+/// ```
+/// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+/// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+/// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+/// # let task_id = &emulator.insert_task(labelbox_emulator::TaskSeed { status: "COMPLETE".into(), ..Default::default() });
 /// let client = labelbox::Client::from_env()?;
-/// let mut task = client.get_task_by_id("cl...")?;
+/// let mut task = client.get_task_by_id(task_id)?;
 /// let status = task.wait_till_done()?;
 /// println!("{} ended {status}", task.id());
 /// # Ok::<_, labelbox::Error>(())
@@ -56,11 +60,21 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Client {
     /// A client for the service's endpoint with every default. An empty key is
     /// [`Error::InvalidInput`]; no request is sent.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for an empty key, or one with whitespace or control characters;
+    /// no request is sent.
     pub fn new(api_key: impl Into<String>) -> Result<Client> {
         ClientBuilder::new().api_key(api_key).build()
     }
 
     /// A client from `LABELBOX_API_KEY` and, when set and not empty, `LABELBOX_ENDPOINT`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] when `LABELBOX_API_KEY` is unset or empty, or when the key or
+    /// `LABELBOX_ENDPOINT` is refused as by [`ClientBuilder::build`]; no request is sent.
     pub fn from_env() -> Result<Client> {
         let key = std::env::var(ENV_API_KEY).unwrap_or_default();
         let mut builder = ClientBuilder::new().api_key(key);
@@ -73,6 +87,7 @@ impl Client {
     }
 
     /// A builder for every setting (endpoint, timeouts, retry policy, check frequency floor).
+    #[must_use]
     pub fn builder() -> ClientBuilder {
         ClientBuilder::new()
     }
@@ -99,16 +114,23 @@ impl Client {
     }
 
     /// The lowest check frequency waits accept.
+    #[must_use]
     pub fn min_check_frequency(&self) -> Duration {
         self.inner.min_check_frequency
     }
 
     /// The GraphQL endpoint this client talks to.
+    #[must_use]
     pub fn endpoint(&self) -> &str {
         self.inner.transport.endpoint()
     }
 
     /// The id of the API key's user: fetched on first use, then kept for the client's life.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] when the service knows no user for the key; otherwise a [request
+    /// failure](crate::Error#request-failures) (only until the id is known).
     pub fn user_id(&self) -> Result<String> {
         if let Some(id) = lock(&self.inner.user_id).as_ref() {
             return Ok(id.clone());
@@ -134,6 +156,12 @@ impl Client {
 
     /// Fetches a task created by the key's user. One request per call once the user id is
     /// known. A missing task is [`Error::NotFound`] naming the id.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for an empty id (nothing is sent); [`Error::NotFound`] naming
+    /// the id when the key's user has no such task; otherwise a [request
+    /// failure](crate::Error#request-failures).
     pub fn get_task_by_id(&self, task_id: &str) -> Result<Task> {
         let data = self.fetch_task_data(task_id)?;
         Ok(Task::from_data(self.clone(), data))
@@ -184,6 +212,10 @@ impl Client {
 
     /// The task types that can be cancelled, in kebab-case (`adv-upsert-data-rows`):
     /// fetched on first use, then kept for the client's life.
+    ///
+    /// # Errors
+    ///
+    /// A [request failure](crate::Error#request-failures), on the first call only.
     pub fn cancelable_task_types(&self) -> Result<Vec<String>> {
         self.cached_cancelable_types().map(|types| types.to_vec())
     }
@@ -216,6 +248,14 @@ impl Client {
     /// Refuses with [`Error::TaskNotCancelable`], without sending the mutation, when the
     /// task's type is not cancelable or the task is not `IN_PROGRESS`. The mutation is
     /// never re-sent after a failure that may have reached the service.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`get_task_by_id`](Self::get_task_by_id); [`Error::TaskNotCancelable`]
+    /// when the task's type is not cancelable or the task is not `IN_PROGRESS` (the mutation is
+    /// not sent); otherwise a [request failure](crate::Error#request-failures) of the mutation,
+    /// whose [`may_have_been_processed`](Error::may_have_been_processed) says whether it may
+    /// have been carried out.
     pub fn cancel_task(&self, task_id: &str) -> Result<bool> {
         let task = self.get_task_by_id(task_id)?;
         let types = self.cached_cancelable_types()?;

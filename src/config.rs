@@ -91,11 +91,13 @@ impl fmt::Debug for ClientBuilder {
 
 impl ClientBuilder {
     /// A builder with every default and no API key.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// The API key (required). Sent as `Authorization: Bearer <key>` to the endpoint only.
+    #[must_use]
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(key.into());
         self
@@ -104,12 +106,14 @@ impl ClientBuilder {
     /// The GraphQL endpoint (default [`DEFAULT_ENDPOINT`]). Must be `https`, except for
     /// loopback hosts (`localhost`, `127.0.0.0/8`, `::1`) unless
     /// [`allow_insecure_http`](Self::allow_insecure_http) is set.
+    #[must_use]
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoint = url.into();
         self
     }
 
     /// Time allowed to establish a connection (default 30 s).
+    #[must_use]
     pub fn connect_timeout(mut self, d: Duration) -> Self {
         self.connect_timeout = d;
         self
@@ -117,6 +121,7 @@ impl ClientBuilder {
 
     /// Time allowed for one GraphQL request, connection to last byte (default 60 s).
     /// Result downloads use it per read instead, so large files are not cut off.
+    #[must_use]
     pub fn request_timeout(mut self, d: Duration) -> Self {
         self.request_timeout = d;
         self
@@ -126,18 +131,21 @@ impl ClientBuilder {
     /// [`DEFAULT_MAX_ANSWER_BYTES`], 256 MiB). A larger answer is [`Error::AnswerTooLarge`]
     /// and is not read further, so a broken or hostile server cannot exhaust memory (a 1 MiB
     /// gzip answer can inflate to 1 GiB). Result-file downloads are streamed and not limited.
+    #[must_use]
     pub fn max_answer_bytes(mut self, bytes: u64) -> Self {
         self.max_answer_bytes = bytes;
         self
     }
 
     /// How transient failures are retried (default [`RetryPolicy::default`]).
+    #[must_use]
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
     }
 
     /// The lowest check frequency waits accept (default 2 s, like the service's SDK).
+    #[must_use]
     pub fn min_check_frequency(mut self, d: Duration) -> Self {
         self.min_check_frequency = d;
         self
@@ -145,12 +153,14 @@ impl ClientBuilder {
 
     /// Allows sending the API key over plain `http` to a non-loopback host. Off by default:
     /// the key would travel in clear text.
+    #[must_use]
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
         self
     }
 
     /// Replaces the clock used for every wait (backoff, polling, deadlines). For tests.
+    #[must_use]
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Arc::new(clock);
         self
@@ -159,12 +169,21 @@ impl ClientBuilder {
     /// Replaces the random part of the backoff: given the ceiling of a delay, return the
     /// delay to sleep, in `[0, ceiling]` (larger values are cut to the ceiling). The default
     /// draws uniformly. For tests, e.g. `.jitter(|ceiling| ceiling)`.
+    #[must_use]
     pub fn jitter(mut self, f: impl Fn(Duration) -> Duration + Send + Sync + 'static) -> Self {
         self.jitter = Arc::new(move |ceiling| f(ceiling).min(ceiling));
         self
     }
 
     /// Checks the settings and builds the client. No request is sent.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] naming the setting: a missing key or one with whitespace or
+    /// control characters, an endpoint that is not an absolute `https` URL (plain `http` passes
+    /// for loopback hosts or with [`allow_insecure_http`](Self::allow_insecure_http)), a zero
+    /// request or connect timeout, a zero [`max_answer_bytes`](Self::max_answer_bytes). No
+    /// request is sent.
     pub fn build(self) -> Result<Client> {
         let key = self.api_key.as_deref().map(str::trim).unwrap_or("");
         if key.is_empty() {

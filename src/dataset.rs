@@ -19,7 +19,10 @@ const DATASET_FIELDS: &str = "createdAt description name rowCount id updatedAt";
 
 /// A dataset: a collection of data rows. It keeps its [`Client`], so it can import rows.
 ///
-/// ```no_run
+/// ```
+/// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+/// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+/// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
 /// use labelbox::{Client, DataRowSpec, RowData, TaskStatus};
 ///
 /// let client = Client::from_env()?;
@@ -93,6 +96,11 @@ struct CreateAnswer {
 impl Client {
     /// The dataset with this id; [`Error::NotFound`] when there is none (or it is not
     /// visible to this key).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] naming the id when there is no such dataset (or it is not visible to
+    /// this key); otherwise a [request failure](crate::Error#request-failures).
     pub fn get_dataset(&self, id: &str) -> Result<Dataset> {
         let document = format!(
             "query GetDatasetPyApi($param_0: ID!) {{ dataset(where: {{id: $param_0}}) {{ {DATASET_FIELDS} }} }}"
@@ -114,6 +122,13 @@ impl Client {
     ///
     /// A mutation: after an ambiguous failure it is not sent again (the error says it may have
     /// been carried out), so a dataset is never created twice by the SDK.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for an empty name (nothing is sent); [`Error::Decode`] when the
+    /// service answers no dataset; otherwise a [request failure](crate::Error#request-failures)
+    /// of the mutation, whose [`may_have_been_processed`](Error::may_have_been_processed) says
+    /// whether the dataset may exist.
     pub fn create_dataset(&self, name: &str) -> Result<Dataset> {
         if name.trim().is_empty() {
             return Err(Error::invalid_input(
@@ -205,7 +220,10 @@ impl Iterator for Datasets {
 impl Client {
     /// Every dataset the key can see, lazily, oldest first (as the service orders them).
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
     /// let client = labelbox::Client::from_env()?;
     /// for dataset in client.datasets() {
     ///     let dataset = dataset?;
@@ -219,7 +237,10 @@ impl Client {
 
     /// The datasets named exactly `name` (names are not unique), lazily.
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
     /// let client = labelbox::Client::from_env()?;
     /// let nightly: Vec<_> = client.datasets_named("nightly").collect::<Result<_, _>>()?;
     /// # Ok::<_, labelbox::Error>(())
@@ -253,36 +274,43 @@ impl Dataset {
     }
 
     /// The dataset's id.
+    #[must_use]
     pub fn id(&self) -> &str {
         &self.id
     }
 
     /// Its name.
+    #[must_use]
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// Its description, if any.
+    #[must_use]
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
 
     /// How many data rows it held when it was read.
+    #[must_use]
     pub fn row_count(&self) -> u64 {
         self.row_count
     }
 
     /// When it was created.
+    #[must_use]
     pub fn created_at(&self) -> SystemTime {
         self.created_at
     }
 
     /// When it was last updated.
+    #[must_use]
     pub fn updated_at(&self) -> SystemTime {
         self.updated_at
     }
 
     /// The client it was read with.
+    #[must_use]
     pub fn client(&self) -> &Client {
         &self.client
     }

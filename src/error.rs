@@ -27,12 +27,25 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// `Display` does not repeat it. Print the chain to see it, e.g. `anyhow`'s `{:#}`. Text that
 /// came from the service is masked for the API key and cut to 500 characters.
 ///
+/// # Request failures
+///
+/// Any call that sends a request may fail with what the service or the connection answered,
+/// after the retries of the client's [`RetryPolicy`](crate::RetryPolicy):
+/// [`Error::Network`], [`Error::Timeout`], [`Error::Server`], [`Error::RateLimited`],
+/// [`Error::Authentication`], [`Error::Authorization`], [`Error::InvalidQuery`],
+/// [`Error::Conflict`], [`Error::OperationNotAllowed`], [`Error::Unprocessable`],
+/// [`Error::Api`], [`Error::Redirected`], [`Error::AnswerTooLarge`] and [`Error::Decode`].
+/// The `# Errors` section of each call names this set and the variants particular to it.
+///
 /// Match the variants that call for their own handling, or ask the predicates
 /// ([`is_not_found`](Error::is_not_found), [`is_retryable`](Error::is_retryable),
 /// [`may_have_been_processed`](Error::may_have_been_processed), ...); the enum is
 /// `#[non_exhaustive]`, so keep a catch-all arm.
 ///
-/// ```no_run
+/// ```
+/// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+/// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+/// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
 /// use labelbox::{Client, Error};
 ///
 /// let client = Client::from_env()?;
@@ -258,6 +271,7 @@ pub enum Error {
 impl Error {
     /// True for failures the SDK retries for idempotent requests: network failures,
     /// timeouts, transient server errors and rate limiting.
+    #[must_use]
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Network { .. } | Error::Timeout { .. } | Error::RateLimited { .. } => true,
@@ -267,42 +281,50 @@ impl Error {
     }
 
     /// True when the object looked for does not exist (or is not visible to this key).
+    #[must_use]
     pub fn is_not_found(&self) -> bool {
         matches!(self, Error::NotFound { .. })
     }
 
     /// True for a bad or revoked key.
+    #[must_use]
     pub fn is_authentication(&self) -> bool {
         matches!(self, Error::Authentication { .. })
     }
 
     /// True for a valid key that may not do this.
+    #[must_use]
     pub fn is_authorization(&self) -> bool {
         matches!(self, Error::Authorization { .. })
     }
 
     /// True when the service rate-limited the request.
+    #[must_use]
     pub fn is_rate_limited(&self) -> bool {
         matches!(self, Error::RateLimited { .. })
     }
 
     /// True for a connect or request timeout (not a wait that timed out).
+    #[must_use]
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Timeout { .. })
     }
 
     /// True when a wait ended with the task still running.
+    #[must_use]
     pub fn is_wait_timed_out(&self) -> bool {
         matches!(self, Error::WaitTimedOut { .. })
     }
 
     /// True for input refused before anything was sent (including refused import items).
+    #[must_use]
     pub fn is_invalid_input(&self) -> bool {
         matches!(self, Error::InvalidInput { .. } | Error::InvalidItems(_))
     }
 
     /// True for a mutation that failed in a way that leaves open whether the service
     /// carried it out (a timeout or a broken connection after sending): check before retrying.
+    #[must_use]
     pub fn may_have_been_processed(&self) -> bool {
         match self {
             Error::Network {
@@ -322,6 +344,7 @@ impl Error {
     }
 
     /// How many times the request was sent, for transient errors.
+    #[must_use]
     pub fn attempts(&self) -> Option<u32> {
         match self {
             Error::Network { attempts, .. }
@@ -333,6 +356,7 @@ impl Error {
     }
 
     /// The task carried by [`Error::WaitTimedOut`].
+    #[must_use]
     pub fn last_task(&self) -> Option<&Task> {
         match self {
             Error::WaitTimedOut { task, .. } => Some(task),

@@ -4,12 +4,16 @@
 //! from a script, a non-async binary or a CI job. No async runtime: every call blocks the
 //! calling thread, over one shared keep-alive connection per [`Client`].
 //!
-//! ```no_run
+//! ```
+//! # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+//! # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+//! # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+//! # let task_id = &emulator.insert_task(labelbox_emulator::TaskSeed { status: "COMPLETE".into(), ..Default::default() });
 //! use std::time::Duration;
 //! use labelbox::{Client, Error, TaskFilter, TaskStatus, WaitOptions};
 //!
 //! let client = Client::from_env()?; // LABELBOX_API_KEY, optional LABELBOX_ENDPOINT
-//! let mut task = client.get_task_by_id("ckx...")?;
+//! let mut task = client.get_task_by_id(task_id)?;
 //! let options = WaitOptions::default()
 //!     .timeout(Duration::from_secs(600))
 //!     .check_frequency(Duration::from_secs(5));

@@ -394,7 +394,7 @@ fn the_mutation_is_not_sent_again_after_an_ambiguous_failure() {
 #[test]
 fn an_export_task_is_a_task_with_two_hour_waits() {
     assert_eq!(
-        ExportTask::default_wait().get_timeout(),
+        ExportTask::default_wait().timeout_value(),
         std::time::Duration::from_secs(7_200)
     );
     let mut server = mockito::Server::new();

@@ -23,6 +23,9 @@ const CREATE_EXPORT: &str = "mutation exportDataRowsInCatalogPyApi($input: Expor
 /// What each exported line includes, and the export task's name: the official SDK's
 /// `CatalogExportParams` as a builder. Every `include_*` flag is off by default, as there.
 ///
+/// Naming: the by-value setters own the plain names (`task_name`), as in every builder of this
+/// crate; what was set reads back through the same name with `_value` (`task_name_value`).
+///
 /// ```
 /// use labelbox::{ExportOptions, MediaType};
 /// let options = ExportOptions::new()
@@ -31,7 +34,7 @@ const CREATE_EXPORT: &str = "mutation exportDataRowsInCatalogPyApi($input: Expor
 ///     .include_data_row_details(true)
 ///     .media_type_override(MediaType::Image)
 ///     .task_name("nightly export");
-/// assert_eq!(options.get_task_name(), Some("nightly export"));
+/// assert_eq!(options.task_name_value(), Some("nightly export"));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExportOptions {
@@ -56,6 +59,7 @@ macro_rules! include_flags {
     ($($(#[$doc:meta])* $method:ident => $field:ident;)*) => {
         $(
             $(#[$doc])*
+            #[must_use]
             pub fn $method(mut self, on: bool) -> Self {
                 self.$field = on;
                 self
@@ -66,19 +70,22 @@ macro_rules! include_flags {
 
 impl ExportOptions {
     /// Every flag off, no override, the official SDK's default task name.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// The task's name. Default, as the official SDK: `Export v2: dataset - <dataset name>`
     /// for a dataset, `Export v2: data rows <number of ids>` for a selection.
+    #[must_use]
     pub fn task_name(mut self, name: impl Into<String>) -> Self {
         self.task_name = Some(name.into());
         self
     }
 
     /// The name set with [`task_name`](Self::task_name), if any.
-    pub fn get_task_name(&self) -> Option<&str> {
+    #[must_use]
+    pub fn task_name_value(&self) -> Option<&str> {
         self.task_name.as_deref()
     }
 
@@ -109,12 +116,14 @@ impl ExportOptions {
     }
 
     /// `mediaTypeOverride`: export every row as this media type.
+    #[must_use]
     pub fn media_type_override(mut self, media_type: MediaType) -> Self {
         self.media_type_override = Some(media_type);
         self
     }
 
     /// `projectIds`: the projects whose details to include (at most 30).
+    #[must_use]
     pub fn project_ids<I, S>(mut self, ids: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -125,6 +134,7 @@ impl ExportOptions {
     }
 
     /// `modelRunIds`: the model runs whose details to include (at most 30).
+    #[must_use]
     pub fn model_run_ids<I, S>(mut self, ids: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -138,6 +148,10 @@ impl ExportOptions {
     /// `attachments`, `embeddings`, `metadata`, `details`, `project-details`,
     /// `performance-details`, `label-details`, `interpolated-frames`, `predictions`,
     /// `all-projects`, `all-model-runs`. An unknown name is [`Error::InvalidInput`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for a name not in [`INCLUDE_NAMES`].
     ///
     /// ```
     /// let options = labelbox::ExportOptions::new().include("metadata")?.include("details")?;
@@ -262,6 +276,7 @@ impl SelectionKind {
 
 impl ExportSelection {
     /// The data rows with these ids.
+    #[must_use]
     pub fn data_row_ids<I, S>(ids: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -271,6 +286,7 @@ impl ExportSelection {
     }
 
     /// The data rows with these global keys.
+    #[must_use]
     pub fn global_keys<I, S>(keys: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -292,17 +308,20 @@ impl ExportSelection {
     }
 
     /// What to include and the task's name.
+    #[must_use]
     pub fn options(mut self, options: ExportOptions) -> Self {
         self.options = options;
         self
     }
 
     /// How many ids or keys are selected.
+    #[must_use]
     pub fn len(&self) -> usize {
         self.ids.len()
     }
 
     /// True when nothing is selected (refused by [`Client::export_data_rows`]).
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }
@@ -347,7 +366,24 @@ impl Client {
     /// asked for. The mutation is never re-sent after a failure that may have reached the
     /// service (the error then says so).
     ///
-    /// ```no_run
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] before anything is sent: an empty selection or an empty entry, more than
+    /// [`MAX_EXPORT_IDS`] ids or keys, more than [`MAX_EXPORT_SCOPE_IDS`] project or model-run
+    /// ids; otherwise a [request failure](crate::Error#request-failures) of the mutation or of
+    /// fetching the task.
+    ///
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let dataset_id = &{
+    /// #     let pets = labelbox::Client::from_env()?.create_dataset("pets")?;
+    /// #     let url = |k| labelbox::RowData::url(format!("https://example.com/{k}.jpg"));
+    /// #     let specs = ["cat", "dog"].map(|k| labelbox::DataRowSpec::new(url(k)).global_key(k));
+    /// #     pets.create_data_rows(&specs)?.wait_till_done()?;
+    /// #     pets.id().to_owned()
+    /// # };
     /// use labelbox::{Client, ExportSelection, StreamType};
     ///
     /// let client = Client::from_env()?;
@@ -379,11 +415,27 @@ impl Dataset {
     /// ([`Error::InvalidInput`]). The mutation is never re-sent after a failure that may have
     /// reached the service.
     ///
-    /// ```no_run
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for more than [`MAX_EXPORT_SCOPE_IDS`] project or model-run ids
+    /// (nothing is sent); otherwise a [request failure](crate::Error#request-failures) of the
+    /// mutation or of fetching the task.
+    ///
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let dataset_id = &{
+    /// #     let pets = labelbox::Client::from_env()?.create_dataset("pets")?;
+    /// #     let url = |k| labelbox::RowData::url(format!("https://example.com/{k}.jpg"));
+    /// #     let specs = ["cat", "dog"].map(|k| labelbox::DataRowSpec::new(url(k)).global_key(k));
+    /// #     pets.create_data_rows(&specs)?.wait_till_done()?;
+    /// #     pets.id().to_owned()
+    /// # };
     /// use labelbox::{Client, ExportOptions, StreamType};
     ///
     /// let client = Client::from_env()?;
-    /// let dataset = client.get_dataset("ckx...")?;
+    /// let dataset = client.get_dataset(dataset_id)?;
     /// let mut export = dataset.export(ExportOptions::new().include_metadata(true))?;
     /// export.wait_till_done()?;
     /// println!("{:?} rows", export.total_lines(StreamType::Result)?);
@@ -398,11 +450,25 @@ impl Dataset {
     /// selection's search clause and this dataset's. The selection's options apply, and its
     /// checks ([`Client::export_data_rows`]); the default task name is the dataset's.
     ///
-    /// ```no_run
+    /// # Errors
+    ///
+    /// As [`Client::export_data_rows`].
+    ///
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let dataset_id = &{
+    /// #     let pets = labelbox::Client::from_env()?.create_dataset("pets")?;
+    /// #     let url = |k| labelbox::RowData::url(format!("https://example.com/{k}.jpg"));
+    /// #     let specs = ["cat", "dog"].map(|k| labelbox::DataRowSpec::new(url(k)).global_key(k));
+    /// #     pets.create_data_rows(&specs)?.wait_till_done()?;
+    /// #     pets.id().to_owned()
+    /// # };
     /// use labelbox::{Client, ExportSelection};
     ///
     /// let client = Client::from_env()?;
-    /// let dataset = client.get_dataset("ckx...")?;
+    /// let dataset = client.get_dataset(dataset_id)?;
     /// let mut export = dataset.export_selected(ExportSelection::global_keys(["cat"]))?;
     /// export.wait_till_done()?;
     /// # Ok::<_, labelbox::Error>(())

@@ -21,6 +21,7 @@ const READ_BUFFER: usize = 64 * 1024;
 
 /// One of an export's two streams (`TaskStreamType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum StreamType {
     /// `RESULT`: one line per exported data row.
     Result,
@@ -30,6 +31,7 @@ pub enum StreamType {
 
 impl StreamType {
     /// The wire name: `RESULT` or `ERRORS`.
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             StreamType::Result => "RESULT",
@@ -54,6 +56,7 @@ impl fmt::Display for StreamType {
 
 /// Where [`ExportTask::stream_from`](crate::ExportTask::stream_from) starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum StreamStart {
     /// The first line.
     #[default]
@@ -70,6 +73,7 @@ pub enum StreamStart {
 /// (the stream's totals once it has ended). Give either back to
 /// [`ExportTask::stream_from`](crate::ExportTask::stream_from) to resume there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct StreamPosition {
     /// 0-based line number.
     pub line: u64,
@@ -87,6 +91,7 @@ pub struct StreamPosition {
 /// # Ok::<_, labelbox::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct ExportedDataRow {
     /// The data row's id.
     pub id: String,
@@ -104,6 +109,10 @@ pub struct ExportedDataRow {
 impl ExportedDataRow {
     /// Reads the `data_row` part of a line already decoded as a `Value` (no copy of the
     /// rest). A line without one is [`Error::Decode`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Decode`] when the line has no `data_row`, or it does not decode (e.g. no `id`).
     pub fn from_row(row: &Value) -> Result<Self> {
         let part = row
             .get("data_row")
@@ -116,6 +125,7 @@ impl ExportedDataRow {
 /// A line of a `RESULT` stream decoded to its `data_row` part only: the other parts are
 /// skipped while parsing, never built. Use it with [`ExportStream::decode_as`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct ExportedRow {
     /// The data row.
     pub data_row: ExportedDataRow,
@@ -129,6 +139,7 @@ pub struct ExportedRow {
 /// line as it arrives: memory is one line (plus a 64 KiB read buffer), whatever the size of
 /// the export. No request is made past the stream's `totalSize`. An error ends the
 /// iteration; [`position`](Self::position) says where to resume.
+#[must_use = "iterators are lazy: nothing is fetched until it is used"]
 pub struct ExportStream<T = Value> {
     client: Client,
     task_id: String,
@@ -278,16 +289,19 @@ impl<T> ExportStream<T> {
     }
 
     /// Which stream this is.
+    #[must_use]
     pub fn stream_type(&self) -> StreamType {
         self.stream
     }
 
     /// The stream's size in bytes (`totalSize`).
+    #[must_use]
     pub fn total_size(&self) -> u64 {
         self.header.total_size
     }
 
     /// The stream's number of lines (`totalLines`).
+    #[must_use]
     pub fn total_lines(&self) -> u64 {
         self.header.total_lines
     }
@@ -295,6 +309,7 @@ impl<T> ExportStream<T> {
     /// Where the next row starts (for a stream started at a line, the offset is known from
     /// the first row on). Resume with [`StreamStart::Offset`] of it, or
     /// [`StreamStart::Line`].
+    #[must_use]
     pub fn position(&self) -> StreamPosition {
         self.want
     }

@@ -55,11 +55,21 @@ pub(crate) struct StreamHeader {
 ///         stream_handler=lambda output: print(output.json["data_row"]["id"]))
 /// ```
 /// reads, with this SDK:
-/// ```no_run
+/// ```
+/// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+/// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+/// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+/// # let dataset_id = &{
+/// #     let pets = labelbox::Client::from_env()?.create_dataset("pets")?;
+/// #     let url = |k| labelbox::RowData::url(format!("https://example.com/{k}.jpg"));
+/// #     let specs = ["cat", "dog"].map(|k| labelbox::DataRowSpec::new(url(k)).global_key(k));
+/// #     pets.create_data_rows(&specs)?.wait_till_done()?;
+/// #     pets.id().to_owned()
+/// # };
 /// use labelbox::{Client, ExportOptions, ExportedDataRow, StreamType};
 ///
 /// let client = Client::from_env()?;
-/// let dataset = client.get_dataset("ckx...")?;
+/// let dataset = client.get_dataset(dataset_id)?;
 /// let mut export_task = dataset.export(ExportOptions::new())?;
 /// export_task.wait_till_done()?;
 /// if export_task.has_errors()? {
@@ -76,8 +86,24 @@ pub(crate) struct StreamHeader {
 /// # Ok::<_, labelbox::Error>(())
 /// ```
 /// or, decoding each line straight into the typed row:
-/// ```no_run
-/// # let export_task = labelbox::Client::from_env()?.get_export_task("ckx...")?;
+/// ```
+/// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+/// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+/// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+/// # let dataset_id = &{
+/// #     let pets = labelbox::Client::from_env()?.create_dataset("pets")?;
+/// #     let url = |k| labelbox::RowData::url(format!("https://example.com/{k}.jpg"));
+/// #     let specs = ["cat", "dog"].map(|k| labelbox::DataRowSpec::new(url(k)).global_key(k));
+/// #     pets.create_data_rows(&specs)?.wait_till_done()?;
+/// #     pets.id().to_owned()
+/// # };
+/// # let export_id = &{
+/// #     let dataset = labelbox::Client::from_env()?.get_dataset(dataset_id)?;
+/// #     let mut export = dataset.export(labelbox::ExportOptions::new())?;
+/// #     export.wait_till_done()?;
+/// #     export.id().to_owned()
+/// # };
+/// # let export_task = labelbox::Client::from_env()?.get_export_task(export_id)?;
 /// use labelbox::{ExportedRow, StreamType};
 /// for row in export_task.stream(StreamType::Result)?.decode_as::<ExportedRow>() {
 ///     let row = row?;
@@ -118,6 +144,11 @@ impl TryFrom<Task> for ExportTask {
 impl Client {
     /// Fetches an export task by id (one request once the key's user id is known). A missing
     /// task is [`Error::NotFound`]; a task of another type is [`Error::InvalidInput`].
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`Client::get_task_by_id`]; [`Error::InvalidInput`] when the task is not
+    /// an export.
     pub fn get_export_task(&self, task_id: &str) -> Result<ExportTask> {
         ExportTask::try_from(self.get_task_by_id(task_id)?)
     }
@@ -125,72 +156,99 @@ impl Client {
 
 impl ExportTask {
     /// The plain task, as last fetched.
+    #[must_use]
     pub fn task(&self) -> &Task {
         &self.task
     }
 
     /// The plain task.
+    #[must_use]
     pub fn into_task(self) -> Task {
         self.task
     }
 
     /// The task's id.
+    #[must_use]
     pub fn id(&self) -> &str {
         self.task.id()
     }
 
     /// The task's name.
+    #[must_use]
     pub fn name(&self) -> &str {
         self.task.name()
     }
 
     /// The task's type: `export-data-rows`.
+    #[must_use]
     pub fn task_type(&self) -> &str {
         self.task.task_type()
     }
 
     /// The status as last fetched.
+    #[must_use]
     pub fn status(&self) -> &TaskStatus {
         self.task.status()
     }
 
     /// Completion between 0.0 and 1.0, when the service reports it.
+    #[must_use]
     pub fn completion_percentage(&self) -> Option<f64> {
         self.task.completion_percentage()
     }
 
     /// When the task was created.
+    #[must_use]
     pub fn created_at(&self) -> SystemTime {
         self.task.created_at()
     }
 
     /// When the task last changed.
+    #[must_use]
     pub fn updated_at(&self) -> SystemTime {
         self.task.updated_at()
     }
 
     /// Free-form metadata, when the service sent some.
+    #[must_use]
     pub fn metadata(&self) -> Option<&Value> {
         self.task.metadata()
     }
 
     /// Fetches the task's current state (one request).
+    ///
+    /// # Errors
+    ///
+    /// A [request failure](crate::Error#request-failures); [`Error::NotFound`] if the task is
+    /// gone.
     pub fn refresh(&mut self) -> Result<()> {
         self.task.refresh()
     }
 
     /// Waits until the export has finished, polling every 2 s for at most 2 hours (the
     /// official SDK's export default); see [`Task::wait_with_progress`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Task::wait_with_progress`].
     pub fn wait_till_done(&mut self) -> Result<TaskStatus> {
         self.wait_with(Self::default_wait())
     }
 
     /// Waits with the given timeout and check frequency; see [`Task::wait_with_progress`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Task::wait_with_progress`].
     pub fn wait_with(&mut self, options: WaitOptions) -> Result<TaskStatus> {
         self.task.wait_with(options)
     }
 
     /// Waits as [`Task::wait_with_progress`] does, calling `on_poll` after every poll.
+    ///
+    /// # Errors
+    ///
+    /// As [`Task::wait_with_progress`].
     pub fn wait_with_progress(
         &mut self,
         options: WaitOptions,
@@ -200,6 +258,7 @@ impl ExportTask {
     }
 
     /// The wait options of [`wait_till_done`](Self::wait_till_done): 2 hours, every 2 s.
+    #[must_use]
     pub fn default_wait() -> WaitOptions {
         WaitOptions::default().timeout(EXPORT_WAIT_TIMEOUT)
     }
@@ -207,33 +266,59 @@ impl ExportTask {
     /// Cancels the running export (exports are cancelable, PROTOCOL 3.4); see
     /// [`Client::cancel_task`]. The task keeps its last fetched state: [`refresh`](Self::refresh)
     /// or wait to see it reach `CANCELED`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::cancel_task`].
     pub fn cancel(&self) -> Result<bool> {
         self.task.client().cancel_task(self.id())
     }
 
     /// Whether the finished export has result rows (header present and `totalSize > 0`).
     /// One request the first time a stream's header is needed, none after.
+    ///
+    /// # Errors
+    ///
+    /// As [`total_lines`](Self::total_lines).
     pub fn has_result(&self) -> Result<bool> {
         Ok(self.total_size(StreamType::Result)?.unwrap_or(0) > 0)
     }
 
     /// Whether the finished export has errors (header present and `totalSize > 0`).
+    ///
+    /// # Errors
+    ///
+    /// As [`total_lines`](Self::total_lines).
     pub fn has_errors(&self) -> Result<bool> {
         Ok(self.total_size(StreamType::Errors)?.unwrap_or(0) > 0)
     }
 
     /// How many lines the stream has; `None` when the finished export has no such stream.
     /// A task that is not `COMPLETE` is [`Error::ExportNotReadable`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ExportNotReadable`] when the task is not `COMPLETE` (nothing is sent);
+    /// otherwise a [request failure](crate::Error#request-failures) of the stream's header
+    /// (asked once per stream).
     pub fn total_lines(&self, stream: StreamType) -> Result<Option<u64>> {
         Ok(self.header(stream)?.map(|h| h.total_lines))
     }
 
     /// How many bytes the stream has; `None` when the finished export has no such stream.
+    ///
+    /// # Errors
+    ///
+    /// As [`total_lines`](Self::total_lines).
     pub fn total_size(&self, stream: StreamType) -> Result<Option<u64>> {
         Ok(self.header(stream)?.map(|h| h.total_size))
     }
 
     /// The stream's rows from its first line: see [`stream_from`](Self::stream_from).
+    ///
+    /// # Errors
+    ///
+    /// As [`stream_from`](Self::stream_from).
     pub fn stream(&self, stream: StreamType) -> Result<ExportStream<Value>> {
         self.stream_from(stream, StreamStart::Beginning)
     }
@@ -254,10 +339,34 @@ impl ExportTask {
     /// line that is not JSON or offsets that do not follow ([`Error::ExportFileCorrupt`]),
     /// network failures; any error ends the iteration.
     ///
-    /// ```no_run
+    /// # Errors
+    ///
+    /// [`Error::ExportNotReadable`] when the task is not `COMPLETE` and [`Error::InvalidInput`]
+    /// for a start past the stream's end (nothing is sent); [`Error::ExportStreamMissing`] when
+    /// the finished export has no such stream; otherwise a [request
+    /// failure](crate::Error#request-failures) of the header. Errors while iterating come from
+    /// the iterator (see above).
+    ///
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let dataset_id = &{
+    /// #     let pets = labelbox::Client::from_env()?.create_dataset("pets")?;
+    /// #     let url = |k| labelbox::RowData::url(format!("https://example.com/{k}.jpg"));
+    /// #     let specs = ["cat", "dog"].map(|k| labelbox::DataRowSpec::new(url(k)).global_key(k));
+    /// #     pets.create_data_rows(&specs)?.wait_till_done()?;
+    /// #     pets.id().to_owned()
+    /// # };
+    /// # let export_id = &{
+    /// #     let dataset = labelbox::Client::from_env()?.get_dataset(dataset_id)?;
+    /// #     let mut export = dataset.export(labelbox::ExportOptions::new())?;
+    /// #     export.wait_till_done()?;
+    /// #     export.id().to_owned()
+    /// # };
     /// use labelbox::{Client, StreamStart, StreamType};
     ///
-    /// let export = Client::from_env()?.get_export_task("ckx...")?;
+    /// let export = Client::from_env()?.get_export_task(export_id)?;
     /// let mut rows = export.stream(StreamType::Result)?;
     /// for row in rows.by_ref().take(1_000) {
     ///     println!("{}", row?);
@@ -284,6 +393,10 @@ impl ExportTask {
     }
 
     /// Same as [`stream`](Self::stream) followed by [`ExportStream::decode_as`].
+    ///
+    /// # Errors
+    ///
+    /// As [`stream_from`](Self::stream_from).
     pub fn stream_as<T: DeserializeOwned>(&self, stream: StreamType) -> Result<ExportStream<T>> {
         Ok(self.stream(stream)?.decode_as())
     }

@@ -19,6 +19,7 @@ use crate::error::Error;
 /// The asset of a data row: a URL (`https://...`) or an inline JSON object (conversations,
 /// tiled imagery, ...).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RowData {
     /// A URL of the asset; must not be an `s3://` URL (only `https` assets are accepted).
     Url(String),
@@ -28,11 +29,13 @@ pub enum RowData {
 
 impl RowData {
     /// Row data given as a URL.
+    #[must_use]
     pub fn url(url: impl Into<String>) -> Self {
         RowData::Url(url.into())
     }
 
     /// Row data given as an inline JSON object.
+    #[must_use]
     pub fn json(value: serde_json::Value) -> Self {
         RowData::Json(value)
     }
@@ -49,6 +52,7 @@ impl Serialize for RowData {
 
 /// The kind of an attachment (PROTOCOL 3.6), sent as its upper-case wire name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AttachmentKind {
     /// `IMAGE`
     Image,
@@ -88,6 +92,7 @@ impl AttachmentKind {
     ];
 
     /// The wire name, e.g. `RAW_TEXT`.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         match self {
             AttachmentKind::Image => "IMAGE",
@@ -104,6 +109,7 @@ impl AttachmentKind {
     }
 
     /// Parses a wire name; an unknown name becomes [`AttachmentKind::Other`].
+    #[must_use]
     pub fn from_wire(name: &str) -> Self {
         Self::ALL
             .iter()
@@ -134,6 +140,7 @@ impl<'de> Deserialize<'de> for AttachmentKind {
 
 /// An attachment shown next to the asset while labeling.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Attachment {
     /// What the value is.
     #[serde(rename = "type")]
@@ -147,6 +154,7 @@ pub struct Attachment {
 
 impl Attachment {
     /// An attachment of `kind` with `value` and no name.
+    #[must_use]
     pub fn new(kind: AttachmentKind, value: impl Into<String>) -> Self {
         Attachment {
             kind,
@@ -156,6 +164,7 @@ impl Attachment {
     }
 
     /// Sets the display name.
+    #[must_use]
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
@@ -165,6 +174,7 @@ impl Attachment {
 /// A metadata field value addressed by its schema id (sent as `{"schemaId", "value"}`; its
 /// dict form is `{"schema_id", "value"}`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MetadataField {
     /// The metadata schema's id.
     pub schema_id: String,
@@ -172,8 +182,20 @@ pub struct MetadataField {
     pub value: serde_json::Value,
 }
 
+impl MetadataField {
+    /// A value for the metadata schema `schema_id`.
+    #[must_use]
+    pub fn new(schema_id: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+        MetadataField {
+            schema_id: schema_id.into(),
+            value: value.into(),
+        }
+    }
+}
+
 /// The media type of a data row's asset, sent as its upper-case wire name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MediaType {
     /// `AUDIO`
     Audio,
@@ -216,6 +238,7 @@ impl MediaType {
     ];
 
     /// The wire name, e.g. `IMAGE`.
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             MediaType::Audio => "AUDIO",
@@ -241,6 +264,10 @@ impl Serialize for MediaType {
 
 /// The fields of one data row to create, or the fields to change on an existing one.
 ///
+/// Build it with [`new`](Self::new) or [`update`](Self::update) and the setters; the fields
+/// are public to read and change, and the struct is `#[non_exhaustive]` so that fields can be
+/// added without breaking callers.
+///
 /// ```
 /// use labelbox::{Attachment, AttachmentKind, DataRowSpec, RowData};
 /// let spec = DataRowSpec::new(RowData::url("https://example.com/1.jpg"))
@@ -250,6 +277,7 @@ impl Serialize for MediaType {
 /// assert_eq!(spec.global_key.as_deref(), Some("img-1"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct DataRowSpec {
     /// The asset; required to create a row, optional when updating one.
     pub row_data: Option<RowData>,
@@ -267,6 +295,7 @@ pub struct DataRowSpec {
 
 impl DataRowSpec {
     /// A spec with the given asset, for creating a row.
+    #[must_use]
     pub fn new(row_data: RowData) -> Self {
         DataRowSpec {
             row_data: Some(row_data),
@@ -276,48 +305,52 @@ impl DataRowSpec {
 
     /// A spec with no asset, for an update: set only the fields to change. An update that
     /// changes nothing is refused by validation.
+    #[must_use]
     pub fn update() -> Self {
         Self::default()
     }
 
     /// Sets (or replaces) the asset.
+    #[must_use]
     pub fn row_data(mut self, row_data: RowData) -> Self {
         self.row_data = Some(row_data);
         self
     }
 
     /// Sets the global key.
+    #[must_use]
     pub fn global_key(mut self, global_key: impl Into<String>) -> Self {
         self.global_key = Some(global_key.into());
         self
     }
 
     /// Sets the external id.
+    #[must_use]
     pub fn external_id(mut self, external_id: impl Into<String>) -> Self {
         self.external_id = Some(external_id.into());
         self
     }
 
     /// Sets the media type.
+    #[must_use]
     pub fn media_type(mut self, media_type: MediaType) -> Self {
         self.media_type = Some(media_type);
         self
     }
 
     /// Adds a metadata field value for the schema `schema_id`.
+    #[must_use]
     pub fn metadata(
         mut self,
         schema_id: impl Into<String>,
         value: impl Into<serde_json::Value>,
     ) -> Self {
-        self.metadata.push(MetadataField {
-            schema_id: schema_id.into(),
-            value: value.into(),
-        });
+        self.metadata.push(MetadataField::new(schema_id, value));
         self
     }
 
     /// Adds an attachment.
+    #[must_use]
     pub fn attachment(mut self, attachment: Attachment) -> Self {
         self.attachments.push(attachment);
         self
@@ -336,6 +369,7 @@ impl DataRowSpec {
 
 /// Which row an [`UpsertItem`] addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum UpsertKey {
     /// None: a new row is created (`AUTO`).
     Create,
@@ -374,6 +408,7 @@ pub struct UpsertItem {
 
 impl UpsertItem {
     /// Creates a new row from `spec` (which must have row data).
+    #[must_use]
     pub fn create(spec: DataRowSpec) -> Self {
         UpsertItem {
             key: UpsertKey::Create,
@@ -382,6 +417,7 @@ impl UpsertItem {
     }
 
     /// Updates (or creates) the row with `global_key`.
+    #[must_use]
     pub fn by_global_key(global_key: impl Into<String>, spec: DataRowSpec) -> Self {
         UpsertItem {
             key: UpsertKey::GlobalKey(global_key.into()),
@@ -390,6 +426,7 @@ impl UpsertItem {
     }
 
     /// Updates the row with data row id `id`.
+    #[must_use]
     pub fn by_id(id: impl Into<String>, spec: DataRowSpec) -> Self {
         UpsertItem {
             key: UpsertKey::DataRowId(id.into()),
@@ -444,6 +481,7 @@ impl fmt::Display for ItemProblem {
 
 /// One refused item: its index in the caller's list, the offending field and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ItemError {
     /// Index of the item in the list passed to the import call.
     pub index: usize,

@@ -92,10 +92,14 @@ impl Manifest {
 
 /// Options of an import call ([`Dataset::upsert_data_rows_with`](crate::Dataset::upsert_data_rows_with)).
 ///
-/// ```no_run
+/// ```
+/// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+/// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+/// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+/// # let dataset_id = &emulator.create_dataset("pets");
 /// use labelbox::{Client, DataRowSpec, ImportOptions, RowData};
 ///
-/// let dataset = Client::from_env()?.get_dataset("ckx...")?;
+/// let dataset = Client::from_env()?.get_dataset(dataset_id)?;
 /// let specs = [DataRowSpec::new(RowData::url("https://example.com/1.jpg"))];
 /// // Smaller uploads, e.g. over a slow link: 1 MB chunks instead of 10 MB.
 /// let options = ImportOptions::default().max_chunk_bytes(1_000_000);
@@ -118,6 +122,7 @@ impl Default for ImportOptions {
 impl ImportOptions {
     /// Sets the largest chunk, in bytes of JSON (default and maximum [`MAX_CHUNK_BYTES`];
     /// smaller values make more, smaller uploads). Values are clamped to `1..=MAX_CHUNK_BYTES`.
+    #[must_use]
     pub fn max_chunk_bytes(mut self, bytes: usize) -> Self {
         self.max_chunk_bytes = bytes.clamp(1, MAX_CHUNK_BYTES);
         self

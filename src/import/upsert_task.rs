@@ -24,6 +24,7 @@ pub const DEFAULT_PAGE_SIZE: u32 = 5_000;
 /// A data row an import created or updated. Serialized with the official SDK's keys
 /// (`id`, `external_id`, `global_key`, `row_data`); read from those or the wire's camelCase.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreatedDataRow {
     /// The data row's id.
     pub id: String,
@@ -40,6 +41,7 @@ pub struct CreatedDataRow {
 
 /// A metadata field as echoed in a [`FailedDataRow`] (`schema_id`, or the wire's `schemaId`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FailedMetadata {
     /// The metadata schema's id.
     #[serde(default, alias = "schemaId")]
@@ -54,6 +56,7 @@ pub struct FailedMetadata {
 
 /// An attachment as echoed in a [`FailedDataRow`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FailedAttachment {
     /// Its kind.
     #[serde(rename = "type")]
@@ -73,6 +76,7 @@ pub struct FailedAttachment {
 /// From the service it is decoded straight from the `{message, spec: {...}}` shape: each field
 /// is read once into its place, with no intermediate copy of the row.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FailedDataRow {
     /// Why the row failed, e.g. `Duplicate global key: 'k1'`.
     pub message: String,
@@ -423,6 +427,7 @@ impl Sealed for FailedDataRow {
 /// with the number of rows. An error ends the iteration; pages that never end (a cursor that
 /// comes back, more rows than announced) are [`Error::InconsistentPages`].
 #[derive(Debug)]
+#[must_use = "iterators are lazy: nothing is fetched until it is used"]
 pub struct ImportRows<T> {
     client: Client,
     task_id: String,
@@ -443,6 +448,7 @@ impl<T: ImportRow> ImportRows<T> {
 
     /// The total number of rows, as the service announced it with the first page (`None`
     /// before the first page).
+    #[must_use]
     pub fn total(&self) -> Option<u64> {
         self.walk.total()
     }
@@ -483,6 +489,7 @@ fn fetch_page<T: ImportRow>(
 
 /// How many rows an import created and how many failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ImportTotals {
     /// Rows created or updated.
     pub created: u64,
@@ -505,11 +512,15 @@ pub struct ImportTotals {
 /// [`upsert_data_rows`](crate::Dataset::upsert_data_rows); an import found by id
 /// ([`Client::get_task_by_id`]) becomes one with [`Task::into_data_upsert`].
 ///
-/// ```no_run
+/// ```
+/// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+/// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+/// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+/// # let dataset_id = &emulator.create_dataset("pets");
 /// use labelbox::{Client, DataRowSpec, RowData, TaskStatus};
 ///
 /// let client = Client::from_env()?;
-/// let dataset = client.get_dataset("ckx...")?;
+/// let dataset = client.get_dataset(dataset_id)?;
 /// let specs = [DataRowSpec::new(RowData::url("https://example.com/1.jpg")).global_key("1")];
 /// let mut task = dataset.create_data_rows(&specs)?;
 /// if task.wait_till_done()? == TaskStatus::Complete {
@@ -567,9 +578,17 @@ impl Task {
     /// (`adv-upsert-data-rows`), to read its created and failed rows; any other task is given
     /// back unchanged as `Err`.
     ///
-    /// ```no_run
+    /// # Errors
+    ///
+    /// The task itself, unchanged, when it is not a data-row import.
+    ///
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let task_id = &emulator.insert_task(labelbox_emulator::TaskSeed { status: "COMPLETE".into(), ..Default::default() });
     /// # let client = labelbox::Client::from_env()?;
-    /// match client.get_task_by_id("ckx...")?.into_data_upsert() {
+    /// match client.get_task_by_id(task_id)?.into_data_upsert() {
     ///     Ok(import) => println!("{} rows failed", import.totals()?.failed),
     ///     Err(task) => println!("{} is a {} task", task.id(), task.task_type()),
     /// }
@@ -591,63 +610,84 @@ impl Task {
 
 impl DataUpsertTask {
     /// The task itself, for everything this type does not forward.
+    #[must_use]
     pub fn task(&self) -> &Task {
         &self.task
     }
 
     /// The plain task.
+    #[must_use]
     pub fn into_task(self) -> Task {
         self.task
     }
 
     /// The task's id.
+    #[must_use]
     pub fn id(&self) -> &str {
         self.task.id()
     }
 
     /// The task's name; empty when the service sent none.
+    #[must_use]
     pub fn name(&self) -> &str {
         self.task.name()
     }
 
     /// The task's type: `adv-upsert-data-rows`.
+    #[must_use]
     pub fn task_type(&self) -> &str {
         self.task.task_type()
     }
 
     /// The status as last fetched.
+    #[must_use]
     pub fn status(&self) -> &TaskStatus {
         self.task.status()
     }
 
     /// Progress from 0.0 to 1.0, when the service reports it.
+    #[must_use]
     pub fn completion_percentage(&self) -> Option<f64> {
         self.task.completion_percentage()
     }
 
     /// When the import was created.
+    #[must_use]
     pub fn created_at(&self) -> SystemTime {
         self.task.created_at()
     }
 
     /// When the import last changed.
+    #[must_use]
     pub fn updated_at(&self) -> SystemTime {
         self.task.updated_at()
     }
 
     /// Fetches the task's current state (one request); see [`Task::refresh`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Task::refresh`].
     pub fn refresh(&mut self) -> Result<()> {
         self.task.refresh()
     }
 
     /// Waits until the import has finished, polling every 2 s for at most 300 s; see
     /// [`wait_with_progress`](Self::wait_with_progress).
+    ///
+    /// # Errors
+    ///
+    /// As [`Task::wait_with_progress`].
     pub fn wait_till_done(&mut self) -> Result<TaskStatus> {
         self.wait_with_progress(WaitOptions::default(), |_| {})
     }
 
     /// Waits until the import has finished, with the given timeout and check frequency; see
     /// [`wait_with_progress`](Self::wait_with_progress).
+    ///
+    /// # Errors
+    ///
+    /// As [`Task::wait_with_progress`].
     pub fn wait_with(&mut self, options: WaitOptions) -> Result<TaskStatus> {
         self.wait_with_progress(options, |_| {})
     }
@@ -659,12 +699,21 @@ impl DataUpsertTask {
     /// already warned about by the wait itself. A failure of that request is logged, never
     /// returned: the wait itself succeeded.
     ///
-    /// ```no_run
+    /// # Errors
+    ///
+    /// As [`Task::wait_with_progress`]; counting the failed rows afterwards never fails the
+    /// call.
+    ///
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let dataset_id = &emulator.create_dataset("pets");
     /// use std::time::Duration;
     /// use labelbox::{Client, DataRowSpec, RowData, WaitOptions};
     ///
     /// let client = Client::from_env()?;
-    /// let dataset = client.get_dataset("ckx...")?;
+    /// let dataset = client.get_dataset(dataset_id)?;
     /// let specs = [DataRowSpec::new(RowData::url("https://example.com/1.jpg"))];
     /// let mut task = dataset.create_data_rows(&specs)?;
     /// let options = WaitOptions::default().timeout(Duration::from_secs(3600));
@@ -723,23 +772,35 @@ impl DataUpsertTask {
     }
 
     /// Sets how many rows each results/errors page asks for (at least 1; default 5,000).
+    #[must_use]
     pub fn with_page_size(mut self, page_size: u32) -> Self {
         self.page_size = page_size.max(1);
         self
     }
 
     /// The page size used by [`results`](Self::results) and [`errors`](Self::errors).
+    #[must_use]
     pub fn page_size(&self) -> u32 {
         self.page_size
     }
 
     /// The created rows, one page at a time. Errors if the task has not finished or failed.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ResultUnavailable`] when the task has not finished, or has `FAILED` (nothing is
+    /// sent). Errors while reading the pages come from the iterator.
     pub fn results(&self) -> Result<ImportRows<CreatedDataRow>> {
         self.ensure_readable(true)?;
         Ok(self.rows())
     }
 
     /// The failed rows, one page at a time. Errors if the task has not finished.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ResultUnavailable`] when the task has not finished (nothing is sent). Errors
+    /// while reading the pages come from the iterator.
     pub fn errors(&self) -> Result<ImportRows<FailedDataRow>> {
         self.ensure_readable(false)?;
         Ok(self.rows())
@@ -747,22 +808,41 @@ impl DataUpsertTask {
 
     /// Every created row, collected (an empty `Vec` when there is none): the pages are
     /// appended into one `Vec` sized from the announced total.
+    ///
+    /// # Errors
+    ///
+    /// As [`results`](Self::results), plus the first error of any page: a [request
+    /// failure](crate::Error#request-failures), [`Error::Decode`], or
+    /// [`Error::InconsistentPages`] for pages that never end.
     pub fn result(&self) -> Result<Vec<CreatedDataRow>> {
         self.results()?.collect_all()
     }
 
     /// Same as [`result`](Self::result).
+    ///
+    /// # Errors
+    ///
+    /// As [`result`](Self::result).
     pub fn created_data_rows(&self) -> Result<Vec<CreatedDataRow>> {
         self.result()
     }
 
     /// Every failed row, collected (an empty `Vec` when there is none).
+    ///
+    /// # Errors
+    ///
+    /// As [`errors`](Self::errors), plus the first error of any page (as
+    /// [`result`](Self::result)).
     pub fn failed_data_rows(&self) -> Result<Vec<FailedDataRow>> {
         self.errors()?.collect_all()
     }
 
     /// Whether any row failed (one small query for the errors' total, unless a wait or an
     /// earlier call already read it).
+    ///
+    /// # Errors
+    ///
+    /// As [`totals`](Self::totals).
     pub fn has_errors(&self) -> Result<bool> {
         self.ensure_readable(false)?;
         Ok(self.failed_total()? > 0)
@@ -770,6 +850,11 @@ impl DataUpsertTask {
 
     /// How many rows were created and how many failed (one small query each; the failed
     /// total is not asked again when a wait or an earlier call already read it).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ResultUnavailable`] when the task has not finished (nothing is sent); otherwise
+    /// a [request failure](crate::Error#request-failures).
     pub fn totals(&self) -> Result<ImportTotals> {
         self.ensure_readable(false)?;
         Ok(ImportTotals {

@@ -49,30 +49,35 @@ pub struct TaskFilter {
 
 impl TaskFilter {
     /// No condition: every task.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Only tasks in this status: sent to the service as a `TaskStatus!` enum variable.
     /// [`TaskStatus::Canceling`] is sent `CANCELLING`.
+    #[must_use]
     pub fn status(mut self, status: TaskStatus) -> Self {
         self.status = Some(status);
         self
     }
 
     /// Only tasks of this type (kebab-case, e.g. `adv-upsert-data-rows`), compared on the client.
+    #[must_use]
     pub fn task_type(mut self, task_type: impl Into<String>) -> Self {
         self.task_type = Some(task_type.into());
         self
     }
 
     /// Only tasks created at or after this time, compared on the client.
+    #[must_use]
     pub fn created_since(mut self, time: SystemTime) -> Self {
         self.created_since = Some(time);
         self
     }
 
     /// Only tasks created strictly before this time, compared on the client.
+    #[must_use]
     pub fn created_before(mut self, time: SystemTime) -> Self {
         self.created_before = Some(time);
         self
@@ -153,6 +158,7 @@ enum Scope {
 /// already (a server ignoring `skip`) ends the listing with [`Error::InconsistentPages`]
 /// rather than looping.
 #[derive(Debug)]
+#[must_use = "iterators are lazy: nothing is fetched until it is used"]
 pub struct Tasks {
     client: Client,
     filter: TaskFilter,

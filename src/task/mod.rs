@@ -37,6 +37,7 @@ const LEGACY_IMPORT_NAME: &str = "JSON Import";
 /// Status of a [`Task`]. An open set: statuses this SDK does not know are kept as
 /// [`TaskStatus::Unknown`] and are treated as still running.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TaskStatus {
     /// `IN_PROGRESS`: running.
     InProgress,
@@ -55,6 +56,7 @@ pub enum TaskStatus {
 impl TaskStatus {
     /// The wire string (`IN_PROGRESS`, `COMPLETE`, `CANCELLING`, `CANCELED`, `FAILED`, or the
     /// unknown string as received).
+    #[must_use]
     pub fn as_str(&self) -> &str {
         match self {
             TaskStatus::InProgress => "IN_PROGRESS",
@@ -67,6 +69,7 @@ impl TaskStatus {
     }
 
     /// True only for `COMPLETE`, `FAILED` and `CANCELED`: the task will not change again.
+    #[must_use]
     pub fn is_terminal(&self) -> bool {
         matches!(
             self,
@@ -75,6 +78,7 @@ impl TaskStatus {
     }
 
     /// Parses a wire string; never fails (unknown strings become [`TaskStatus::Unknown`]).
+    #[must_use]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "IN_PROGRESS" => TaskStatus::InProgress,
@@ -164,11 +168,15 @@ pub(crate) fn parse_timestamp(s: &str) -> Option<SystemTime> {
 /// [`wait`](Task::wait_till_done) for its end. Its `Debug` shows the task, never the client's
 /// key.
 ///
-/// ```no_run
+/// ```
+/// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+/// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+/// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+/// # let task_id = &emulator.insert_task(labelbox_emulator::TaskSeed { status: "COMPLETE".into(), ..Default::default() });
 /// use labelbox::{Client, TaskStatus};
 ///
 /// let client = Client::from_env()?;
-/// let mut task = client.get_task_by_id("ckx...")?;
+/// let mut task = client.get_task_by_id(task_id)?;
 /// if task.wait_till_done()? == TaskStatus::Complete {
 ///     println!("{}: {:?}", task.task_type(), task.result()?);
 /// } else {
@@ -221,12 +229,15 @@ impl Hash for Task {
 
 /// How long and how often [`Task::wait_with`] polls.
 ///
+/// Naming: the by-value setters own the plain names (`timeout`), as in every builder of this
+/// crate; what was set reads back through the same name with `_value` (`timeout_value`).
+///
 /// ```
 /// use std::time::Duration;
 /// let options = labelbox::WaitOptions::default()
 ///     .timeout(Duration::from_secs(3600))
 ///     .check_frequency(Duration::from_secs(10));
-/// assert_eq!(options.get_timeout(), Duration::from_secs(3600));
+/// assert_eq!(options.timeout_value(), Duration::from_secs(3600));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WaitOptions {
@@ -246,29 +257,34 @@ impl Default for WaitOptions {
 
 impl WaitOptions {
     /// The defaults: 300 s timeout, 2 s check frequency.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Longest the wait may block, request time included.
+    #[must_use]
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = d;
         self
     }
 
     /// Time between polls; at least the client's minimum (2 s by default).
+    #[must_use]
     pub fn check_frequency(mut self, d: Duration) -> Self {
         self.check_frequency = d;
         self
     }
 
-    /// The configured timeout.
-    pub fn get_timeout(&self) -> Duration {
+    /// The timeout set with [`timeout`](Self::timeout).
+    #[must_use]
+    pub fn timeout_value(&self) -> Duration {
         self.timeout
     }
 
-    /// The configured check frequency.
-    pub fn get_check_frequency(&self) -> Duration {
+    /// The check frequency set with [`check_frequency`](Self::check_frequency).
+    #[must_use]
+    pub fn check_frequency_value(&self) -> Duration {
         self.check_frequency
     }
 }
@@ -285,64 +301,80 @@ impl Task {
     }
 
     /// The task's id.
+    #[must_use]
     pub fn id(&self) -> &str {
         &self.data.id
     }
 
     /// The task's name (e.g. `JSON Import`); empty when the service sent none.
+    #[must_use]
     pub fn name(&self) -> &str {
         &self.data.name
     }
 
     /// The task's type in kebab-case, e.g. `adv-upsert-data-rows`; empty when the service
     /// sent none.
+    #[must_use]
     pub fn task_type(&self) -> &str {
         &self.data.task_type
     }
 
     /// The status as last fetched.
+    #[must_use]
     pub fn status(&self) -> &TaskStatus {
         &self.data.status
     }
 
     /// Completion between 0.0 and 1.0, when the service reports it.
+    #[must_use]
     pub fn completion_percentage(&self) -> Option<f64> {
         self.data.completion_percentage
     }
 
     /// When the task was created.
+    #[must_use]
     pub fn created_at(&self) -> SystemTime {
         self.data.created_at
     }
 
     /// When the task last changed.
+    #[must_use]
     pub fn updated_at(&self) -> SystemTime {
         self.data.updated_at
     }
 
     /// The raw `result` field: a URL of a result file for import and export tasks, inline
     /// JSON text for batch/queue/annotate tasks, or nothing.
+    #[must_use]
     pub fn result_url(&self) -> Option<&str> {
         self.data.result.as_deref()
     }
 
     /// The raw `errors` field: a URL of an errors file (export tasks), or nothing.
+    #[must_use]
     pub fn errors_url(&self) -> Option<&str> {
         self.data.errors.as_deref()
     }
 
     /// Free-form metadata, when the service sent some.
+    #[must_use]
     pub fn metadata(&self) -> Option<&Value> {
         self.data.metadata.as_ref()
     }
 
     /// True for a data-row import (`adv-upsert-data-rows`), whose paginated rows are read
     /// through [`into_data_upsert`](Task::into_data_upsert).
+    #[must_use]
     pub fn is_data_upsert(&self) -> bool {
         self.data.task_type == DATA_UPSERT_TYPE
     }
 
     /// Fetches the task's current state (one request).
+    ///
+    /// # Errors
+    ///
+    /// A [request failure](crate::Error#request-failures); [`Error::NotFound`] if the task is
+    /// gone.
     pub fn refresh(&mut self) -> Result<()> {
         self.data = self.client.fetch_task_data(&self.data.id)?;
         Ok(())
@@ -351,9 +383,17 @@ impl Task {
     /// Waits until the task is finished, polling every 2 s for at most 300 s. See
     /// [`wait_with_progress`](Task::wait_with_progress).
     ///
-    /// ```no_run
+    /// # Errors
+    ///
+    /// As [`wait_with_progress`](Task::wait_with_progress).
+    ///
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let task_id = &emulator.insert_task(labelbox_emulator::TaskSeed { status: "COMPLETE".into(), ..Default::default() });
     /// # let client = labelbox::Client::from_env()?;
-    /// let mut task = client.get_task_by_id("ckx...")?;
+    /// let mut task = client.get_task_by_id(task_id)?;
     /// match task.wait_till_done() {
     ///     Ok(status) => println!("ended {status}"),
     ///     Err(e) if e.is_wait_timed_out() => println!("still running after 5 minutes"),
@@ -368,11 +408,19 @@ impl Task {
     /// Waits until the task is finished, with the given timeout and check frequency. See
     /// [`wait_with_progress`](Task::wait_with_progress).
     ///
-    /// ```no_run
+    /// # Errors
+    ///
+    /// As [`wait_with_progress`](Task::wait_with_progress).
+    ///
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let task_id = &emulator.insert_task(labelbox_emulator::TaskSeed { status: "COMPLETE".into(), ..Default::default() });
     /// use std::time::Duration;
     /// use labelbox::WaitOptions;
     /// # let client = labelbox::Client::from_env()?;
-    /// let mut task = client.get_task_by_id("ckx...")?;
+    /// let mut task = client.get_task_by_id(task_id)?;
     /// let options = WaitOptions::default()
     ///     .timeout(Duration::from_secs(3600))
     ///     .check_frequency(Duration::from_secs(30));
@@ -399,11 +447,22 @@ impl Task {
     /// be retried in time, ends the wait with that error. A task that ends `FAILED`, or with
     /// errors, is logged as a warning (through `log`).
     ///
-    /// ```no_run
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for a check frequency below the client's minimum (nothing is
+    /// sent); [`Error::WaitTimedOut`], carrying the task as last seen, when it is still running
+    /// at the deadline; a [request failure](crate::Error#request-failures) of a poll that could
+    /// not be retried before the deadline.
+    ///
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let task_id = &emulator.insert_task(labelbox_emulator::TaskSeed { status: "COMPLETE".into(), ..Default::default() });
     /// use std::time::Duration;
     /// use labelbox::{Error, WaitOptions};
     /// # let client = labelbox::Client::from_env()?;
-    /// let mut task = client.get_task_by_id("ckx...")?;
+    /// let mut task = client.get_task_by_id(task_id)?;
     /// let options = WaitOptions::default().timeout(Duration::from_secs(600));
     /// match task.wait_with_progress(options, |t| {
     ///     eprintln!("{} {:.0}%", t.status(), 100.0 * t.completion_percentage().unwrap_or(0.0))
@@ -503,6 +562,13 @@ impl Task {
     /// `None` when the task has no result field. Result files are downloaded without the API
     /// key. Data-row imports (`adv-upsert-data-rows`) have paginated results of their own;
     /// other types, unfinished and failed tasks are [`Error::ResultUnavailable`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ResultUnavailable`] for a data-row import, a streamable export, a type without
+    /// a result, or a task not finished `COMPLETE` (nothing is sent); for a result file, a
+    /// [request failure](crate::Error#request-failures) of its download or [`Error::Decode`]
+    /// for a line that is not JSON.
     pub fn result(&self) -> Result<Option<Value>> {
         if self.is_data_upsert() {
             return Err(self.unavailable(
@@ -555,6 +621,13 @@ impl Task {
     ///
     /// Other types (and data-row imports, whose errors are paginated) are
     /// [`Error::ResultUnavailable`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ResultUnavailable`] for a data-row import, a streamable export or a type
+    /// without errors (nothing is sent); for an errors file, a [request
+    /// failure](crate::Error#request-failures) of its download or [`Error::Decode`] for a line
+    /// that is not JSON.
     pub fn errors(&self) -> Result<Option<Value>> {
         if self.is_data_upsert() {
             return Err(self.unavailable(

@@ -60,9 +60,13 @@ impl Client {
     ///
     /// [`Error::Decode`] when the value is not a serialized task.
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let task_id = &emulator.insert_task(labelbox_emulator::TaskSeed { status: "COMPLETE".into(), ..Default::default() });
     /// let client = labelbox::Client::from_env()?;
-    /// let task = client.get_task_by_id("ckx...")?;
+    /// let task = client.get_task_by_id(task_id)?;
     /// let stored = serde_json::to_string(&task).unwrap(); // e.g. into a CI artifact
     /// // ... later, maybe in another process:
     /// let mut task = client.task_from_snapshot(serde_json::from_str(&stored).unwrap())?;

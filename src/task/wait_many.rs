@@ -23,6 +23,7 @@ pub enum TaskOutcome {
 
 impl TaskOutcome {
     /// True only for [`TaskOutcome::Ended`] with `COMPLETE`.
+    #[must_use]
     pub fn is_complete(&self) -> bool {
         matches!(self, TaskOutcome::Ended(TaskStatus::Complete))
     }
@@ -39,7 +40,7 @@ impl fmt::Display for TaskOutcome {
 }
 
 impl Client {
-    /// Waits until every task has ended, or the deadline `options.timeout()` from now has
+    /// Waits until every task has ended, or the deadline `options.timeout_value()` from now has
     /// passed; see [`wait_all_with`](Self::wait_all_with). Returns one outcome per task, in
     /// the order of `tasks`.
     ///
@@ -48,11 +49,16 @@ impl Client {
     /// [`Error::InvalidInput`] for a check frequency below the client's minimum (nothing is
     /// sent). Failures of single tasks are their [`TaskOutcome::Failed`], not an error.
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let import_id = &emulator.insert_task(labelbox_emulator::TaskSeed { status: "COMPLETE".into(), ..Default::default() });
+    /// # let export_id = &emulator.insert_task(labelbox_emulator::TaskSeed { status: "COMPLETE".into(), ..Default::default() });
     /// use std::time::Duration;
     /// use labelbox::{TaskOutcome, WaitOptions};
     /// let client = labelbox::Client::from_env()?;
-    /// let mut tasks = vec![client.get_task_by_id("ck1...")?, client.get_task_by_id("ck2...")?];
+    /// let mut tasks = vec![client.get_task_by_id(import_id)?, client.get_task_by_id(export_id)?];
     /// let options = WaitOptions::new().timeout(Duration::from_secs(1800));
     /// let outcomes = client.wait_all(&mut tasks, options)?;
     /// for (task, outcome) in tasks.iter().zip(&outcomes) {
@@ -84,11 +90,11 @@ impl Client {
         mut on_end: impl FnMut(usize, &Task, &TaskOutcome),
     ) -> Result<Vec<TaskOutcome>> {
         if let Some(task) = tasks.first() {
-            task.check_frequency_allowed(options.get_check_frequency())?;
+            task.check_frequency_allowed(options.check_frequency_value())?;
         }
         let clock = self.clock().clone();
         let start = clock.now();
-        let deadline = start.checked_add(options.get_timeout());
+        let deadline = start.checked_add(options.timeout_value());
         let mut outcomes: Vec<Option<TaskOutcome>> = tasks.iter().map(|_| None).collect();
         let mut end = |index: usize, task: &Task, outcome: TaskOutcome| {
             on_end(index, task, &outcome);
@@ -107,7 +113,7 @@ impl Client {
             let now = clock.now();
             let remaining = match deadline {
                 Some(d) => d.saturating_duration_since(now),
-                None => options.get_check_frequency(),
+                None => options.check_frequency_value(),
             };
             if remaining.is_zero() && rounds > 0 {
                 for index in pending.drain(..) {
@@ -115,7 +121,7 @@ impl Client {
                 }
                 break;
             }
-            let nap = options.get_check_frequency().min(remaining);
+            let nap = options.check_frequency_value().min(remaining);
             log::debug!(
                 "{} tasks still running; next poll in {nap:?}",
                 pending.len()

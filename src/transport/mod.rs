@@ -299,7 +299,10 @@ impl Transport {
     /// When retrying must have ended: the end of the retry budget counted from now, or the
     /// caller's deadline (a wait's) if sooner.
     fn retry_limit(&self, deadline: Option<Instant>) -> Option<Instant> {
-        let budget_end = self.clock.now().checked_add(self.retry.get_total_budget());
+        let budget_end = self
+            .clock
+            .now()
+            .checked_add(self.retry.total_budget_value());
         match (budget_end, deadline) {
             (Some(b), Some(d)) => Some(b.min(d)),
             (b, d) => b.or(d),
@@ -315,7 +318,7 @@ impl Transport {
         sent: u32,
         limit: Option<Instant>,
     ) -> Option<Duration> {
-        let (error, max) = (&failure.error, self.retry.get_max_attempts());
+        let (error, max) = (&failure.error, self.retry.max_attempts_value());
         if !failure.may_resend(kind) {
             if error.is_retryable() {
                 log::info!(

@@ -43,6 +43,9 @@ impl Clock for SystemClock {
 /// The defaults follow the official SDK: 1 s initial delay, ×2, 60 s cap, 120 s budget
 /// (and at most 10 attempts).
 ///
+/// Naming: the by-value setters own the plain names (`max_attempts`), as in every builder of this
+/// crate; what was set reads back through the same name with `_value` (`max_attempts_value`).
+///
 /// ```
 /// use std::time::Duration;
 /// use labelbox::{Client, RetryPolicy};
@@ -79,6 +82,7 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// A policy that never retries (every request is sent once).
+    #[must_use]
     pub fn none() -> Self {
         RetryPolicy {
             max_attempts: 1,
@@ -87,46 +91,54 @@ impl RetryPolicy {
     }
 
     /// Maximum number of sends of one request, the first included (at least 1).
+    #[must_use]
     pub fn max_attempts(mut self, n: u32) -> Self {
         self.max_attempts = n.max(1);
         self
     }
 
     /// Ceiling of the first backoff delay.
+    #[must_use]
     pub fn initial_delay(mut self, d: Duration) -> Self {
         self.initial_delay = d;
         self
     }
 
     /// Growth factor of the ceiling between retries (values below 1 are taken as 1).
+    #[must_use]
     pub fn multiplier(mut self, m: f64) -> Self {
         self.multiplier = if m.is_finite() && m >= 1.0 { m } else { 1.0 };
         self
     }
 
     /// Largest ceiling of one backoff delay.
+    #[must_use]
     pub fn max_delay(mut self, d: Duration) -> Self {
         self.max_delay = d;
         self
     }
 
     /// Total time, from the first send, after which no retry is started.
+    #[must_use]
     pub fn total_budget(mut self, d: Duration) -> Self {
         self.total_budget = d;
         self
     }
 
-    /// The configured maximum number of sends.
-    pub fn get_max_attempts(&self) -> u32 {
+    /// The maximum number of sends set with [`max_attempts`](Self::max_attempts).
+    #[must_use]
+    pub fn max_attempts_value(&self) -> u32 {
         self.max_attempts
     }
 
-    /// The configured total budget.
-    pub fn get_total_budget(&self) -> Duration {
+    /// The total budget set with [`total_budget`](Self::total_budget).
+    #[must_use]
+    pub fn total_budget_value(&self) -> Duration {
         self.total_budget
     }
 
     /// The ceiling of the backoff before retry `retry` (1-based).
+    #[must_use]
     pub fn ceiling(&self, retry: u32) -> Duration {
         let factor = self.multiplier.powi(retry.saturating_sub(1).min(64) as i32);
         let secs = self.initial_delay.as_secs_f64() * factor;
