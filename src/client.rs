@@ -132,6 +132,12 @@ impl Client {
     /// [`Error::NotFound`] when the service knows no user for the key; otherwise a [request
     /// failure](crate::Error#request-failures) (only until the id is known).
     pub fn user_id(&self) -> Result<String> {
+        self.user_id_until(None)
+    }
+
+    /// [`user_id`](Self::user_id), its request (when the id is not known yet) bounded by a
+    /// wait's `deadline` like the poll that needs it.
+    fn user_id_until(&self, deadline: Option<Instant>) -> Result<String> {
         if let Some(id) = lock(&self.inner.user_id).as_ref() {
             return Ok(id.clone());
         }
@@ -143,9 +149,13 @@ impl Client {
         struct Data {
             user: Option<User>,
         }
-        let data: Data = self
-            .transport()
-            .query("query GetUserPyApi { user { id } }", json!({}))?;
+        const DOCUMENT: &str = "query GetUserPyApi { user { id } }";
+        let data: Data = match deadline {
+            Some(deadline) => self
+                .transport()
+                .query_until(DOCUMENT, json!({}), deadline)?,
+            None => self.transport().query(DOCUMENT, json!({}))?,
+        };
         let user = data.user.ok_or_else(|| Error::NotFound {
             what: "user of this API key".into(),
             id: String::new(),
@@ -182,7 +192,7 @@ impl Client {
         if task_id.trim().is_empty() {
             return Err(Error::invalid_input("task_id", "must not be empty"));
         }
-        let user_id = self.user_id()?;
+        let user_id = self.user_id_until(deadline)?;
         #[derive(Deserialize)]
         struct User {
             #[serde(rename = "createdTasks")]

@@ -331,3 +331,41 @@ fn a_stalling_server_cannot_stretch_a_wait_past_its_deadline() {
         "the wait lasted {elapsed:?}"
     );
 }
+
+/// Issue 11, the same overrun one step earlier: a task that never went through
+/// `get_task_by_id` (restored from a snapshot, or returned by a mutation) makes the wait's
+/// first poll look up the key's user id, and that lookup ran with the full request timeout.
+/// Against a server that stalls every request, the wait must still end near its deadline
+/// (wall time, same margin and reason as above).
+#[test]
+fn the_user_lookup_of_a_first_poll_is_bounded_by_the_deadline_too() {
+    let url = stalling_after(Vec::new());
+    let client = labelbox::Client::builder()
+        .api_key(KEY)
+        .endpoint(url)
+        .request_timeout(SECS(10))
+        .min_check_frequency(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    let snapshot = serde_json::json!({
+        "id": "t1", "name": "task", "type": "export-data-rows", "status": "IN_PROGRESS",
+        "completion_percentage": null, "created_at": "2026-11-29T07:00:01.000Z",
+        "updated_at": "2026-11-29T07:00:02.000Z", "result": null, "errors": null, "metadata": null
+    });
+    let mut task = client.task_from_snapshot(snapshot).unwrap();
+    let deadline = SECS(2);
+    let start = std::time::Instant::now();
+    let e = task
+        .wait_with(
+            WaitOptions::default()
+                .timeout(deadline)
+                .check_frequency(Duration::from_millis(100)),
+        )
+        .unwrap_err();
+    let elapsed = start.elapsed();
+    assert!(e.is_timeout(), "{e:?}");
+    assert!(
+        elapsed < deadline + Duration::from_millis(1500),
+        "the wait lasted {elapsed:?}"
+    );
+}
