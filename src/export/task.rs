@@ -2,7 +2,7 @@
 //! streams (PROTOCOL 3.9).
 
 use std::sync::OnceLock;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -155,65 +155,7 @@ impl Client {
 }
 
 impl ExportTask {
-    /// The plain task, as last fetched.
-    #[must_use]
-    pub fn task(&self) -> &Task {
-        &self.task
-    }
-
-    /// The plain task.
-    #[must_use]
-    pub fn into_task(self) -> Task {
-        self.task
-    }
-
-    /// The task's id.
-    #[must_use]
-    pub fn id(&self) -> &str {
-        self.task.id()
-    }
-
-    /// The task's name.
-    #[must_use]
-    pub fn name(&self) -> &str {
-        self.task.name()
-    }
-
-    /// The task's type: `export-data-rows`.
-    #[must_use]
-    pub fn task_type(&self) -> &str {
-        self.task.task_type()
-    }
-
-    /// The status as last fetched.
-    #[must_use]
-    pub fn status(&self) -> &TaskStatus {
-        self.task.status()
-    }
-
-    /// Completion between 0.0 and 1.0, when the service reports it.
-    #[must_use]
-    pub fn completion_percentage(&self) -> Option<f64> {
-        self.task.completion_percentage()
-    }
-
-    /// When the task was created.
-    #[must_use]
-    pub fn created_at(&self) -> SystemTime {
-        self.task.created_at()
-    }
-
-    /// When the task last changed.
-    #[must_use]
-    pub fn updated_at(&self) -> SystemTime {
-        self.task.updated_at()
-    }
-
-    /// Free-form metadata, when the service sent some.
-    #[must_use]
-    pub fn metadata(&self) -> Option<&Value> {
-        self.task.metadata()
-    }
+    crate::task::forward_task_accessors!();
 
     /// Fetches the task's current state (one request).
     ///

@@ -4,7 +4,6 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::sync::OnceLock;
-use std::time::SystemTime;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -609,59 +608,7 @@ impl Task {
 }
 
 impl DataUpsertTask {
-    /// The task itself, for everything this type does not forward.
-    #[must_use]
-    pub fn task(&self) -> &Task {
-        &self.task
-    }
-
-    /// The plain task.
-    #[must_use]
-    pub fn into_task(self) -> Task {
-        self.task
-    }
-
-    /// The task's id.
-    #[must_use]
-    pub fn id(&self) -> &str {
-        self.task.id()
-    }
-
-    /// The task's name; empty when the service sent none.
-    #[must_use]
-    pub fn name(&self) -> &str {
-        self.task.name()
-    }
-
-    /// The task's type: `adv-upsert-data-rows`.
-    #[must_use]
-    pub fn task_type(&self) -> &str {
-        self.task.task_type()
-    }
-
-    /// The status as last fetched.
-    #[must_use]
-    pub fn status(&self) -> &TaskStatus {
-        self.task.status()
-    }
-
-    /// Progress from 0.0 to 1.0, when the service reports it.
-    #[must_use]
-    pub fn completion_percentage(&self) -> Option<f64> {
-        self.task.completion_percentage()
-    }
-
-    /// When the import was created.
-    #[must_use]
-    pub fn created_at(&self) -> SystemTime {
-        self.task.created_at()
-    }
-
-    /// When the import last changed.
-    #[must_use]
-    pub fn updated_at(&self) -> SystemTime {
-        self.task.updated_at()
-    }
+    crate::task::forward_task_accessors!();
 
     /// Fetches the task's current state (one request); see [`Task::refresh`].
     ///

@@ -5,6 +5,74 @@ pub(crate) mod listing;
 pub(crate) mod snapshot;
 pub(crate) mod wait_many;
 
+/// The accessors a kind of task ([`DataUpsertTask`](crate::DataUpsertTask),
+/// [`ExportTask`](crate::ExportTask)) forwards to the [`Task`] it holds in its `task` field:
+/// written once, so every kind reads the same.
+macro_rules! forward_task_accessors {
+    () => {
+        /// The plain task, as last fetched, for everything this type does not forward.
+        #[must_use]
+        pub fn task(&self) -> &$crate::Task {
+            &self.task
+        }
+
+        /// The plain task.
+        #[must_use]
+        pub fn into_task(self) -> $crate::Task {
+            self.task
+        }
+
+        /// The task's id.
+        #[must_use]
+        pub fn id(&self) -> &str {
+            self.task.id()
+        }
+
+        /// The task's name; empty when the service sent none.
+        #[must_use]
+        pub fn name(&self) -> &str {
+            self.task.name()
+        }
+
+        /// The task's type, e.g. `adv-upsert-data-rows` or `export-data-rows`.
+        #[must_use]
+        pub fn task_type(&self) -> &str {
+            self.task.task_type()
+        }
+
+        /// The status as last fetched.
+        #[must_use]
+        pub fn status(&self) -> &$crate::TaskStatus {
+            self.task.status()
+        }
+
+        /// Progress from 0.0 to 1.0, when the service reports it.
+        #[must_use]
+        pub fn completion_percentage(&self) -> Option<f64> {
+            self.task.completion_percentage()
+        }
+
+        /// When the task was created.
+        #[must_use]
+        pub fn created_at(&self) -> std::time::SystemTime {
+            self.task.created_at()
+        }
+
+        /// When the task last changed.
+        #[must_use]
+        pub fn updated_at(&self) -> std::time::SystemTime {
+            self.task.updated_at()
+        }
+
+        /// Free-form metadata, when the service sent some.
+        #[must_use]
+        pub fn metadata(&self) -> Option<&serde_json::Value> {
+            self.task.metadata()
+        }
+    };
+}
+pub(crate) use forward_task_accessors;
+
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::io::Read;
