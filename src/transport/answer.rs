@@ -305,6 +305,29 @@ mod tests {
         assert_eq!(decode(200, r#"{"data": {"user": "u"}}"#).unwrap().user, "u");
     }
 
+    /// The body is checked for UTF-8 once, then parsed as text; one that is not UTF-8 is still
+    /// a decode error naming the JSON error, never data with a replaced character.
+    #[test]
+    fn text_is_decoded_and_bytes_that_are_not_utf8_are_a_decode_error() {
+        assert_eq!(
+            decode(200, r#"{"data": {"user": "Zoë"}}"#).unwrap().user,
+            "Zoë"
+        );
+        let redact = Redactor::new("k");
+        let answer = Answer {
+            status: 200,
+            retry_after: None,
+            body: b"{\"data\": {\"user\": \"Zo\xeb\"}}",
+            redact: &redact,
+        };
+        let e = answer.decode::<Data>().map_err(|f| f.error).unwrap_err();
+        assert!(
+            matches!(&e, Error::Decode { source: Some(source), .. }
+                if source.to_string().contains("invalid unicode")),
+            "{e:?}"
+        );
+    }
+
     /// The order of PROTOCOL 1.1 holds when the typed decode fails: the error code first.
     #[test]
     fn an_error_answer_is_classified_by_its_code_even_when_its_data_does_not_fit() {
