@@ -5,6 +5,7 @@
 //! cargo build --release -p labelbox-emulator          # the emulator's release binary is used
 //! cargo run --release --example import_bench            # 150,000 rows (and 15,000)
 //! cargo run --release --example import_bench -- 50000   # another size
+//! IMPORT_BENCH_HOLD=1 cargo run --release --example import_bench  # children's commands, to profile
 //! ```
 //!
 //! The rows are the issue's comparable set: every 100th row repeats the previous row's global
@@ -62,6 +63,9 @@ fn parent(rows: usize) -> anyhow::Result<()> {
 
     let large = import(&client, rows, "large")?;
     let small_task = import(&client, small, "small")?;
+    if std::env::var_os("IMPORT_BENCH_HOLD").is_some() {
+        return hold(&server, large.id());
+    }
 
     println!("reading {rows} rows' results, median of {RUNS} runs, one child process each:");
     println!(
@@ -308,6 +312,23 @@ fn child(args: &[String]) -> anyhow::Result<()> {
         wall.as_secs_f64(),
         memory_kb("VmHWM:").unwrap_or(0)
     );
+    Ok(())
+}
+
+/// Keeps the emulator and its imported task up, printing each child's command line to run
+/// under a profiler (`perf record -g -- …`), until Enter is pressed.
+fn hold(server: &Server, task_id: &str) -> anyhow::Result<()> {
+    let exe = std::env::current_exe()?;
+    for mode in ["bare", "stream", "collect"] {
+        println!(
+            "{} child {mode} {} {} {task_id}",
+            exe.display(),
+            server.url,
+            server.key
+        );
+    }
+    println!("press Enter to stop the emulator");
+    std::io::stdin().read_line(&mut String::new())?;
     Ok(())
 }
 

@@ -35,7 +35,7 @@ const DATASET_FIELDS: &str = "createdAt description name rowCount id updatedAt";
 /// assert_eq!(task.wait_till_done()?, TaskStatus::Complete);
 /// for row in task.results()? {
 ///     let row = row?;
-///     println!("{} {:?}", row.id, row.global_key);
+///     println!("{} {:?}", row.id(), row.global_key());
 /// }
 /// for failed in task.failed_data_rows()? {
 ///     println!("{:?} failed: {}", failed.global_key, failed.message);

@@ -78,15 +78,15 @@ pub use export::stream::{
     ExportStream, ExportedDataRow, ExportedRow, StreamPosition, StreamStart, StreamType,
 };
 pub use export::task::{ExportTask, EXPORT_TASK_TYPE, EXPORT_WAIT_TIMEOUT};
+pub use import::created_row::CreatedDataRow;
 pub use import::data_row::{
     validate_items, validate_specs, Attachment, AttachmentKind, DataRowSpec, ItemError,
     ItemProblem, MediaType, MetadataField, RowData, UpsertItem, UpsertKey,
 };
+pub use import::failed_row::{FailedAttachment, FailedDataRow, FailedMetadata};
+pub use import::rows::{ImportRow, ImportRows};
 pub use import::upload::{ImportOptions, MAX_CHUNK_BYTES};
-pub use import::upsert_task::{
-    CreatedDataRow, DataUpsertTask, FailedAttachment, FailedDataRow, FailedMetadata, ImportRow,
-    ImportRows, ImportTotals, DEFAULT_PAGE_SIZE, UPSERT_TASK_TYPE,
-};
+pub use import::upsert_task::{DataUpsertTask, ImportTotals, DEFAULT_PAGE_SIZE, UPSERT_TASK_TYPE};
 pub use task::listing::{TaskFilter, Tasks};
 pub use task::wait_many::TaskOutcome;
 pub use task::{Task, TaskStatus, WaitOptions};

@@ -30,7 +30,12 @@ fn dataset_with_rows(client: &Client, prefix: &str, n: usize) -> (Dataset, Vec<S
         import.wait_with(wait_options()).unwrap(),
         TaskStatus::Complete
     );
-    let ids = import.result().unwrap().into_iter().map(|r| r.id).collect();
+    let ids = import
+        .result()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id().to_owned())
+        .collect();
     (dataset, ids)
 }
 

@@ -50,7 +50,7 @@ fn import_wait_and_results_survive_server_errors_drops_and_rate_limits() {
     assert_eq!(created.len(), 2_000, "every row reported once");
     let keys: HashSet<_> = created
         .iter()
-        .filter_map(|r| r.global_key.clone())
+        .filter_map(|r| r.global_key().map(str::to_owned))
         .collect();
     assert_eq!(keys.len(), 2_000);
 

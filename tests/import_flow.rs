@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use import_support::*;
-use labelbox::{DataRowSpec, Error, RowData, TaskStatus, UpsertItem};
+use labelbox::{CreatedDataRow, DataRowSpec, Error, RowData, TaskStatus, UpsertItem};
 
 #[test]
 fn get_dataset_of_an_unknown_id_is_not_found() {
@@ -48,21 +48,22 @@ fn import_and_wait_end_to_end() {
     assert_eq!(created.len(), 300);
     let keys: HashSet<_> = created
         .iter()
-        .filter_map(|r| r.global_key.clone())
+        .filter_map(|r| r.global_key().map(str::to_owned))
         .collect();
     let want: HashSet<_> = (0..300).map(|i| format!("e2e-{i}")).collect();
     assert_eq!(keys, want);
     let row = created
         .iter()
-        .find(|r| r.global_key.as_deref() == Some("e2e-7"))
+        .find(|r| r.global_key() == Some("e2e-7"))
         .unwrap();
-    assert_eq!(row.external_id.as_deref(), Some("e2e-ext-7"));
+    assert_eq!(row.external_id(), Some("e2e-ext-7"));
+    assert_eq!(row.row_data(), Some("https://example.com/e2e/7.jpg"));
     assert_eq!(
-        row.row_data.as_deref(),
-        Some("https://example.com/e2e/7.jpg")
-    );
-    assert_eq!(
-        created.iter().map(|r| &r.id).collect::<HashSet<_>>().len(),
+        created
+            .iter()
+            .map(CreatedDataRow::id)
+            .collect::<HashSet<_>>()
+            .len(),
         300
     );
 
@@ -159,7 +160,13 @@ fn results_and_errors_page_through_several_pages() {
     let mut all = vec![first];
     all.extend(results.map(Result::unwrap));
     assert_eq!(all.len(), 23);
-    assert_eq!(all.iter().map(|r| &r.id).collect::<HashSet<_>>().len(), 23);
+    assert_eq!(
+        all.iter()
+            .map(CreatedDataRow::id)
+            .collect::<HashSet<_>>()
+            .len(),
+        23
+    );
 
     let success_pages = requests_with(&emu, "successesfulDataRowImports");
     assert!(

@@ -380,7 +380,7 @@ fn import_results_cycling_cursors_stop_at_the_announced_total() {
     ];
     let streamed: Vec<_> = import.results().unwrap().collect();
     assert_eq!(streamed.len(), 2);
-    assert_eq!(streamed[0].as_ref().unwrap().id, "row-first");
+    assert_eq!(streamed[0].as_ref().unwrap().id(), "row-first");
     let err = streamed[1].as_ref().unwrap_err();
     assert!(
         matches!(err, Error::InconsistentPages { listing, reason }

@@ -7,7 +7,7 @@
 //! before anything is sent. The dataset import methods run the same check ([`check_import`]),
 //! so a caller can report every bad item up front, without a client, and get the same answer.
 
-use std::borrow::Borrow;
+use std::borrow::{Borrow, Cow};
 use std::fmt;
 
 use serde::de::{self, Deserializer};
@@ -749,37 +749,52 @@ pub(crate) fn encode_item(
 }
 
 /// Deserializes a value that should be a string but may come back as any JSON (row data of a
-/// JSON asset): strings stay as they are (read straight into the `String`, the common case of
-/// every result row), anything else becomes its JSON text.
+/// JSON asset): strings stay as they are, anything else becomes its JSON text.
 pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<String>, D::Error> {
-    deserializer.deserialize_any(LenientString)
+    LenientText::deserialize(deserializer).map(|text| text.0.map(Cow::into_owned))
 }
 
-struct LenientString;
+/// Row data as the SDK keeps it: the text (borrowed from the input when it has no escapes, the
+/// common case of every result row), or the JSON text of an inline asset; `None` for `null`.
+pub(crate) struct LenientText<'de>(pub(crate) Option<Cow<'de, str>>);
 
-impl LenientString {
-    fn json_text<E: de::Error>(value: serde_json::Value) -> Result<Option<String>, E> {
+impl<'de> Deserialize<'de> for LenientText<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_any(LenientVisitor)
+            .map(LenientText)
+    }
+}
+
+struct LenientVisitor;
+
+impl LenientVisitor {
+    fn json_text<'de, E: de::Error>(value: serde_json::Value) -> Result<Option<Cow<'de, str>>, E> {
         serde_json::to_string(&value)
-            .map(Some)
+            .map(|text| Some(Cow::Owned(text)))
             .map_err(de::Error::custom)
     }
 }
 
-impl<'de> de::Visitor<'de> for LenientString {
-    type Value = Option<String>;
+impl<'de> de::Visitor<'de> for LenientVisitor {
+    type Value = Option<Cow<'de, str>>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a string or any JSON value")
     }
 
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Some(Cow::Borrowed(v)))
+    }
+
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Some(v.to_owned()))
+        Ok(Some(Cow::Owned(v.to_owned())))
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Some(v))
+        Ok(Some(Cow::Owned(v)))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
@@ -795,15 +810,15 @@ impl<'de> de::Visitor<'de> for LenientString {
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        Ok(Some(Cow::Owned(v.to_string())))
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        Ok(Some(Cow::Owned(v.to_string())))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        Ok(Some(Cow::Owned(v.to_string())))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {

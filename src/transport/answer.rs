@@ -1,61 +1,18 @@
 //! Reading a GraphQL answer (PROTOCOL 1.1 steps 2 to 7), its `data` decoded straight from the
-//! bytes into the caller's type: no intermediate `serde_json::Value`.
+//! bytes into the caller's type or buffer: no intermediate `serde_json::Value`.
 
 use std::io::Read;
+use std::marker::PhantomData;
 use std::time::Duration;
 
-use serde::de::{DeserializeOwned, IgnoredAny};
-use serde::Deserialize;
-use serde_json::Value;
+use serde::de::{DeserializeSeed, IgnoredAny};
 use ureq::http::Response;
 use ureq::Body;
 
 use crate::error::Error;
+use crate::transport::envelope::{DataSeed, Envelope, EnvelopeSeed, GraphQlError};
 use crate::transport::failure::Failure;
 use crate::transport::redact::Redactor;
-
-/// An answer as the service sends it, `T` being the shape of its `data`.
-#[derive(Deserialize)]
-struct Envelope<T> {
-    data: Option<T>,
-    errors: Option<Vec<GraphQlError>>,
-    /// Top-level message of non-GraphQL answers (rate limiting, 401).
-    message: Option<String>,
-}
-
-/// One entry of `errors`.
-#[derive(Deserialize)]
-struct GraphQlError {
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default)]
-    extensions: Option<Extensions>,
-}
-
-#[derive(Deserialize)]
-struct Extensions {
-    #[serde(default)]
-    code: Option<String>,
-    /// `{"status": 422}` on `INTERNAL_SERVER_ERROR`; kept loose, as only a number counts.
-    #[serde(default)]
-    exception: Option<Value>,
-}
-
-impl GraphQlError {
-    fn code(&self) -> Option<&str> {
-        self.extensions.as_ref()?.code.as_deref()
-    }
-
-    fn exception_status(&self) -> Option<u16> {
-        let status = self
-            .extensions
-            .as_ref()?
-            .exception
-            .as_ref()?
-            .get("status")?;
-        u16::try_from(status.as_u64()?).ok()
-    }
-}
 
 /// What an answer with a JSON body says, beside its bytes.
 pub(super) struct Answer<'a> {
@@ -67,9 +24,9 @@ pub(super) struct Answer<'a> {
 
 impl Answer<'_> {
     /// PROTOCOL 1.1 steps 3 to 7: the body as JSON, its `errors`, rate limiting, a non-200
-    /// status, else its `data` as a `T`.
-    pub(super) fn decode<T: DeserializeOwned>(&self) -> Result<T, Failure> {
-        match self.parse::<T>() {
+    /// status, else its `data` as `seed` decodes it.
+    pub(super) fn decode<S: DataSeed>(&self, seed: &mut S) -> Result<S::Value, Failure> {
+        match self.parse(seed) {
             Ok(envelope) => {
                 self.classify(&envelope)?;
                 envelope.data.ok_or_else(|| {
@@ -78,7 +35,7 @@ impl Answer<'_> {
             }
             // The data may not fit because the answer is an error: read its error parts alone,
             // so an error is still classified by its code before the data is blamed.
-            Err(typed) => match serde_json::from_slice::<Envelope<IgnoredAny>>(self.body) {
+            Err(typed) => match self.parse(&mut PhantomData::<IgnoredAny>) {
                 Ok(envelope) => {
                     self.classify(&envelope)?;
                     Err(Failure::ambiguous(self.decode_error(
@@ -95,13 +52,13 @@ impl Answer<'_> {
         }
     }
 
-    /// The body as an envelope of `T`. The body's UTF-8 is checked once, as a whole, so the
-    /// parser need not check each string again (a third of the decode of a result page);
-    /// a body that is not UTF-8 is parsed as bytes, to fail as it always did.
-    fn parse<T: DeserializeOwned>(&self) -> serde_json::Result<Envelope<T>> {
+    /// The body as an envelope, its `data` through `seed`. The body's UTF-8 is checked once,
+    /// as a whole, so the parser need not check each string again (a third of the decode of a
+    /// result page); a body that is not UTF-8 is parsed as bytes, to fail as it always did.
+    fn parse<S: DataSeed>(&self, seed: &mut S) -> serde_json::Result<Envelope<S::Value>> {
         match std::str::from_utf8(self.body) {
-            Ok(text) => serde_json::from_str(text),
-            Err(_) => serde_json::from_slice(self.body),
+            Ok(text) => parse_with(serde_json::Deserializer::from_str(text), seed),
+            Err(_) => parse_with(serde_json::Deserializer::from_slice(self.body), seed),
         }
     }
 
@@ -200,6 +157,16 @@ impl Answer<'_> {
     }
 }
 
+/// A whole JSON document read as an envelope (nothing may follow it).
+fn parse_with<'de, R: serde_json::de::Read<'de>, S: DataSeed>(
+    mut deserializer: serde_json::Deserializer<R>,
+    seed: &mut S,
+) -> serde_json::Result<Envelope<S::Value>> {
+    let envelope = EnvelopeSeed(seed).deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(envelope)
+}
+
 /// `INTERNAL_SERVER_ERROR`, refined by `extensions.exception.status`.
 fn internal_error(status: Option<u16>, message: String) -> Error {
     match status {
@@ -282,6 +249,7 @@ pub(super) fn server_error(status: u16, body: &ErrorBody, redact: &Redactor) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Deserialize;
 
     #[derive(Debug, Deserialize)]
     #[allow(dead_code)]
@@ -297,7 +265,7 @@ mod tests {
             body: body.as_bytes(),
             redact: &redact,
         };
-        answer.decode::<Data>().map_err(|f| f.error)
+        answer.decode(&mut PhantomData::<Data>).map_err(|f| f.error)
     }
 
     #[test]
@@ -320,7 +288,10 @@ mod tests {
             body: b"{\"data\": {\"user\": \"Zo\xeb\"}}",
             redact: &redact,
         };
-        let e = answer.decode::<Data>().map_err(|f| f.error).unwrap_err();
+        let e = answer
+            .decode(&mut PhantomData::<Data>)
+            .map_err(|f| f.error)
+            .unwrap_err();
         assert!(
             matches!(&e, Error::Decode { source: Some(source), .. }
                 if source.to_string().contains("invalid unicode")),

@@ -76,10 +76,14 @@ fn page_decode_bench() {
     let t = Transport::new(&ClientBuilder::new().api_key("bench-key"));
     let bytes = page();
     let typed = per_row(&bytes, |r| {
-        t.read_answer::<Data>(r).ok().unwrap();
+        t.read_answer(r, &mut AnswerBuffer::default(), &mut PhantomData::<Data>)
+            .ok()
+            .unwrap();
     });
     let value = per_row(&bytes, |r| {
-        t.read_answer::<Value>(r).ok().unwrap();
+        t.read_answer(r, &mut AnswerBuffer::default(), &mut PhantomData::<Value>)
+            .ok()
+            .unwrap();
     });
     println!(
         "5,000-row page ({} bytes): typed {typed:.3} µs/row, Value {value:.3} µs/row",

@@ -5,7 +5,9 @@
 //! failures under the client's [`RetryPolicy`].
 
 mod answer;
+mod buffer;
 mod connect;
+mod envelope;
 mod failure;
 mod multipart;
 mod redact;
@@ -15,6 +17,7 @@ pub(crate) mod retry;
 mod decode_bench;
 
 use std::io::Read;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -27,6 +30,8 @@ use ureq::Body;
 use crate::config::ClientBuilder;
 use crate::error::{Error, Result};
 use crate::transport::answer::{server_error, Answer, ErrorBody};
+pub(crate) use crate::transport::buffer::AnswerBuffer;
+pub(crate) use crate::transport::envelope::DataSeed;
 use crate::transport::failure::{classify_transport, Failure, Kind};
 use crate::transport::multipart::Multipart;
 use crate::transport::redact::Redactor;
@@ -112,7 +117,30 @@ impl Transport {
 
     /// A GraphQL query: retried on every transient failure.
     pub(crate) fn query<T: DeserializeOwned>(&self, document: &str, variables: Value) -> Result<T> {
-        self.graphql(Kind::Idempotent, document, variables, None)
+        self.graphql(
+            Kind::Idempotent,
+            document,
+            variables,
+            None,
+            &mut PhantomData,
+        )
+    }
+
+    /// A GraphQL query of one page of a walk: the answer is read into the walk's `buffer` and
+    /// its `data` decoded by `seed` (which may append into the walk's own storage). Retried
+    /// like [`query`](Transport::query); each attempt decodes afresh.
+    pub(crate) fn query_page<S: DataSeed>(
+        &self,
+        document: &str,
+        variables: Value,
+        buffer: &mut AnswerBuffer,
+        seed: &mut S,
+    ) -> Result<S::Value> {
+        let body = graphql_body(document, variables)?;
+        self.with_retries(Kind::Idempotent, None, |timeout| {
+            let response = self.send_json(&body, timeout)?;
+            self.read_answer(response, buffer, seed)
+        })
     }
 
     /// A GraphQL query that must end by `deadline` (on the client's clock): the polls of a
@@ -124,7 +152,13 @@ impl Transport {
         variables: Value,
         deadline: Instant,
     ) -> Result<T> {
-        self.graphql(Kind::Idempotent, document, variables, Some(deadline))
+        self.graphql(
+            Kind::Idempotent,
+            document,
+            variables,
+            Some(deadline),
+            &mut PhantomData,
+        )
     }
 
     /// A GraphQL mutation: retried only where the request surely was not processed
@@ -134,7 +168,7 @@ impl Transport {
         document: &str,
         variables: Value,
     ) -> Result<T> {
-        self.graphql(Kind::Mutation, document, variables, None)
+        self.graphql(Kind::Mutation, document, variables, None, &mut PhantomData)
     }
 
     /// Multipart `uploadFile` (PROTOCOL 3.6 step 2); returns the file's URL. A duplicate
@@ -168,7 +202,7 @@ impl Transport {
                 .header("Content-Length", multipart.len(bytes))
                 .send(ureq::SendBody::from_reader(&mut body))
                 .map_err(classify_transport)?;
-            self.read_answer(response)
+            self.read_answer(response, &mut AnswerBuffer::default(), &mut PhantomData)
         })?;
         Ok(data.upload_file.url)
     }
@@ -228,31 +262,30 @@ impl Transport {
         }
     }
 
-    fn graphql<T: DeserializeOwned>(
+    fn graphql<S: DataSeed>(
         &self,
         kind: Kind,
         document: &str,
         variables: Value,
         deadline: Option<Instant>,
-    ) -> Result<T> {
-        if !(variables.is_null() || variables.is_object()) {
-            return Err(Error::invalid_input(
-                "variables",
-                "GraphQL variables must be a JSON object or null",
-            ));
-        }
-        let body = serde_json::to_vec(&serde_json::json!({
-            "query": document,
-            "variables": variables,
-        }))
-        .map_err(|e| Error::invalid_input("variables", e.to_string()))?;
+        seed: &mut S,
+    ) -> Result<S::Value> {
+        let body = graphql_body(document, variables)?;
         self.with_retries(kind, deadline, |timeout| {
-            let response = self
-                .endpoint_request("application/json", timeout)
-                .send(&body[..])
-                .map_err(classify_transport)?;
-            self.read_answer(response)
+            let response = self.send_json(&body, timeout)?;
+            self.read_answer(response, &mut AnswerBuffer::default(), seed)
         })
+    }
+
+    /// Sends a GraphQL request body to the endpoint.
+    fn send_json(
+        &self,
+        body: &[u8],
+        timeout: Duration,
+    ) -> std::result::Result<Response<Body>, Failure> {
+        self.endpoint_request("application/json", timeout)
+            .send(body)
+            .map_err(classify_transport)
     }
 
     /// A POST to the endpoint with the headers every GraphQL request carries (the key, JSON
@@ -372,11 +405,14 @@ impl Transport {
     }
 
     /// Classifies an HTTP answer of the endpoint (PROTOCOL 1.1 steps 2 to 7, redirects
-    /// refused) and decodes its `data`, reading at most `max_answer_bytes` of it.
-    fn read_answer<T: DeserializeOwned>(
+    /// refused) and decodes its `data` through `seed`, reading at most `max_answer_bytes` of
+    /// it into `buffer`.
+    fn read_answer<S: DataSeed>(
         &self,
         mut response: Response<Body>,
-    ) -> std::result::Result<T, Failure> {
+        buffer: &mut AnswerBuffer,
+        seed: &mut S,
+    ) -> std::result::Result<S::Value, Failure> {
         let status = response.status().as_u16();
         match status {
             300..=399 => return Err(Failure::not_processed(self.redirected(status, &response))),
@@ -395,12 +431,14 @@ impl Transport {
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, SystemTime::now()));
-        let body = response
+        let reader = response
             .body_mut()
             .with_config()
             .limit(self.max_answer_bytes)
-            .read_to_vec()
-            .map_err(|e| match e {
+            .reader();
+        let body = buffer
+            .read_all(reader)
+            .map_err(|e| match ureq::Error::from(e) {
                 ureq::Error::BodyExceedsLimit(limit) => {
                     Failure::ambiguous(Error::AnswerTooLarge { limit })
                 }
@@ -409,10 +447,10 @@ impl Transport {
         Answer {
             status,
             retry_after,
-            body: &body,
+            body,
             redact: &self.redact,
         }
-        .decode()
+        .decode(seed)
     }
 
     /// A redirect of the endpoint, naming where it pointed (without its query string).
@@ -424,6 +462,21 @@ impl Transport {
             .map(|v| self.redact.text(strip_query(&v)));
         Error::Redirected { status, location }
     }
+}
+
+/// The JSON body of a GraphQL request.
+fn graphql_body(document: &str, variables: Value) -> Result<Vec<u8>> {
+    if !(variables.is_null() || variables.is_object()) {
+        return Err(Error::invalid_input(
+            "variables",
+            "GraphQL variables must be a JSON object or null",
+        ));
+    }
+    serde_json::to_vec(&serde_json::json!({
+        "query": document,
+        "variables": variables,
+    }))
+    .map_err(|e| Error::invalid_input("variables", e.to_string()))
 }
 
 /// A URL without its query string: signed URLs carry credentials there.
