@@ -31,7 +31,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use labelbox::{Client, DataRowSpec, DataUpsertTask, RowData, TaskStatus, WaitOptions};
+use labelbox::{
+    Client, CreatedDataRow, DataRowSpec, DataUpsertTask, RowData, TaskStatus, WaitOptions,
+};
 use labelbox_emulator::Emulator;
 use serde::Deserialize;
 
@@ -94,6 +96,10 @@ fn parent(rows: usize) -> anyhow::Result<()> {
             "  python: skipped (no target/conformance-venv: run the conformance test once)"
         ),
     }
+    println!(
+        "  collect: the rows themselves hold {:.1} MB (structs and texts)",
+        mb(collect.rows_kb)
+    );
     let flat = measure(&server, "stream", small_task.id())?;
     println!(
         "  stream peak memory: {:.1} MB for {small} rows, {:.1} MB for {rows} rows",
@@ -110,6 +116,9 @@ struct Figures {
     wall_s: f64,
     cpu_s: f64,
     peak_kb: u64,
+    /// What the collected rows themselves hold (their structs and texts), `collect` only.
+    #[serde(default)]
+    rows_kb: u64,
 }
 
 fn print_row(mode: &str, f: &Figures, bare: &Figures) {
@@ -177,6 +186,7 @@ fn median(runs: impl Iterator<Item = anyhow::Result<Figures>>) -> anyhow::Result
         wall_s: mid(runs.iter().map(|f| f.wall_s).collect()),
         cpu_s: mid(runs.iter().map(|f| f.cpu_s).collect()),
         peak_kb: mid(runs.iter().map(|f| f.peak_kb as f64).collect()) as u64,
+        rows_kb: runs[0].rows_kb,
     })
 }
 
@@ -297,22 +307,35 @@ fn child(args: &[String]) -> anyhow::Result<()> {
     };
     let client = client(url, key)?;
     let task = DataUpsertTask::try_from(client.get_task_by_id(task_id)?)?;
+    let mut rows_kb = 0;
     let (wall_start, cpu_start) = (Instant::now(), cpu_seconds());
     let rows = match mode.as_str() {
         "bare" => bare_pages(url, key, task_id)?,
         "stream" => task
             .results()?
             .try_fold(0u64, |n, row| row.map(|_| n + 1))?,
-        "collect" => task.result()?.len() as u64,
+        "collect" => {
+            let rows = task.result()?;
+            rows_kb = rows.iter().map(row_bytes).sum::<usize>() as u64 / 1024;
+            rows.len() as u64
+        }
         other => bail!("unknown mode {other}"),
     };
     let (wall, cpu) = (wall_start.elapsed(), cpu_seconds() - cpu_start);
     println!(
-        "{{\"rows\":{rows},\"wall_s\":{},\"cpu_s\":{cpu},\"peak_kb\":{}}}",
+        "{{\"rows\":{rows},\"wall_s\":{},\"cpu_s\":{cpu},\"peak_kb\":{},\"rows_kb\":{rows_kb}}}",
         wall.as_secs_f64(),
         memory_kb("VmHWM:").unwrap_or(0)
     );
     Ok(())
+}
+
+/// The bytes a collected row holds: its struct and its texts (allocator overhead aside).
+fn row_bytes(row: &CreatedDataRow) -> usize {
+    let texts = [row.external_id(), row.global_key(), row.row_data()];
+    std::mem::size_of::<CreatedDataRow>()
+        + row.id().len()
+        + texts.iter().flatten().map(|t| t.len()).sum::<usize>()
 }
 
 /// Keeps the emulator and its imported task up, printing each child's command line to run

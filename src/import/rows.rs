@@ -87,7 +87,7 @@ impl<T: ImportRow> ImportRows<T> {
             client,
             task_id,
             page_size,
-            walk: CursorWalk::new(listing, page_size),
+            walk: CursorWalk::new(listing),
             answers: AnswerBuffer::default(),
         }
     }
@@ -175,8 +175,8 @@ impl PageInfo {
     }
 }
 
-/// Largest number of rows reserved up front (from the page size or an announced total): a
-/// generous real import, while a hostile `total` cannot make the SDK reserve gigabytes.
+/// Largest number of rows reserved up front from an announced total: a generous real import,
+/// while a hostile `total` cannot make the SDK reserve gigabytes.
 const MAX_PRESIZED_ROWS: u64 = 1 << 20;
 
 /// The state of a cursor walk: the cursor, the cursors seen, the rows received against the
@@ -188,7 +188,6 @@ const MAX_PRESIZED_ROWS: u64 = 1 << 20;
 /// (the pages cycle), or more rows than the first page's `total`.
 pub(crate) struct CursorWalk<T> {
     listing: String,
-    page_size: u32,
     cursor: Option<String>,
     seen_cursors: HashSet<String>,
     buffer: VecDeque<T>,
@@ -201,12 +200,10 @@ pub(crate) struct CursorWalk<T> {
 type Fetch<'f, T> = dyn FnMut(Option<&str>, &mut VecDeque<T>) -> Result<PageInfo> + 'f;
 
 impl<T> CursorWalk<T> {
-    /// A walk over `listing` (named in its errors), from the first page, of pages of at most
-    /// `page_size` rows (the room reserved for them).
-    pub(crate) fn new(listing: String, page_size: u32) -> Self {
+    /// A walk over `listing` (named in its errors), from the first page.
+    pub(crate) fn new(listing: String) -> Self {
         CursorWalk {
             listing,
-            page_size,
             cursor: None,
             seen_cursors: HashSet::new(),
             buffer: VecDeque::new(),
@@ -258,12 +255,9 @@ impl<T> CursorWalk<T> {
     }
 
     /// Fetches the next page onto the buffer and checks it against the walk so far; a page
-    /// that fails, or fails the checks, leaves nothing in the buffer and ends the walk.
+    /// that fails, or fails the checks, leaves nothing in the buffer and ends the walk. The
+    /// buffer keeps its room from page to page: only the first page grows it.
     fn fetch_next(&mut self, fetch: &mut Fetch<'_, T>) -> Result<()> {
-        if self.buffer.capacity() == 0 {
-            let room = u64::from(self.page_size).min(MAX_PRESIZED_ROWS) as usize;
-            self.buffer.reserve_exact(room);
-        }
         let before = self.buffer.len();
         let checked =
             fetch(self.cursor.as_deref(), &mut self.buffer).and_then(|page| self.accept(page));
@@ -524,7 +518,7 @@ mod tests {
     fn walk(pages: Vec<Scripted>) -> (Vec<std::result::Result<u32, String>>, Vec<Option<String>>) {
         let mut fetch = scripted(pages);
         let mut cursors = Vec::new();
-        let mut walk = CursorWalk::new("rows".into(), 10);
+        let mut walk = CursorWalk::new("rows".into());
         let mut out = Vec::new();
         while let Some(item) = walk.next_with(|from, rows| {
             cursors.push(from.map(str::to_owned));
@@ -595,7 +589,7 @@ mod tests {
 
     #[test]
     fn collecting_appends_pages_and_checks_them_the_same_way() {
-        let rows = CursorWalk::new("rows".into(), 2)
+        let rows = CursorWalk::new("rows".into())
             .collect_with(scripted(vec![
                 page_of(&[1, 2], Some("c1"), Some(3)),
                 page_of(&[3], None, Some(3)),
@@ -603,22 +597,22 @@ mod tests {
             .unwrap();
         assert_eq!(rows, [1, 2, 3]);
         let cycling = ["A", "B", "A"].map(|c| page_of(&[1], Some(c), None));
-        let err = CursorWalk::<u32>::new("rows".into(), 1)
+        let err = CursorWalk::<u32>::new("rows".into())
             .collect_with(scripted(cycling.into()))
             .unwrap_err();
         assert!(matches!(err, Error::InconsistentPages { .. }), "{err:?}");
     }
 
     #[test]
-    fn a_hostile_total_or_page_size_does_not_reserve_memory_for_it() {
-        let rows = CursorWalk::new("rows".into(), u32::MAX)
+    fn a_hostile_total_does_not_reserve_memory_for_it() {
+        let rows = CursorWalk::new("rows".into())
             .collect_with(scripted(vec![
                 page_of(&[1], Some("c1"), Some(u64::MAX)),
                 page_of(&[2], None, None),
             ]))
             .unwrap();
         assert_eq!(rows, [1, 2]);
-        assert!(rows.capacity() as u64 <= 2 * MAX_PRESIZED_ROWS);
+        assert!(rows.capacity() as u64 <= MAX_PRESIZED_ROWS);
     }
 
     #[test]
@@ -634,7 +628,7 @@ mod tests {
     /// A fetch that appended rows before failing (a page cut short) leaves none behind.
     #[test]
     fn a_failed_fetch_leaves_no_rows_of_its_page() {
-        let mut walk = CursorWalk::new("rows".into(), 10);
+        let mut walk = CursorWalk::new("rows".into());
         let mut calls = 0;
         let mut fetch = |_: Option<&str>, rows: &mut VecDeque<u32>| {
             calls += 1;

@@ -117,11 +117,13 @@ impl Transport {
 
     /// A GraphQL query: retried on every transient failure.
     pub(crate) fn query<T: DeserializeOwned>(&self, document: &str, variables: Value) -> Result<T> {
+        let buffer = &mut AnswerBuffer::default();
         self.graphql(
             Kind::Idempotent,
             document,
             variables,
             None,
+            buffer,
             &mut PhantomData,
         )
     }
@@ -136,11 +138,7 @@ impl Transport {
         buffer: &mut AnswerBuffer,
         seed: &mut S,
     ) -> Result<S::Value> {
-        let body = graphql_body(document, variables)?;
-        self.with_retries(Kind::Idempotent, None, |timeout| {
-            let response = self.send_json(&body, timeout)?;
-            self.read_answer(response, buffer, seed)
-        })
+        self.graphql(Kind::Idempotent, document, variables, None, buffer, seed)
     }
 
     /// A GraphQL query that must end by `deadline` (on the client's clock): the polls of a
@@ -152,11 +150,14 @@ impl Transport {
         variables: Value,
         deadline: Instant,
     ) -> Result<T> {
+        let buffer = &mut AnswerBuffer::default();
+        let deadline = Some(deadline);
         self.graphql(
             Kind::Idempotent,
             document,
             variables,
-            Some(deadline),
+            deadline,
+            buffer,
             &mut PhantomData,
         )
     }
@@ -168,7 +169,15 @@ impl Transport {
         document: &str,
         variables: Value,
     ) -> Result<T> {
-        self.graphql(Kind::Mutation, document, variables, None, &mut PhantomData)
+        let buffer = &mut AnswerBuffer::default();
+        self.graphql(
+            Kind::Mutation,
+            document,
+            variables,
+            None,
+            buffer,
+            &mut PhantomData,
+        )
     }
 
     /// Multipart `uploadFile` (PROTOCOL 3.6 step 2); returns the file's URL. A duplicate
@@ -262,30 +271,35 @@ impl Transport {
         }
     }
 
+    /// Sends a GraphQL document (under the retry rules of `kind`, within `deadline`), each
+    /// answer read into `buffer` and its `data` decoded by `seed`.
     fn graphql<S: DataSeed>(
         &self,
         kind: Kind,
         document: &str,
         variables: Value,
         deadline: Option<Instant>,
+        buffer: &mut AnswerBuffer,
         seed: &mut S,
     ) -> Result<S::Value> {
-        let body = graphql_body(document, variables)?;
+        if !(variables.is_null() || variables.is_object()) {
+            return Err(Error::invalid_input(
+                "variables",
+                "GraphQL variables must be a JSON object or null",
+            ));
+        }
+        let body = serde_json::to_vec(&serde_json::json!({
+            "query": document,
+            "variables": variables,
+        }))
+        .map_err(|e| Error::invalid_input("variables", e.to_string()))?;
         self.with_retries(kind, deadline, |timeout| {
-            let response = self.send_json(&body, timeout)?;
-            self.read_answer(response, &mut AnswerBuffer::default(), seed)
+            let response = self
+                .endpoint_request("application/json", timeout)
+                .send(&body[..])
+                .map_err(classify_transport)?;
+            self.read_answer(response, buffer, seed)
         })
-    }
-
-    /// Sends a GraphQL request body to the endpoint.
-    fn send_json(
-        &self,
-        body: &[u8],
-        timeout: Duration,
-    ) -> std::result::Result<Response<Body>, Failure> {
-        self.endpoint_request("application/json", timeout)
-            .send(body)
-            .map_err(classify_transport)
     }
 
     /// A POST to the endpoint with the headers every GraphQL request carries (the key, JSON
@@ -462,21 +476,6 @@ impl Transport {
             .map(|v| self.redact.text(strip_query(&v)));
         Error::Redirected { status, location }
     }
-}
-
-/// The JSON body of a GraphQL request.
-fn graphql_body(document: &str, variables: Value) -> Result<Vec<u8>> {
-    if !(variables.is_null() || variables.is_object()) {
-        return Err(Error::invalid_input(
-            "variables",
-            "GraphQL variables must be a JSON object or null",
-        ));
-    }
-    serde_json::to_vec(&serde_json::json!({
-        "query": document,
-        "variables": variables,
-    }))
-    .map_err(|e| Error::invalid_input("variables", e.to_string()))
 }
 
 /// A URL without its query string: signed URLs carry credentials there.
