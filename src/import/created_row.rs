@@ -47,12 +47,12 @@ pub struct CreatedDataRow {
     present: u8,
 }
 
-/// The optional texts of a row, by their index in `text` (the id is part 0).
+/// The optional texts of a row, by their place in `starts` and `present`.
 #[derive(Clone, Copy)]
-enum Part {
-    ExternalId = 1,
-    GlobalKey = 2,
-    RowData = 3,
+enum Optional {
+    ExternalId = 0,
+    GlobalKey = 1,
+    RowData = 2,
 }
 
 impl CreatedDataRow {
@@ -65,35 +65,36 @@ impl CreatedDataRow {
     /// Its external id, if it was given one.
     #[must_use]
     pub fn external_id(&self) -> Option<&str> {
-        self.optional(Part::ExternalId)
+        self.optional(Optional::ExternalId)
     }
 
     /// Its global key, if it was given one.
     #[must_use]
     pub fn global_key(&self) -> Option<&str> {
-        self.optional(Part::GlobalKey)
+        self.optional(Optional::GlobalKey)
     }
 
     /// Its row data: the URL, or the JSON text of an inline JSON asset.
     #[must_use]
     pub fn row_data(&self) -> Option<&str> {
-        self.optional(Part::RowData)
+        self.optional(Optional::RowData)
     }
 
-    fn optional(&self, part: Part) -> Option<&str> {
-        let index = part as usize;
-        if self.present & (1 << (index - 1)) == 0 {
+    fn optional(&self, which: Optional) -> Option<&str> {
+        let i = which as usize;
+        if self.present & (1 << i) == 0 {
             return None;
         }
-        let start = self.starts[index - 1] as usize;
+        let start = self.starts[i] as usize;
         let end = self
             .starts
-            .get(index)
+            .get(i + 1)
             .map_or(self.text.len(), |&e| e as usize);
         Some(&self.text[start..end])
     }
 
-    /// A row of these texts, copied into one allocation; `None` past 4 GiB of text.
+    /// A row of these texts, copied into one allocation; `None` when the row data would start
+    /// past 4 GiB.
     fn from_parts(id: &str, optional: [Option<&str>; 3]) -> Option<Self> {
         let len = id.len() + optional.iter().flatten().map(|s| s.len()).sum::<usize>();
         let mut text = String::with_capacity(len);
@@ -106,7 +107,6 @@ impl CreatedDataRow {
                 present |= 1 << i;
             }
         }
-        u32::try_from(text.len()).ok()?;
         Some(CreatedDataRow {
             text: text.into_boxed_str(),
             starts,
