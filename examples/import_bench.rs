@@ -307,7 +307,7 @@ fn child(args: &[String]) -> anyhow::Result<()> {
     };
     let client = client(url, key)?;
     let task = DataUpsertTask::try_from(client.get_task_by_id(task_id)?)?;
-    let mut rows_kb = 0;
+    let mut collected = Vec::new();
     let (wall_start, cpu_start) = (Instant::now(), cpu_seconds());
     let rows = match mode.as_str() {
         "bare" => bare_pages(url, key, task_id)?,
@@ -315,13 +315,14 @@ fn child(args: &[String]) -> anyhow::Result<()> {
             .results()?
             .try_fold(0u64, |n, row| row.map(|_| n + 1))?,
         "collect" => {
-            let rows = task.result()?;
-            rows_kb = rows.iter().map(row_bytes).sum::<usize>() as u64 / 1024;
-            rows.len() as u64
+            collected = task.result()?;
+            collected.len() as u64
         }
         other => bail!("unknown mode {other}"),
     };
     let (wall, cpu) = (wall_start.elapsed(), cpu_seconds() - cpu_start);
+    // Counted after the measured call, so the figures are of reading alone.
+    let rows_kb = collected.iter().map(row_bytes).sum::<usize>() as u64 / 1024;
     println!(
         "{{\"rows\":{rows},\"wall_s\":{},\"cpu_s\":{cpu},\"peak_kb\":{},\"rows_kb\":{rows_kb}}}",
         wall.as_secs_f64(),

@@ -4,10 +4,11 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::import::data_row::{AttachmentKind, LenientText};
+use crate::transport::Nullable;
 
 /// A metadata field as echoed in a [`FailedDataRow`] (`schema_id`, or the wire's `schemaId`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -121,7 +122,9 @@ impl<'de> Deserialize<'de> for WireFailedRow {
                         FailureKey::Message => {
                             row.message = map.next_value::<Option<String>>()?.unwrap_or_default()
                         }
-                        FailureKey::Spec => map.next_value_seed(SpecInto(&mut row))?,
+                        FailureKey::Spec => {
+                            map.next_value_seed(Nullable(SpecInto(&mut row)))?;
+                        }
                         FailureKey::Other => {
                             map.next_value::<IgnoredAny>()?;
                         }
@@ -135,14 +138,14 @@ impl<'de> Deserialize<'de> for WireFailedRow {
     }
 }
 
-/// Reads a `spec` object (or `null`) into the fields of the row being decoded.
+/// Reads a `spec` object into the fields of the row being decoded.
 struct SpecInto<'a>(&'a mut FailedDataRow);
 
 impl<'de> DeserializeSeed<'de> for SpecInto<'_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
-        d.deserialize_option(self)
+        d.deserialize_map(self)
     }
 }
 
@@ -150,19 +153,7 @@ impl<'de> Visitor<'de> for SpecInto<'_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a data row spec or null")
-    }
-
-    fn visit_none<E: de::Error>(self) -> std::result::Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> std::result::Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
-        d.deserialize_map(self)
+        f.write_str("a data row spec")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
@@ -188,6 +179,7 @@ impl<'de> Visitor<'de> for SpecInto<'_> {
         Ok(())
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;

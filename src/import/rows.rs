@@ -12,7 +12,7 @@ use serde_json::json;
 use crate::error::{Error, Result};
 use crate::import::created_row::CreatedDataRow;
 use crate::import::failed_row::{FailedDataRow, WireFailedRow};
-use crate::transport::{AnswerBuffer, DataSeed};
+use crate::transport::{AnswerBuffer, DataSeed, Nullable};
 use crate::Client;
 
 /// The kinds of rows an import task pages over: [`CreatedDataRow`] and [`FailedDataRow`]
@@ -130,7 +130,7 @@ pub(crate) fn total_of<T: ImportRow>(client: &Client, task_id: &str) -> Result<u
         &mut AnswerBuffer::default(),
         &mut rows,
     )?;
-    Ok(page.total.unwrap_or(page.rows as u64))
+    Ok(page.total.unwrap_or(rows.len() as u64))
 }
 
 /// One page of `T` rows, read into `answers` and decoded onto the end of `rows`; a `null`
@@ -156,8 +156,6 @@ fn fetch_page<T: ImportRow>(
 /// What a page says beside its rows (which went into the walk's buffer).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PageInfo {
-    /// How many rows it had.
-    pub(crate) rows: usize,
     /// The cursor of the next page; `None` or empty on the last.
     pub(crate) after: Option<String>,
     /// The total the service announces.
@@ -168,7 +166,6 @@ impl PageInfo {
     /// The page of a `null` answer: nothing recorded for this task.
     fn empty() -> Self {
         PageInfo {
-            rows: 0,
             after: None,
             total: Some(0),
         }
@@ -259,8 +256,10 @@ impl<T> CursorWalk<T> {
     /// buffer keeps its room from page to page: only the first page grows it.
     fn fetch_next(&mut self, fetch: &mut Fetch<'_, T>) -> Result<()> {
         let before = self.buffer.len();
-        let checked =
-            fetch(self.cursor.as_deref(), &mut self.buffer).and_then(|page| self.accept(page));
+        let checked = fetch(self.cursor.as_deref(), &mut self.buffer).and_then(|page| {
+            let rows = self.buffer.len() - before;
+            self.accept(page, rows)
+        });
         if checked.is_err() {
             self.buffer.truncate(before);
             self.done = true;
@@ -268,14 +267,15 @@ impl<T> CursorWalk<T> {
         checked
     }
 
-    /// Takes a fetched page's word: checks it against the walk so far and moves the cursor.
-    fn accept(&mut self, page: PageInfo) -> Result<()> {
+    /// Takes a fetched page's word and its count of rows: checks them against the walk so
+    /// far and moves the cursor.
+    fn accept(&mut self, page: PageInfo, rows: usize) -> Result<()> {
         if self.total.is_none() {
             self.total = page.total;
         }
-        self.received += page.rows as u64;
+        self.received += rows as u64;
         let after = page.after.filter(|a| !a.is_empty());
-        self.done = page.rows == 0 || after.is_none();
+        self.done = rows == 0 || after.is_none();
         if let Some(total) = self.total.filter(|&total| self.received > total) {
             return Err(self.inconsistent(format!(
                 "{} rows received, more than the {total} announced",
@@ -354,7 +354,7 @@ impl<'de, T: ImportRow> Visitor<'de> for DataVisitor<'_, T> {
             } else if info.is_some() {
                 return Err(de::Error::duplicate_field(T::FIELD));
             } else {
-                info = Some(map.next_value_seed(NullablePage(&mut *self.0))?);
+                info = Some(map.next_value_seed(Nullable(PageSeed(&mut *self.0)))?);
             }
         }
         Ok(info.flatten())
@@ -384,14 +384,14 @@ impl Visitor<'_> for KeyIs {
     }
 }
 
-/// A page object, or `null` (nothing recorded for this task).
-struct NullablePage<'a, T>(&'a mut VecDeque<T>);
+/// A page object, its rows appended to the buffer.
+struct PageSeed<'a, T>(&'a mut VecDeque<T>);
 
-impl<'de, T: ImportRow> DeserializeSeed<'de> for NullablePage<'_, T> {
-    type Value = Option<PageInfo>;
+impl<'de, T: ImportRow> DeserializeSeed<'de> for PageSeed<'_, T> {
+    type Value = PageInfo;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
-        d.deserialize_option(self)
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<PageInfo, D::Error> {
+        d.deserialize_map(self)
     }
 }
 
@@ -407,31 +407,15 @@ enum PageKey {
     Other,
 }
 
-impl<'de, T: ImportRow> Visitor<'de> for NullablePage<'_, T> {
-    type Value = Option<PageInfo>;
+impl<'de, T: ImportRow> Visitor<'de> for PageSeed<'_, T> {
+    type Value = PageInfo;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a page {nodes, after, total} or null")
+        f.write_str("a page {nodes, after, total}")
     }
 
-    fn visit_none<E: de::Error>(self) -> std::result::Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> std::result::Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
-        d.deserialize_map(self)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(
-        self,
-        mut map: A,
-    ) -> std::result::Result<Self::Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<PageInfo, A::Error> {
         let mut page = PageInfo {
-            rows: 0,
             after: None,
             total: None,
         };
@@ -441,7 +425,7 @@ impl<'de, T: ImportRow> Visitor<'de> for NullablePage<'_, T> {
                 PageKey::Nodes if rows_seen => return Err(de::Error::duplicate_field("nodes")),
                 PageKey::Nodes => {
                     rows_seen = true;
-                    page.rows = map.next_value_seed(RowsInto(&mut *self.0))?;
+                    map.next_value_seed(RowsInto(&mut *self.0))?;
                 }
                 PageKey::After => page.after = map.next_value()?,
                 PageKey::Total => page.total = map.next_value()?,
@@ -450,36 +434,33 @@ impl<'de, T: ImportRow> Visitor<'de> for NullablePage<'_, T> {
                 }
             }
         }
-        Ok(Some(page))
+        Ok(page)
     }
 }
 
-/// A page's array of rows, each decoded as the service sends it and appended; gives the
-/// count.
+/// A page's array of rows, each decoded as the service sends it and appended.
 struct RowsInto<'a, T>(&'a mut VecDeque<T>);
 
 impl<'de, T: ImportRow> DeserializeSeed<'de> for RowsInto<'_, T> {
-    type Value = usize;
+    type Value = ();
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<usize, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
         d.deserialize_seq(self)
     }
 }
 
 impl<'de, T: ImportRow> Visitor<'de> for RowsInto<'_, T> {
-    type Value = usize;
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "an array of {}", T::NAME)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<usize, A::Error> {
-        let mut count = 0;
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
         while let Some(row) = seq.next_element::<T::Wire>()? {
             self.0.push_back(row.into());
-            count += 1;
         }
-        Ok(count)
+        Ok(())
     }
 }
 
@@ -507,7 +488,6 @@ mod tests {
             let (items, after, total) = pages.next().expect("fetched past the script")?;
             rows.extend(&items);
             Ok(PageInfo {
-                rows: items.len(),
                 after: after.map(str::to_owned),
                 total,
             })
@@ -661,12 +641,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            info,
-            PageInfo {
-                rows: 2,
-                after: Some("c".into()),
-                total: Some(7)
-            }
+            (rows.len(), info),
+            (
+                2,
+                PageInfo {
+                    after: Some("c".into()),
+                    total: Some(7)
+                }
+            )
         );
         let texts: Vec<_> = rows
             .iter()
@@ -690,7 +672,7 @@ mod tests {
             &mut rows,
         )
         .unwrap();
-        assert_eq!((info.rows, info.after, info.total), (1, None, Some(1)));
+        assert_eq!((rows.len(), info.after, info.total), (1, None, Some(1)));
         assert_eq!(rows[0].global_key.as_deref(), Some("k"));
     }
 

@@ -106,7 +106,7 @@ impl<'de, S: DataSeed> Visitor<'de> for EnvelopeSeed<'_, S> {
         };
         while let Some(key) = map.next_key()? {
             match key {
-                Key::Data => envelope.data = map.next_value_seed(NullableData(&mut *self.0))?,
+                Key::Data => envelope.data = map.next_value_seed(Nullable(Data(&mut *self.0)))?,
                 Key::Errors => envelope.errors = map.next_value()?,
                 Key::Message => envelope.message = map.next_value()?,
                 Key::Other => {
@@ -118,10 +118,23 @@ impl<'de, S: DataSeed> Visitor<'de> for EnvelopeSeed<'_, S> {
     }
 }
 
-/// `data`, which is `null` when the whole operation failed.
-struct NullableData<'s, S>(&'s mut S);
+/// `data` decoded by a [`DataSeed`], as a serde seed.
+struct Data<'s, S>(&'s mut S);
 
-impl<'de, S: DataSeed> DeserializeSeed<'de> for NullableData<'_, S> {
+impl<'de, S: DataSeed> DeserializeSeed<'de> for Data<'_, S> {
+    type Value = S::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
+        self.0.decode(d)
+    }
+}
+
+/// A value that may be `null` (`None`), else decoded by the seed: `data`, which is `null` when
+/// the whole operation failed; an import's page, `null` when nothing was recorded; a failed
+/// row's `spec`.
+pub(crate) struct Nullable<S>(pub(crate) S);
+
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Nullable<S> {
     type Value = Option<S::Value>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -129,11 +142,11 @@ impl<'de, S: DataSeed> DeserializeSeed<'de> for NullableData<'_, S> {
     }
 }
 
-impl<'de, S: DataSeed> Visitor<'de> for NullableData<'_, S> {
+impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for Nullable<S> {
     type Value = Option<S::Value>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the answer's data or null")
+        f.write_str("a value or null")
     }
 
     fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
@@ -145,6 +158,6 @@ impl<'de, S: DataSeed> Visitor<'de> for NullableData<'_, S> {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        self.0.decode(d).map(Some)
+        self.0.deserialize(d).map(Some)
     }
 }

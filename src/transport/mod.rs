@@ -31,7 +31,7 @@ use crate::config::ClientBuilder;
 use crate::error::{Error, Result};
 use crate::transport::answer::{server_error, Answer, ErrorBody};
 pub(crate) use crate::transport::buffer::AnswerBuffer;
-pub(crate) use crate::transport::envelope::DataSeed;
+pub(crate) use crate::transport::envelope::{DataSeed, Nullable};
 use crate::transport::failure::{classify_transport, Failure, Kind};
 use crate::transport::multipart::Multipart;
 use crate::transport::redact::Redactor;
