@@ -210,6 +210,8 @@ pub(crate) struct Store {
     pub(crate) metadata: crate::metadata::Ontology,
     /// `dataRowsForGlobalKeys` jobs by id.
     global_key_jobs: Mutex<HashMap<String, GlobalKeyLookup>>,
+    /// Global-key assignment and clearing jobs by id.
+    pub(crate) catalog_jobs: crate::catalog_jobs::Jobs,
     /// Largest file an export stream is cut into, in bytes (a longer line gets a file of its own).
     pub(crate) export_file_size: usize,
     base_url: OnceLock<String>,
@@ -265,6 +267,7 @@ impl Store {
             cancelable_types: Vec::new(),
             metadata: crate::metadata::Ontology::default(),
             global_key_jobs: Mutex::new(HashMap::new()),
+            catalog_jobs: crate::catalog_jobs::Jobs::default(),
             export_file_size: crate::emulator::DEFAULT_EXPORT_FILE_SIZE,
             base_url: OnceLock::new(),
             files: RwLock::new(HashMap::new()),
