@@ -67,16 +67,6 @@ impl DataRowRef {
             DataRowRef::GlobalKey(_) => "GKEY",
         }
     }
-
-    /// Whether a failure the service answered (`dataRowId`, `globalKey`) is this row's. A
-    /// row named by key is also matched by an answer without a key: the delete document
-    /// does not ask for it, so only the order of the answers tells.
-    fn answered_by(&self, data_row_id: Option<&str>, global_key: Option<&str>) -> bool {
-        match self {
-            DataRowRef::Id(id) => data_row_id == Some(id.as_str()),
-            DataRowRef::GlobalKey(key) => global_key.is_none_or(|k| k == key),
-        }
-    }
 }
 
 impl fmt::Display for DataRowRef {
@@ -270,6 +260,8 @@ pub trait MetadataItem: sealed::Sealed {
 #[derive(Debug, Clone, Copy)]
 pub struct Operation {
     field: &'static str,
+    /// Whether the answer's rows carry `globalKey`.
+    keys_answered: bool,
     variable: &'static str,
     document: &'static str,
 }
@@ -332,6 +324,7 @@ impl MetadataItem for MetadataUpsert {
     fn operation() -> Operation {
         Operation {
             field: "upsertDataRowCustomMetadata",
+            keys_answered: true,
             variable: "metadata",
             document: UPSERT_DOCUMENT,
         }
@@ -371,6 +364,7 @@ impl MetadataItem for MetadataDelete {
     fn operation() -> Operation {
         Operation {
             field: "deleteDataRowCustomMetadata",
+            keys_answered: false,
             variable: "deletes",
             document: DELETE_DOCUMENT,
         }
@@ -444,7 +438,7 @@ where
             .remove(op.field)
             .ok_or_else(|| Error::decode(format!("no {} in the answer", op.field), ""))?;
         let rows: Vec<&DataRowRef> = batch.iter().map(|i| i.borrow().row()).collect();
-        let failures = attribute(first_index, &rows, answered)?;
+        let failures = attribute(first_index, &rows, answered, op.keys_answered)?;
         self.sent += batch.len();
         Ok(MetadataBatch {
             first_index,
@@ -455,24 +449,39 @@ where
 }
 
 /// Gives each answered failure its row: answers come in the order of the batch's rows, each
-/// matched to the next row it can be. An answer no remaining row matches contradicts the
-/// batch sent, and ends the operation.
+/// matched to the next row it names: by data row id, or by global key. The delete document
+/// does not ask for `globalKey` (`keys_answered` false): there an answer that names no row by
+/// id is the next row named by key, which only the order of the answers tells. An answer no
+/// remaining row matches contradicts the batch sent, and ends the operation.
 fn attribute(
     first_index: usize,
     rows: &[&DataRowRef],
     answered: Vec<WireFailure>,
+    keys_answered: bool,
 ) -> Result<Vec<MetadataFailure>> {
     let mut cursor = 0;
     let mut failures = Vec::with_capacity(answered.len().min(rows.len()));
     for answer in answered {
-        let found = rows[cursor..].iter().position(|row| {
-            row.answered_by(answer.data_row_id.as_deref(), answer.global_key.as_deref())
+        let id = answer.data_row_id.as_deref();
+        let key = answer.global_key.as_deref();
+        let rest = &rows[cursor..];
+        let by_id = rest
+            .iter()
+            .position(|r| matches!(r, DataRowRef::Id(x) if Some(x.as_str()) == id));
+        let by_key = rest.iter().position(|r| match r {
+            DataRowRef::GlobalKey(k) => !keys_answered || Some(k.as_str()) == key,
+            DataRowRef::Id(_) => false,
         });
+        let found = match (by_id, by_key) {
+            (Some(i), Some(k)) if keys_answered => Some(i.min(k)),
+            (Some(i), _) => Some(i),
+            (None, k) => k,
+        };
         let Some(offset) = found else {
             return Err(Error::decode(
                 format!(
-                    "the service answered a failure for a row not in the batch (dataRowId {:?}, globalKey {:?})",
-                    answer.data_row_id, answer.global_key
+                    "the service answered a failure for a row not in the batch \
+                     (dataRowId {id:?}, globalKey {key:?})"
                 ),
                 "",
             ));
@@ -615,5 +624,45 @@ impl Client {
         I::Item: Borrow<MetadataDelete>,
     {
         batches(self, items)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(id: Option<&str>, key: Option<&str>) -> WireFailure {
+        WireFailure {
+            data_row_id: id.map(String::from),
+            global_key: key.map(String::from),
+            error: Some("e".into()),
+            fields: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn delete_answers_name_rows_by_id_or_else_by_order_among_keyed_rows() {
+        let a = DataRowRef::GlobalKey("a".into());
+        let x = DataRowRef::Id("x".into());
+        let b = DataRowRef::GlobalKey("b".into());
+        let rows = [&a, &x, &b];
+        let answers = vec![answer(Some("x"), None), answer(Some("row-of-b"), None)];
+        let failures = attribute(100, &rows, answers, false).unwrap();
+        let at: Vec<usize> = failures.iter().map(|f| f.index).collect();
+        assert_eq!(at, [101, 102]);
+        assert_eq!(failures[1].row, b);
+    }
+
+    #[test]
+    fn upsert_answers_must_name_their_row_and_come_in_order() {
+        let a = DataRowRef::GlobalKey("a".into());
+        let x = DataRowRef::Id("x".into());
+        let rows = [&a, &x];
+        let stranger = vec![answer(Some("y"), None)];
+        assert!(attribute(0, &rows, stranger, true).is_err());
+        let backwards = vec![answer(Some("x"), None), answer(None, Some("a"))];
+        assert!(attribute(0, &rows, backwards, true).is_err());
+        let by_key = attribute(0, &rows, vec![answer(Some("r"), Some("a"))], true).unwrap();
+        assert_eq!(by_key[0].row, a);
     }
 }
