@@ -276,7 +276,7 @@ fn metadata_is_upserted_and_deleted_in_batches_of_50_with_failures_at_their_inde
     let failures: Vec<_> = batches.into_iter().flat_map(|b| b.failures).collect();
     assert_eq!(
         failures.iter().map(|f| f.index).collect::<Vec<_>>(),
-        [7, 77]
+        [Some(7), Some(77)]
     );
     assert_eq!(failures[0].row, DataRowRef::Id("no-such-row".into()));
     assert_eq!(failures[1].schema_ids, [CAPTURE]);
@@ -297,7 +297,7 @@ fn metadata_is_upserted_and_deleted_in_batches_of_50_with_failures_at_their_inde
     let failed = client.delete_metadata(deletes).unwrap().failures().unwrap();
     // Row 7 got no metadata (its item named another row): both schemas did not exist.
     assert_eq!(failed.len(), 1, "{failed:?}");
-    assert_eq!(failed[0].index, 7);
+    assert_eq!(failed[0].index, Some(7));
     assert_eq!(failed[0].message, "Schema did not exist");
     assert_eq!(failed[0].schema_ids, [SPLIT, CAPTURE]);
     let stored = emu.data_rows(&dataset);

@@ -204,9 +204,10 @@ impl<'de> Deserialize<'de> for MetadataDelete {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MetadataFailure {
-    /// The row's position in the input, from 0.
-    pub index: usize,
-    /// The row as given.
+    /// The row's position in the input, from 0; `None` for a delete failure of a row named by
+    /// global key that the service answered with the row's id only (then `row` is that id).
+    pub index: Option<usize>,
+    /// The row as given (or as answered, see `index`).
     pub row: DataRowRef,
     /// The service's reason (e.g. `Schema did not exist` for a delete of a field the row
     /// does not have).
@@ -217,7 +218,10 @@ pub struct MetadataFailure {
 
 impl fmt::Display for MetadataFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "item {} ({}): {}", self.index, self.row, self.message)?;
+        match self.index {
+            Some(index) => write!(f, "item {index} ({}): {}", self.row, self.message)?,
+            None => write!(f, "{}: {}", self.row, self.message)?,
+        }
         if !self.schema_ids.is_empty() {
             write!(f, " [{}]", self.schema_ids.join(", "))?;
         }
@@ -247,7 +251,13 @@ mod sealed {
 pub trait MetadataItem: sealed::Sealed {
     /// The row the item names.
     fn row(&self) -> &DataRowRef;
-    #[doc(hidden)]
+    /// The checks made on every item before anything is sent (a blank row id or key, no
+    /// fields or schema ids, a blank schema id); `index` names the item in the error
+    /// (`items[3].fields`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] naming the first problem.
     fn check(&self, index: usize) -> Result<()>;
     #[doc(hidden)]
     fn encode(&self) -> Value;
@@ -449,48 +459,49 @@ where
 }
 
 /// Gives each answered failure its row: answers come in the order of the batch's rows, each
-/// matched to the next row it names: by data row id, or by global key. The delete document
-/// does not ask for `globalKey` (`keys_answered` false): there an answer that names no row by
-/// id is the next row named by key, which only the order of the answers tells. An answer no
-/// remaining row matches contradicts the batch sent, and ends the operation.
+/// matched to the next row it names, by data row id or by global key. The delete document
+/// does not ask for `globalKey` (`keys_answered` false), so a failure of a row named by key
+/// may come back with only the row's id: then, if the batch has rows named by key, it is
+/// reported with that id and no index (which of them it is, the answer does not say). Any
+/// other answer no remaining row matches contradicts the batch sent, and ends the operation.
 fn attribute(
     first_index: usize,
     rows: &[&DataRowRef],
     answered: Vec<WireFailure>,
     keys_answered: bool,
 ) -> Result<Vec<MetadataFailure>> {
+    let keyed_rows = rows.iter().any(|r| matches!(r, DataRowRef::GlobalKey(_)));
     let mut cursor = 0;
     let mut failures = Vec::with_capacity(answered.len().min(rows.len()));
     for answer in answered {
         let id = answer.data_row_id.as_deref();
         let key = answer.global_key.as_deref();
-        let rest = &rows[cursor..];
-        let by_id = rest
-            .iter()
-            .position(|r| matches!(r, DataRowRef::Id(x) if Some(x.as_str()) == id));
-        let by_key = rest.iter().position(|r| match r {
-            DataRowRef::GlobalKey(k) => !keys_answered || Some(k.as_str()) == key,
-            DataRowRef::Id(_) => false,
+        let found = rows[cursor..].iter().position(|r| match r {
+            DataRowRef::Id(x) => Some(x.as_str()) == id,
+            DataRowRef::GlobalKey(k) => Some(k.as_str()) == key || Some(k.as_str()) == id,
         });
-        let found = match (by_id, by_key) {
-            (Some(i), Some(k)) if keys_answered => Some(i.min(k)),
-            (Some(i), _) => Some(i),
-            (None, k) => k,
+        let (index, row) = match (found, id) {
+            (Some(offset), _) => {
+                let position = cursor + offset;
+                cursor = position + 1;
+                (Some(first_index + position), rows[position].clone())
+            }
+            (None, Some(id)) if !keys_answered && keyed_rows => {
+                (None, DataRowRef::Id(id.to_string()))
+            }
+            (None, _) => {
+                return Err(Error::decode(
+                    format!(
+                        "the service answered a failure for a row not in the batch \
+                         (dataRowId {id:?}, globalKey {key:?})"
+                    ),
+                    "",
+                ))
+            }
         };
-        let Some(offset) = found else {
-            return Err(Error::decode(
-                format!(
-                    "the service answered a failure for a row not in the batch \
-                     (dataRowId {id:?}, globalKey {key:?})"
-                ),
-                "",
-            ));
-        };
-        let position = cursor + offset;
-        cursor = position + 1;
         failures.push(MetadataFailure {
-            index: first_index + position,
-            row: rows[position].clone(),
+            index,
+            row,
             message: answer.error.unwrap_or_default(),
             schema_ids: answer
                 .fields
@@ -641,16 +652,23 @@ mod tests {
     }
 
     #[test]
-    fn delete_answers_name_rows_by_id_or_else_by_order_among_keyed_rows() {
+    fn delete_answers_name_rows_by_id_or_key_else_by_the_id_answered() {
         let a = DataRowRef::GlobalKey("a".into());
         let x = DataRowRef::Id("x".into());
         let b = DataRowRef::GlobalKey("b".into());
         let rows = [&a, &x, &b];
         let answers = vec![answer(Some("x"), None), answer(Some("row-of-b"), None)];
         let failures = attribute(100, &rows, answers, false).unwrap();
-        let at: Vec<usize> = failures.iter().map(|f| f.index).collect();
-        assert_eq!(at, [101, 102]);
-        assert_eq!(failures[1].row, b);
+        let at: Vec<Option<usize>> = failures.iter().map(|f| f.index).collect();
+        assert_eq!(at, [Some(101), None], "{failures:?}");
+        assert_eq!(failures[1].row, DataRowRef::Id("row-of-b".into()));
+        let echoed = vec![answer(Some("b"), None)];
+        let failures = attribute(0, &rows, echoed, false).unwrap();
+        assert_eq!(
+            failures[0].index,
+            Some(2),
+            "a key echoed as the id names its row"
+        );
     }
 
     #[test]
