@@ -154,11 +154,13 @@ labelbox task list --status failed --since 2h"
         after_help = "Example:\n  labelbox dataset create \"My images\" --json"
     )]
     Dataset(DatasetCommand),
-    /// Import data rows into a dataset
+    /// Import data rows into a dataset, give them global keys, write their metadata in bulk
     #[command(
         subcommand,
         name = "data-rows",
-        after_help = "Example:\n  labelbox data-rows import --dataset DATASET_ID rows.ndjson --wait 10m"
+        after_help = "Examples:\n  labelbox data-rows import --dataset DATASET_ID rows.ndjson --wait 10m\n  \
+labelbox data-rows assign-keys keys.ndjson\n  \
+labelbox data-rows metadata upsert metadata.ndjson"
     )]
     DataRows(DataRowsCommand),
     /// Print a shell completion script (bash, zsh, fish, powershell) on stdout
@@ -420,7 +422,11 @@ every key was assigned, 1 if any failed (invalid key, another row's key, no such
 job did not finish within --timeout.")]
     AssignKeys(crate::commands::catalog::AssignKeysArgs),
     /// Set or remove data rows' metadata in bulk (upsert, delete)
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  labelbox data-rows metadata upsert metadata.ndjson\n  \
+labelbox data-rows metadata delete deletes.ndjson"
+    )]
     Metadata(MetadataCommand),
 }
 
