@@ -117,6 +117,20 @@ fn keys_are_assigned_looked_up_and_cleared_with_an_outcome_per_entry() {
 }
 
 #[test]
+fn a_job_in_progress_is_polled_until_it_completes() {
+    let emu = import_support::start(
+        import_support::fast_emulator().job_duration(Duration::from_millis(200)),
+    );
+    let client = import_support::client(&emu);
+    let cleared = client
+        .clear_global_keys_with(&["none".into()], &jobs_wait())
+        .unwrap();
+    assert_eq!(cleared.failed[0].reason, KeyFailure::NotFound);
+    let polls = count_field(&emu, "clearGlobalKeysResult");
+    assert!(polls > 1, "the job was IN_PROGRESS first: {polls} polls");
+}
+
+#[test]
 fn bad_input_is_refused_before_anything_is_sent() {
     let emu = import_support::emulator();
     let client = import_support::client(&emu);

@@ -227,3 +227,21 @@ fn a_bad_metadata_file_exits_3_before_anything_is_sent() {
         assert!(help.expect(0).stdout.contains("Example"), "{help:?}");
     }
 }
+
+#[test]
+fn assign_keys_exits_2_when_the_job_outlasts_the_timeout() {
+    let emu = Emulator::builder()
+        .job_duration(std::time::Duration::from_secs(600))
+        .start()
+        .expect("the emulator starts");
+    let file = Scratch::new(
+        "keys-slow",
+        "{\"data_row_id\": \"r\", \"global_key\": \"g\"}\n",
+    );
+    let run = labelbox(
+        &emu,
+        &["data-rows", "assign-keys", file.path(), "--timeout", "1s"],
+    );
+    run.expect(2);
+    assert!(run.stderr.contains("still running"), "{run:?}");
+}

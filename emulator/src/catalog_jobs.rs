@@ -1,9 +1,11 @@
 //! Catalog jobs on global keys: assigning keys to data rows (`assignGlobalKeysToDataRows`) and
 //! clearing them (`clearGlobalKeys`). The service runs them as jobs polled through a result
-//! query; the emulator applies them when they start, and their results are complete at once.
+//! query; the emulator applies them when they start, and reports them `IN_PROGRESS` for the
+//! configured job duration (zero by default: complete at the first poll).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use crate::store::Catalog;
 
@@ -37,25 +39,37 @@ pub(crate) enum JobResult {
     Clear(ClearOutcome),
 }
 
-/// Finished jobs by id.
+/// Jobs by id: each result and when it may be reported.
 #[derive(Default)]
 pub(crate) struct Jobs {
-    by_id: Mutex<HashMap<String, JobResult>>,
+    duration: Duration,
+    by_id: Mutex<HashMap<String, (JobResult, Instant)>>,
 }
 
 impl Jobs {
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, JobResult>> {
+    /// Jobs that report `IN_PROGRESS` for `duration` after they start.
+    pub(crate) fn with_duration(duration: Duration) -> Self {
+        Jobs {
+            duration,
+            by_id: Mutex::default(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, (JobResult, Instant)>> {
         self.by_id.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Keeps a job's result under `id`.
+    /// Keeps a job's result under `id`, reported once the job duration has passed.
     pub(crate) fn insert(&self, id: String, result: JobResult) {
-        self.lock().insert(id, result);
+        let ready_at = Instant::now() + self.duration;
+        self.lock().insert(id, (result, ready_at));
     }
 
-    /// A job's result, if the id names one.
-    pub(crate) fn get(&self, id: &str) -> Option<JobResult> {
-        self.lock().get(id).cloned()
+    /// A job's result if the id names one, and whether it is done.
+    pub(crate) fn get(&self, id: &str) -> Option<(JobResult, bool)> {
+        let jobs = self.lock();
+        let (result, ready_at) = jobs.get(id)?;
+        Some((result.clone(), Instant::now() >= *ready_at))
     }
 }
 

@@ -237,6 +237,12 @@ impl Store {
         self
     }
 
+    /// The store with global-key jobs `IN_PROGRESS` for `duration` after they start.
+    pub(crate) fn with_job_duration(mut self, duration: Duration) -> Self {
+        self.catalog_jobs = crate::catalog_jobs::Jobs::with_duration(duration);
+        self
+    }
+
     /// The store with export streams cut into files of at most `bytes`.
     pub(crate) fn with_export_file_size(mut self, bytes: usize) -> Self {
         self.export_file_size = bytes;

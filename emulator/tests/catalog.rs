@@ -173,3 +173,20 @@ fn deleting_a_custom_schema_takes_its_fields_off_every_row_and_reserved_ones_sta
     let (_, reserved) = gql(&emu, DELETE_SCHEMA, json!({"where": {"id": TAG}}));
     assert_eq!(error_code(&reserved), "MALFORMED_REQUEST");
 }
+
+#[test]
+fn a_job_reports_in_progress_without_data_for_the_job_duration() {
+    let emu = start(Emulator::builder().job_duration(Duration::from_millis(300)));
+    let started = data(&emu, CLEAR, json!({"globalKeys": ["none"]}));
+    let id = job_id(&started, "clearGlobalKeys");
+    let first = data(&emu, CLEAR_RESULT, json!({ "jobId": id }));
+    assert_eq!(first["clearGlobalKeysResult"]["jobStatus"], "IN_PROGRESS");
+    assert_eq!(first["clearGlobalKeysResult"]["data"], Value::Null);
+    std::thread::sleep(Duration::from_millis(350));
+    let later = data(&emu, CLEAR_RESULT, json!({ "jobId": id }));
+    assert_eq!(later["clearGlobalKeysResult"]["jobStatus"], "COMPLETE");
+    assert_eq!(
+        later["clearGlobalKeysResult"]["data"]["notFoundGlobalKeys"],
+        json!(["none"])
+    );
+}

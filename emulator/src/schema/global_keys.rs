@@ -9,8 +9,10 @@ use super::data_rows::{GlobalKeysWhereInput, JobIdInput};
 use super::{coded, store};
 use crate::catalog_jobs::{self, AssignOutcome, Assignment, ClearOutcome, JobResult};
 
-/// The status every emulator job reports: it is applied when it starts.
-const JOB_COMPLETE: &str = "COMPLETE";
+/// A job's status: applied when it starts, `IN_PROGRESS` until the job duration has passed.
+fn job_status(done: bool) -> String {
+    if done { "COMPLETE" } else { "IN_PROGRESS" }.into()
+}
 
 #[derive(InputObject)]
 struct AssignGlobalKeyToDataRowInput {
@@ -68,10 +70,11 @@ impl From<AssignOutcome> for AssignGlobalKeysToDataRowsData {
     }
 }
 
+/// `data` is null until the job is `COMPLETE`.
 #[derive(SimpleObject)]
 struct AssignGlobalKeysToDataRowsResult {
     job_status: String,
-    data: AssignGlobalKeysToDataRowsData,
+    data: Option<AssignGlobalKeysToDataRowsData>,
 }
 
 #[derive(SimpleObject)]
@@ -94,10 +97,11 @@ impl From<ClearOutcome> for ClearGlobalKeysData {
     }
 }
 
+/// `data` is null until the job is `COMPLETE`.
 #[derive(SimpleObject)]
 struct ClearGlobalKeysResult {
     job_status: String,
-    data: ClearGlobalKeysData,
+    data: Option<ClearGlobalKeysData>,
 }
 
 fn job_not_found(id: &ID) -> async_graphql::Error {
@@ -130,9 +134,9 @@ impl GlobalKeyQuery {
         job_id: JobIdInput,
     ) -> async_graphql::Result<AssignGlobalKeysToDataRowsResult> {
         match store(ctx).catalog_jobs.get(job_id.id.as_str()) {
-            Some(JobResult::Assign(outcome)) => Ok(AssignGlobalKeysToDataRowsResult {
-                job_status: JOB_COMPLETE.into(),
-                data: outcome.into(),
+            Some((JobResult::Assign(outcome), done)) => Ok(AssignGlobalKeysToDataRowsResult {
+                job_status: job_status(done),
+                data: done.then(|| outcome.into()),
             }),
             _ => Err(job_not_found(&job_id.id)),
         }
@@ -145,9 +149,9 @@ impl GlobalKeyQuery {
         job_id: JobIdInput,
     ) -> async_graphql::Result<ClearGlobalKeysResult> {
         match store(ctx).catalog_jobs.get(job_id.id.as_str()) {
-            Some(JobResult::Clear(outcome)) => Ok(ClearGlobalKeysResult {
-                job_status: JOB_COMPLETE.into(),
-                data: outcome.into(),
+            Some((JobResult::Clear(outcome), done)) => Ok(ClearGlobalKeysResult {
+                job_status: job_status(done),
+                data: done.then(|| outcome.into()),
             }),
             _ => Err(job_not_found(&job_id.id)),
         }
