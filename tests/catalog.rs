@@ -417,3 +417,26 @@ fn a_failure_for_a_row_not_in_the_batch_stops_the_operation() {
     );
     mutation.assert();
 }
+
+#[test]
+fn a_clearing_job_answering_a_key_twice_is_a_decode_error() {
+    let mut server = mockito::Server::new();
+    server
+        .mock("POST", "/graphql")
+        .match_body(Matcher::Regex("clearGlobalKeysPyApi".into()))
+        .with_body(data(json!({"clearGlobalKeys": {"jobId": "j"}})))
+        .create();
+    server
+        .mock("POST", "/graphql")
+        .match_body(Matcher::Regex("clearGlobalKeysResultPyApi".into()))
+        .with_body(data(json!({"clearGlobalKeysResult": {
+            "jobStatus": "COMPLETE",
+            "data": {"clearedGlobalKeys": ["a", "a"], "failedToClearGlobalKeys": [],
+                     "notFoundGlobalKeys": [], "accessDeniedGlobalKeys": []}}})))
+        .create();
+    let client = common::client(&server, &FakeClock::new());
+    let e = client
+        .clear_global_keys(&["a".into(), "b".into()])
+        .unwrap_err();
+    assert!(matches!(e, Error::Decode { .. }), "{e:?}");
+}

@@ -360,6 +360,18 @@ fn check_keys(keys: &[String]) -> Result<()> {
     }
 }
 
+/// Whether two lists hold the same entries, as many times each (in any order).
+fn same_entries<'a>(
+    answered: impl Iterator<Item = &'a str>,
+    asked: impl Iterator<Item = &'a str>,
+) -> bool {
+    let mut answered: Vec<&str> = answered.collect();
+    let mut asked: Vec<&str> = asked.collect();
+    answered.sort_unstable();
+    asked.sort_unstable();
+    answered == asked
+}
+
 /// The job answered a different number of entries than were asked.
 fn count_mismatch(job: &str, asked: usize, answered: usize) -> Error {
     Error::decode(
@@ -456,16 +468,16 @@ impl Client {
         if answered != assignments.len() {
             return Err(count_mismatch(ASSIGN.field, assignments.len(), answered));
         }
-        let asked = |id: &str| assignments.iter().any(|a| a.data_row_id == id);
-        let stray = outcome
+        let answered_rows = outcome
             .assigned
             .iter()
-            .map(|a| &a.data_row_id)
-            .chain(outcome.failed.iter().map(|f| &f.data_row_id))
-            .find(|id| !asked(id));
-        if let Some(id) = stray {
+            .map(|a| a.data_row_id.as_str())
+            .chain(outcome.failed.iter().map(|f| f.data_row_id.as_str()));
+        let asked_rows = assignments.iter().map(|a| a.data_row_id.as_str());
+        if !same_entries(answered_rows, asked_rows) {
             return Err(Error::decode(
-                format!("the assignment job answered row {id:?}, which was not asked"),
+                "the assignment job's rows are not the rows asked (one answered twice, \
+                 or one not asked)",
                 "",
             ));
         }
@@ -515,6 +527,18 @@ impl Client {
         if answered != global_keys.len() {
             return Err(count_mismatch(CLEAR.field, global_keys.len(), answered));
         }
+        let answered_keys = outcome
+            .cleared
+            .iter()
+            .map(String::as_str)
+            .chain(outcome.failed.iter().map(|f| f.global_key.as_str()));
+        if !same_entries(answered_keys, global_keys.iter().map(String::as_str)) {
+            return Err(Error::decode(
+                "the clearing job's keys are not the keys asked (one answered twice, or one \
+                 not asked)",
+                "",
+            ));
+        }
         Ok(outcome)
     }
 
@@ -555,6 +579,16 @@ impl Client {
             keys.into_iter()
                 .map(move |global_key| FailedGlobalKey { global_key, reason })
         };
+        let mut failed_keys = data
+            .not_found_global_keys
+            .iter()
+            .chain(&data.access_denied_global_keys);
+        if let Some(stray) = failed_keys.find(|k| !global_keys.contains(k)) {
+            return Err(Error::decode(
+                format!("the lookup job answered key {stray:?}, which was not asked"),
+                "",
+            ));
+        }
         Ok(GlobalKeyLookup {
             // The service marks a key without a row with "" in its place.
             data_row_ids: data

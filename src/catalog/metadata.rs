@@ -381,13 +381,13 @@ impl MetadataItem for MetadataDelete {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 #[serde(rename_all = "camelCase")]
 struct WireField {
     schema_id: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 #[serde(rename_all = "camelCase")]
 struct WireFailure {
     data_row_id: Option<String>,
@@ -470,6 +470,16 @@ fn attribute(
     answered: Vec<WireFailure>,
     keys_answered: bool,
 ) -> Result<Vec<MetadataFailure>> {
+    if answered.len() > rows.len() {
+        return Err(Error::decode(
+            format!(
+                "the service answered {} failures for a batch of {} rows",
+                answered.len(),
+                rows.len()
+            ),
+            "",
+        ));
+    }
     let keyed_rows = rows.iter().any(|r| matches!(r, DataRowRef::GlobalKey(_)));
     let mut cursor = 0;
     let mut failures = Vec::with_capacity(answered.len().min(rows.len()));
@@ -680,6 +690,8 @@ mod tests {
         assert!(attribute(0, &rows, stranger, true).is_err());
         let backwards = vec![answer(Some("x"), None), answer(None, Some("a"))];
         assert!(attribute(0, &rows, backwards, true).is_err());
+        let too_many = vec![answer(Some("x"), None); 3];
+        assert!(attribute(0, &rows, too_many, false).is_err());
         let by_key = attribute(0, &rows, vec![answer(Some("r"), Some("a"))], true).unwrap();
         assert_eq!(by_key[0].row, a);
     }
