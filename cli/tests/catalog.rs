@@ -243,5 +243,8 @@ fn assign_keys_exits_2_when_the_job_outlasts_the_timeout() {
         &["data-rows", "assign-keys", file.path(), "--timeout", "1s"],
     );
     run.expect(2);
-    assert!(run.stderr.contains("still running"), "{run:?}");
+    assert!(
+        run.stderr.contains("still running after 1s (--timeout)"),
+        "{run:?}"
+    );
 }

@@ -2,6 +2,7 @@
 //! jobs on existing data rows, from rows files read as streams (`rows_file`).
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -78,12 +79,14 @@ pub fn assign_keys(
         .timeout(args.timeout)
         .check_frequency(args.every);
     let outcome = client.assign_global_keys_with(&assignments, &options)?;
-    let line_of = |id: &str, key: &str| {
-        assignments
-            .iter()
-            .position(|a| a.data_row_id == id && a.global_key == key)
-            .and_then(|i| places.get(i))
-    };
+    // Each failure's line, by its (row, key): an index built once, not a scan per failure.
+    let mut first_of: HashMap<(&str, &str), usize> = HashMap::new();
+    for (i, a) in assignments.iter().enumerate() {
+        first_of
+            .entry((a.data_row_id.as_str(), a.global_key.as_str()))
+            .or_insert(i);
+    }
+    let line_of = |id: &str, key: &str| first_of.get(&(id, key)).and_then(|&i| places.get(i));
     if ui.json {
         let failed: Vec<Value> = outcome
             .failed
