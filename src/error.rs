@@ -266,6 +266,26 @@ pub enum Error {
         /// What did not add up.
         reason: String,
     },
+    /// A catalog job ([`Client::assign_global_keys`](crate::Client::assign_global_keys) and
+    /// the other global-key jobs) was still running at the end of its wait. The job goes on
+    /// on the service: what it does is not known to the SDK.
+    JobTimedOut {
+        /// The job's kind, its starting field (e.g. `assignGlobalKeysToDataRows`).
+        job: String,
+        /// The job's id.
+        job_id: String,
+        /// How long the wait lasted.
+        waited: Duration,
+        /// How many polls were made.
+        polls: u32,
+    },
+    /// A catalog job ended `FAILED`: the service gave no per-row outcome.
+    JobFailed {
+        /// The job's kind, its starting field (e.g. `clearGlobalKeys`).
+        job: String,
+        /// The job's id.
+        job_id: String,
+    },
 }
 
 impl Error {
@@ -310,10 +330,10 @@ impl Error {
         matches!(self, Error::Timeout { .. })
     }
 
-    /// True when a wait ended with the task still running.
+    /// True when a wait ended with the task (or catalog job) still running.
     #[must_use]
     pub fn is_wait_timed_out(&self) -> bool {
-        matches!(self, Error::WaitTimedOut { .. })
+        matches!(self, Error::WaitTimedOut { .. } | Error::JobTimedOut { .. })
     }
 
     /// True for input refused before anything was sent (including refused import items).
@@ -658,6 +678,17 @@ impl fmt::Display for Error {
                 f,
                 "the service's pages of {listing} are inconsistent, stopped reading: {reason}"
             ),
+            Error::JobTimedOut {
+                job,
+                job_id,
+                waited,
+                polls,
+            } => write!(
+                f,
+                "{job} job {job_id:?} still running after waiting {} ({polls} polls)",
+                humantime::format_duration(*waited)
+            ),
+            Error::JobFailed { job, job_id } => write!(f, "{job} job {job_id:?} failed"),
         }
     }
 }

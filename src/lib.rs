@@ -55,6 +55,7 @@
 
 #![warn(missing_docs)]
 
+mod catalog;
 mod client;
 mod config;
 mod dataset;
@@ -64,6 +65,15 @@ mod import;
 mod task;
 mod transport;
 
+pub use catalog::global_keys::{
+    AssignedGlobalKey, AssignmentFailure, ClearedGlobalKeys, FailedAssignment, FailedGlobalKey,
+    GlobalKeyAssignment, GlobalKeyAssignments, GlobalKeyLookup, JobOutcome, KeyFailure,
+};
+pub use catalog::job::JOB_WAIT_TIMEOUT;
+pub use catalog::metadata::{
+    DataRowRef, MetadataBatch, MetadataBatches, MetadataDelete, MetadataFailure, MetadataItem,
+    MetadataUpsert, METADATA_BATCH_SIZE,
+};
 pub use client::Client;
 pub use config::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_ENDPOINT, DEFAULT_MAX_ANSWER_BYTES,

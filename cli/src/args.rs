@@ -154,11 +154,13 @@ labelbox task list --status failed --since 2h"
         after_help = "Example:\n  labelbox dataset create \"My images\" --json"
     )]
     Dataset(DatasetCommand),
-    /// Import data rows into a dataset
+    /// Import data rows into a dataset, give them global keys, write their metadata in bulk
     #[command(
         subcommand,
         name = "data-rows",
-        after_help = "Example:\n  labelbox data-rows import --dataset DATASET_ID rows.ndjson --wait 10m"
+        after_help = "Examples:\n  labelbox data-rows import --dataset DATASET_ID rows.ndjson --wait 10m\n  \
+labelbox data-rows assign-keys keys.ndjson\n  \
+labelbox data-rows metadata upsert metadata.ndjson"
     )]
     DataRows(DataRowsCommand),
     /// Print a shell completion script (bash, zsh, fish, powershell) on stdout
@@ -405,6 +407,61 @@ Without --wait, prints the import task's id and exits 0 once the import has star
 With --wait, exits 0 if every row was created (or, with --allow-failed-rows, the import completed),
 1 if rows failed or the task failed, 2 on timeout.")]
     Import(ImportArgs),
+    /// Give data rows global keys, from an NDJSON file or a JSON array of {data_row_id, global_key}
+    #[command(after_help = "\
+Examples:
+  labelbox data-rows assign-keys keys.ndjson
+  labelbox data-rows assign-keys keys.json --timeout 5m --json
+
+Each row is a JSON object: {\"data_row_id\": \"ck...\", \"global_key\": \"img-1\"}. Every row is
+checked before anything is sent; then Labelbox runs one job for them all, waited for at most
+--timeout. A row's previous key becomes free.
+
+Prints how many keys were assigned and failed, names each failed row on stderr, and exits 0 if
+every key was assigned, 1 if any failed (invalid key, another row's key, no such row), 2 if the
+job did not finish within --timeout.")]
+    AssignKeys(crate::commands::catalog::AssignKeysArgs),
+    /// Set or remove data rows' metadata in bulk (upsert, delete)
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  labelbox data-rows metadata upsert metadata.ndjson\n  \
+labelbox data-rows metadata delete deletes.ndjson"
+    )]
+    Metadata(MetadataCommand),
+}
+
+/// `labelbox data-rows metadata ...`
+#[derive(Debug, Subcommand)]
+pub enum MetadataCommand {
+    /// Set metadata fields on data rows, from an NDJSON file or a JSON array
+    #[command(after_help = "\
+Examples:
+  labelbox data-rows metadata upsert metadata.ndjson
+  cat metadata.json | labelbox data-rows metadata upsert - --json
+
+Each row is a JSON object naming its data row by id or by global key:
+  {\"global_key\": \"img-1\", \"fields\": [{\"schema_id\": \"cko8s9r5v0001h2dk9elqdidh\", \"value\": \"a tag\"}]}
+  {\"data_row_id\": \"ck...\", \"fields\": [...]}
+A field replaces the row's field of the same schema. An enum option is two fields: the enum's
+schema and the option's schema, each with the value {}. The file is checked whole before
+anything is sent, then sent 50 rows per request, read as a stream.
+
+Names each row Labelbox refused on stderr (file line, row, reason) and exits 0 if every row was
+applied, 1 if any was refused, 5 if a request failed (the rows of earlier requests were applied).")]
+    Upsert(crate::commands::catalog::MetadataArgs),
+    /// Remove metadata fields from data rows, from an NDJSON file or a JSON array
+    #[command(after_help = "\
+Examples:
+  labelbox data-rows metadata delete deletes.ndjson
+  labelbox data-rows metadata delete deletes.json --json
+
+Each row is a JSON object naming its data row by id or by global key and the schemas to remove:
+  {\"global_key\": \"img-1\", \"schema_ids\": [\"cko8s9r5v0001h2dk9elqdidh\"]}
+An enum's schema removes its option too. A row that lacks a field named is refused for that
+field (\"Schema did not exist\"); its other fields named are removed.
+
+Exits 0 if every row was applied, 1 if any was refused, 5 if a request failed.")]
+    Delete(crate::commands::catalog::MetadataArgs),
 }
 
 /// `labelbox data-rows import` arguments.

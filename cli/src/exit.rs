@@ -98,6 +98,7 @@ pub fn exit_for_sdk(err: &labelbox::Error) -> Exit {
     }
     match err {
         Error::TaskNotCancelable { .. } | Error::ResultUnavailable { .. } => Exit::Usage,
+        Error::JobFailed { .. } => Exit::Failed,
         _ => Exit::Api,
     }
 }

@@ -31,6 +31,15 @@ pub fn in_cli_words(err: &Error) -> Option<String> {
         Error::TaskNotCancelable {
             task_id, reason, ..
         } => format!("task {task_id} cannot be canceled: {reason}"),
+        Error::JobTimedOut { job_id, waited, .. } => format!(
+            "Labelbox's job {job_id} was still running after {} (--timeout); it goes on, \
+             and its rows may change later",
+            // Whole seconds: the wait is --timeout, give or take a request.
+            humantime::format_duration(std::time::Duration::from_secs(waited.as_secs()))
+        ),
+        Error::JobFailed { job_id, .. } => {
+            format!("Labelbox's job {job_id} failed; nothing says which rows it changed")
+        }
         _ => return None,
     };
     Some(text)

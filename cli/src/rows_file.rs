@@ -2,17 +2,20 @@
 //! (spooled to a temporary file), checked in one pass and uploaded in another, so memory does
 //! not grow with the file.
 //!
-//! Rows are the SDK's own [`UpsertItem`]s in the official SDK's dict form. Every row is checked
-//! before any is uploaded, so a file with one bad line imports nothing, and one run names every
-//! bad row with its line.
+//! Rows are the SDK's own [`UpsertItem`]s in the official SDK's dict form (or, for the
+//! `data-rows` catalog commands, any item the SDK reads with serde: global-key assignments,
+//! metadata upserts and deletes). Every row is checked before any is sent, so a file with one
+//! bad line changes nothing, and one run names every bad row with its line.
 
 use std::cell::RefCell;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
+use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
 use labelbox::UpsertItem;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::exit;
@@ -50,7 +53,7 @@ pub struct Problem {
 }
 
 /// One row as read: where it is, and the item or why it is not one.
-type RowRead = (Place, Result<UpsertItem, String>);
+type RowRead<T> = (Place, Result<T, String>);
 
 /// The rows file of an import.
 pub struct RowsFile {
@@ -90,9 +93,22 @@ impl RowsFile {
     /// The first pass: every row read and checked (shape, then the SDK's own rules). Answers
     /// how many rows there are; any problem is one usage error (exit 3) naming every bad row.
     pub fn check(&self) -> anyhow::Result<usize> {
+        let places = self.check_rows::<UpsertItem>(sdk_problems, "import", "imported")?;
+        Ok(places.len())
+    }
+
+    /// [`check`](Self::check) for rows of type `T`, each also checked by `rule`; `verb` and
+    /// `done` word the messages ("no rows to {verb}", "nothing was {done}"). Answers where
+    /// each row is, in order (so a row's index in the sending pass names its line).
+    pub fn check_rows<T: DeserializeOwned>(
+        &self,
+        rule: impl Fn(&T) -> Result<(), String>,
+        verb: &str,
+        done: &str,
+    ) -> anyhow::Result<Vec<Place>> {
         let mut problems = Vec::new();
-        let mut count = 0;
-        for read in self.reader().map_err(|e| self.unreadable(&e))? {
+        let mut places = Vec::new();
+        for read in self.reader::<T>().map_err(|e| self.unreadable(&e))? {
             let (place, item) = match read {
                 Ok(row) => row,
                 Err(RowsError::Io(e)) => return Err(self.unreadable(&e)),
@@ -101,33 +117,34 @@ impl RowsFile {
                     break;
                 }
             };
-            count += 1;
-            let found = item.and_then(|item| sdk_problems(&item));
+            places.push(place);
+            let found = item.and_then(|item| rule(&item));
             if let Err(message) = found {
                 problems.push(Problem { place, message });
             }
         }
         if !problems.is_empty() {
-            return Err(report(&self.name, &problems));
+            return Err(report(&self.name, &problems, done));
         }
-        if count == 0 {
-            return Err(exit::usage(format!("{}: no rows to import", self.name)));
+        if places.is_empty() {
+            return Err(exit::usage(format!("{}: no rows to {verb}", self.name)));
         }
-        Ok(count)
+        Ok(places)
     }
 
     /// The rows for the upload pass: a source the SDK may read several times, each time from
     /// the file, one row in memory at a time. A row that no longer reads (the file changed
     /// since [`check`](Self::check)) ends the source early, which the SDK refuses before
     /// starting the import; `failure` then says why.
-    pub fn items<'a>(&'a self, failure: &'a RefCell<Option<String>>) -> FileItems<'a> {
+    pub fn items<'a, T>(&'a self, failure: &'a RefCell<Option<String>>) -> FileItems<'a, T> {
         FileItems {
             file: self,
             failure,
+            kind: PhantomData,
         }
     }
 
-    fn reader(&self) -> io::Result<Rows<BufReader<File>>> {
+    fn reader<T: DeserializeOwned>(&self) -> io::Result<Rows<BufReader<File>, T>> {
         let reader = BufReader::with_capacity(64 * 1024, File::open(&self.path)?);
         Ok(Rows::new(reader, self.array))
     }
@@ -151,16 +168,24 @@ fn sdk_problems(item: &UpsertItem) -> Result<(), String> {
     }
 }
 
-/// A rows file as the SDK's import source (see [`RowsFile::items`]).
-#[derive(Clone, Copy)]
-pub struct FileItems<'a> {
+/// A rows file as the SDK's source of `T`s (see [`RowsFile::items`]).
+pub struct FileItems<'a, T> {
     file: &'a RowsFile,
     failure: &'a RefCell<Option<String>>,
+    kind: PhantomData<fn() -> T>,
 }
 
-impl<'a> IntoIterator for FileItems<'a> {
-    type Item = UpsertItem;
-    type IntoIter = Box<dyn Iterator<Item = UpsertItem> + 'a>;
+impl<T> Clone for FileItems<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for FileItems<'_, T> {}
+
+impl<'a, T: DeserializeOwned + 'a> IntoIterator for FileItems<'a, T> {
+    type Item = T;
+    type IntoIter = Box<dyn Iterator<Item = T> + 'a>;
 
     fn into_iter(self) -> Self::IntoIter {
         let fail = move |why: String| {
@@ -183,10 +208,10 @@ impl<'a> IntoIterator for FileItems<'a> {
 }
 
 /// One usage error listing every problem, one per line.
-fn report(name: &str, problems: &[Problem]) -> anyhow::Error {
+fn report(name: &str, problems: &[Problem], done: &str) -> anyhow::Error {
     let count = problems.len();
     let noun = if count == 1 { "problem" } else { "problems" };
-    let mut message = format!("{name}: {count} {noun}, nothing was imported");
+    let mut message = format!("{name}: {count} {noun}, nothing was {done}");
     for problem in problems {
         message.push_str(&format!(
             "\n  {name}: {}: {}",
@@ -214,8 +239,9 @@ enum RowsError {
 }
 
 /// The rows of a reader, NDJSON or a JSON array, one at a time.
-struct Rows<R> {
+struct Rows<R, T> {
     bytes: Bytes<R>,
+    kind: PhantomData<fn() -> T>,
     array: Option<ArrayState>,
     /// A read error or broken array ended the walk.
     done: bool,
@@ -234,17 +260,18 @@ enum ArrayState {
     End,
 }
 
-impl<R: BufRead> Rows<R> {
+impl<R: BufRead, T: DeserializeOwned> Rows<R, T> {
     fn new(reader: R, array: bool) -> Self {
         Rows {
             bytes: Bytes::new(reader),
+            kind: PhantomData,
             array: array.then_some(ArrayState::Start),
             done: false,
             buffer: Vec::new(),
         }
     }
 
-    fn next_row(&mut self) -> Result<Option<RowRead>, RowsError> {
+    fn next_row(&mut self) -> Result<Option<RowRead<T>>, RowsError> {
         match self.array {
             None => self.next_line(),
             Some(state) => self.next_element(state),
@@ -252,7 +279,7 @@ impl<R: BufRead> Rows<R> {
     }
 
     /// The next non-blank NDJSON line, parsed.
-    fn next_line(&mut self) -> Result<Option<RowRead>, RowsError> {
+    fn next_line(&mut self) -> Result<Option<RowRead<T>>, RowsError> {
         loop {
             self.buffer.clear();
             let first = self.bytes.line == 1;
@@ -276,7 +303,7 @@ impl<R: BufRead> Rows<R> {
     }
 
     /// The next element of the JSON array, parsed.
-    fn next_element(&mut self, state: ArrayState) -> Result<Option<RowRead>, RowsError> {
+    fn next_element(&mut self, state: ArrayState) -> Result<Option<RowRead<T>>, RowsError> {
         let syntax = |line, message: &str| {
             RowsError::Syntax(Problem {
                 place: Place::Line(line),
@@ -356,8 +383,8 @@ impl<R: BufRead> Rows<R> {
     }
 }
 
-impl<R: BufRead> Iterator for Rows<R> {
-    type Item = Result<RowRead, RowsError>;
+impl<R: BufRead, T: DeserializeOwned> Iterator for Rows<R, T> {
+    type Item = Result<RowRead<T>, RowsError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {
@@ -380,7 +407,7 @@ impl<R: BufRead> Iterator for Rows<R> {
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// One NDJSON line: UTF-8 text holding a JSON object that is a row.
-fn parse_row(text: &[u8]) -> Result<UpsertItem, String> {
+fn parse_row<T: DeserializeOwned>(text: &[u8]) -> Result<T, String> {
     if let Err(e) = std::str::from_utf8(text) {
         return Err(format!(
             "not UTF-8 text (byte {} of the line); save the file as UTF-8",
@@ -396,7 +423,7 @@ fn parse_value(text: &[u8]) -> serde_json::Result<Value> {
 }
 
 /// A parsed JSON value as a row: an object with the row keys.
-fn into_item(value: Value) -> Result<UpsertItem, String> {
+fn into_item<T: DeserializeOwned>(value: Value) -> Result<T, String> {
     if !value.is_object() {
         return Err(format!("expected a JSON object, found {}", kind_of(&value)));
     }
@@ -574,7 +601,7 @@ mod tests {
     use super::*;
 
     /// Every row and the problem that ended the walk, if any.
-    fn read(text: &str) -> (Vec<RowRead>, Option<Problem>) {
+    fn read(text: &str) -> (Vec<RowRead<UpsertItem>>, Option<Problem>) {
         let array = text
             .trim_start_matches('\u{feff}')
             .trim_start()
@@ -590,11 +617,11 @@ mod tests {
         (rows, None)
     }
 
-    fn places(rows: &[RowRead]) -> Vec<Place> {
+    fn places(rows: &[RowRead<UpsertItem>]) -> Vec<Place> {
         rows.iter().map(|(place, _)| *place).collect()
     }
 
-    fn bad_places(rows: &[RowRead]) -> Vec<Place> {
+    fn bad_places(rows: &[RowRead<UpsertItem>]) -> Vec<Place> {
         rows.iter()
             .filter(|(_, row)| row.is_err())
             .map(|(place, _)| *place)

@@ -61,6 +61,7 @@ pub struct EmulatorBuilder {
     workers: usize,
     cancelable_types: Vec<String>,
     export_file_size: usize,
+    job_duration: Duration,
     limits: Limits,
     listener: Option<RequestListener>,
 }
@@ -77,6 +78,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("workers", &self.workers)
             .field("cancelable_types", &self.cancelable_types)
             .field("export_file_size", &self.export_file_size)
+            .field("job_duration", &self.job_duration)
             .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
@@ -94,6 +96,7 @@ impl Default for EmulatorBuilder {
             workers: DEFAULT_WORKERS,
             cancelable_types: DEFAULT_CANCELABLE_TASK_TYPES.map(String::from).to_vec(),
             export_file_size: DEFAULT_EXPORT_FILE_SIZE,
+            job_duration: Duration::ZERO,
             limits: Limits::default(),
             listener: None,
         }
@@ -173,6 +176,15 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How long a global-key job (`assignGlobalKeysToDataRows`, `clearGlobalKeys`) reports
+    /// `IN_PROGRESS` before its result is `COMPLETE` (default zero: complete at the first
+    /// poll). The job is applied when it starts either way; a duration lets clients' waits
+    /// and deadlines be tested.
+    pub fn job_duration(mut self, duration: Duration) -> Self {
+        self.job_duration = duration;
+        self
+    }
+
     /// The longest request body accepted (default [`DEFAULT_MAX_BODY_BYTES`]). A request
     /// declaring a longer one is answered 413 without its body being read; a chunked body
     /// that grows past it is answered 413 when it does.
@@ -239,7 +251,8 @@ impl EmulatorBuilder {
         let store = Arc::new(
             Store::new(api_key, pace)
                 .with_cancelable_types(self.cancelable_types)
-                .with_export_file_size(self.export_file_size),
+                .with_export_file_size(self.export_file_size)
+                .with_job_duration(self.job_duration),
         );
         store.set_base_url(format!("http://127.0.0.1:{port}"));
         let service = Arc::new(Service {

@@ -26,6 +26,7 @@
 
 mod attachments;
 mod cancel;
+mod catalog_jobs;
 mod document;
 mod emulator;
 mod error;
@@ -37,6 +38,7 @@ mod log;
 mod media;
 mod metadata;
 mod nodes;
+mod row_metadata;
 mod schedule;
 mod schema;
 mod store;

@@ -28,6 +28,7 @@ USAGE: labelbox-emulator [FLAGS]
                              BulkUpdateQueuePriority,CreateClassifications,AgreementBackfill;
                              add AdvUpsertDataRows to make imports cancelable)
   --export-file-size BYTES   largest file an export stream is cut into (default 4194304)
+  --job-duration D           how long a global-key job stays IN_PROGRESS (default 0s)
   --workers N                threads of the HTTP runtime (default 8)
   --max-body-bytes N         longest request body; longer ones get 413 (default 67108864)
   --body-timeout D           time for a request body to arrive; then 408 (default 30s)
@@ -55,6 +56,7 @@ struct Options {
     workers: Option<usize>,
     cancelable_types: Option<Vec<String>>,
     export_file_size: Option<usize>,
+    job_duration: Option<Duration>,
     max_body_bytes: Option<u64>,
     body_timeout: Option<Duration>,
     max_connections: Option<usize>,
@@ -123,6 +125,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Options>, Str
             "--export-file-size" => {
                 options.export_file_size = Some(parse_number(&flag, &value()?)?)
             }
+            "--job-duration" => options.job_duration = Some(parse_duration(&flag, &value()?)?),
             "--max-body-bytes" => options.max_body_bytes = Some(parse_number(&flag, &value()?)?),
             "--body-timeout" => options.body_timeout = Some(parse_duration(&flag, &value()?)?),
             "--max-connections" => options.max_connections = Some(parse_number(&flag, &value()?)?),
@@ -175,6 +178,9 @@ fn build(options: Options) -> Result<Emulator, String> {
     }
     if let Some(types) = options.cancelable_types {
         builder = builder.cancelable_task_types(types);
+    }
+    if let Some(d) = options.job_duration {
+        builder = builder.job_duration(d);
     }
     if let Some(bytes) = options.export_file_size {
         builder = builder.export_file_size(bytes);

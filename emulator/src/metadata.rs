@@ -93,6 +93,15 @@ impl Default for Ontology {
     }
 }
 
+/// A schema id's place in the ontology (see [`Ontology::lookup`]).
+pub(crate) struct Found {
+    pub(crate) kind: String,
+    /// The enum an option belongs to.
+    pub(crate) parent: Option<String>,
+    /// An enum's options' ids; for an option, its enum's (itself and its siblings).
+    pub(crate) options: Vec<String>,
+}
+
 /// One field of a row's metadata as `metadataFields` reads it back.
 pub(crate) struct ReadField {
     pub(crate) schema_id: String,
@@ -165,6 +174,42 @@ impl Ontology {
             }
         }
         Ok(schema)
+    }
+
+    /// What schema id `id` is: a schema, or an enum's option (with its enum's id).
+    pub(crate) fn lookup(&self, id: &str) -> Option<Found> {
+        let schemas = self.lock();
+        for schema in schemas.iter() {
+            if schema.id == id {
+                return Some(Found {
+                    kind: schema.kind.clone(),
+                    parent: None,
+                    options: schema.options.iter().map(|o| o.id.clone()).collect(),
+                });
+            }
+            if let Some(option) = schema.options.iter().find(|o| o.id == id) {
+                return Some(Found {
+                    kind: option.kind.clone(),
+                    parent: Some(schema.id.clone()),
+                    options: schema.options.iter().map(|o| o.id.clone()).collect(),
+                });
+            }
+        }
+        None
+    }
+
+    /// Deletes custom schema `id`; answers it (its options' ids are in it). The refusal's
+    /// message for a reserved schema, and `None` for an id that names no schema.
+    pub(crate) fn delete(&self, id: &str) -> Option<Result<Schema, String>> {
+        let mut schemas = self.lock();
+        let at = schemas.iter().position(|s| s.id == id)?;
+        if schemas[at].reserved {
+            return Some(Err(format!(
+                "Reserved metadata schema '{}' cannot be deleted",
+                schemas[at].name
+            )));
+        }
+        Some(Ok(schemas.remove(at)))
     }
 
     /// Metadata as a row stores it (`{"schemaId", "value"}`), from an import's fields: a field

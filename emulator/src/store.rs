@@ -210,6 +210,8 @@ pub(crate) struct Store {
     pub(crate) metadata: crate::metadata::Ontology,
     /// `dataRowsForGlobalKeys` jobs by id.
     global_key_jobs: Mutex<HashMap<String, GlobalKeyLookup>>,
+    /// Global-key assignment and clearing jobs by id.
+    pub(crate) catalog_jobs: crate::catalog_jobs::Jobs,
     /// Largest file an export stream is cut into, in bytes (a longer line gets a file of its own).
     pub(crate) export_file_size: usize,
     base_url: OnceLock<String>,
@@ -232,6 +234,12 @@ impl Store {
     /// The store with `types` (PascalCase) as the cancelable task types.
     pub(crate) fn with_cancelable_types(mut self, types: Vec<String>) -> Self {
         self.cancelable_types = types;
+        self
+    }
+
+    /// The store with global-key jobs `IN_PROGRESS` for `duration` after they start.
+    pub(crate) fn with_job_duration(mut self, duration: Duration) -> Self {
+        self.catalog_jobs = crate::catalog_jobs::Jobs::with_duration(duration);
         self
     }
 
@@ -265,6 +273,7 @@ impl Store {
             cancelable_types: Vec::new(),
             metadata: crate::metadata::Ontology::default(),
             global_key_jobs: Mutex::new(HashMap::new()),
+            catalog_jobs: crate::catalog_jobs::Jobs::default(),
             export_file_size: crate::emulator::DEFAULT_EXPORT_FILE_SIZE,
             base_url: OnceLock::new(),
             files: RwLock::new(HashMap::new()),

@@ -2,6 +2,7 @@
 //! result files.
 
 pub(crate) mod listing;
+pub(crate) mod poll;
 pub(crate) mod snapshot;
 pub(crate) mod wait_many;
 
@@ -548,59 +549,36 @@ impl Task {
         options: WaitOptions,
         mut on_poll: impl FnMut(&Task),
     ) -> Result<TaskStatus> {
-        self.check_frequency_allowed(options.check_frequency)?;
-        let clock = self.client.clock().clone();
-        let start = clock.now();
-        let deadline = start.checked_add(options.timeout);
-        let mut polls: u32 = 0;
+        let mut pacer = poll::Pacer::start(&self.client, &options)?;
         loop {
             if self.data.status.is_terminal() {
                 self.warn_if_errors();
                 return Ok(self.data.status.clone());
             }
-            let now = clock.now();
-            let remaining = match deadline {
-                Some(d) => d.saturating_duration_since(now),
-                None => options.check_frequency, // a timeout too large for Instant: no deadline
-            };
-            // A zero timeout still checks once; after that, the poll made at the deadline
-            // was the last one.
-            if remaining.is_zero() && polls > 0 {
-                return Err(Error::WaitTimedOut {
-                    task: Box::new(self.clone()),
-                    waited: now.saturating_duration_since(start),
-                    polls,
-                });
-            }
-            let nap = options.check_frequency.min(remaining);
             log::debug!(
-                "task {} is {}; next poll in {nap:?}",
+                "task {} is {}; next poll in at most {:?}",
                 self.data.id,
-                self.data.status
+                self.data.status,
+                pacer.frequency()
             );
-            if !nap.is_zero() {
-                clock.sleep(nap);
-            }
+            let deadline = match pacer.next_poll(false) {
+                Ok(deadline) => deadline,
+                Err(expired) => {
+                    return Err(Error::WaitTimedOut {
+                        task: Box::new(self.clone()),
+                        waited: expired.waited,
+                        polls: expired.polls,
+                    })
+                }
+            };
             self.data = self.client.fetch_task_data_until(&self.data.id, deadline)?;
-            polls = polls.saturating_add(1);
             on_poll(self);
         }
     }
 
     /// Refuses a check frequency under the client's floor (and zero, a busy loop).
     fn check_frequency_allowed(&self, frequency: Duration) -> Result<()> {
-        let floor = self.client.min_check_frequency();
-        if frequency >= floor && !frequency.is_zero() {
-            return Ok(());
-        }
-        Err(Error::invalid_input(
-            "check_frequency",
-            format!(
-                "{} is below the minimum of {}",
-                humantime::format_duration(frequency),
-                humantime::format_duration(floor)
-            ),
-        ))
+        poll::check_frequency_allowed(&self.client, frequency)
     }
 
     fn warn_if_errors(&self) {

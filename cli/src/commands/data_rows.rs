@@ -1,11 +1,12 @@
-//! `labelbox data-rows import`.
+//! `labelbox data-rows import` (the catalog commands, `assign-keys` and `metadata`, are in
+//! `catalog`).
 
 use std::cell::RefCell;
 
-use labelbox::{Client, DataUpsertTask, FailedDataRow, ImportTotals, TaskStatus};
+use labelbox::{Client, DataUpsertTask, FailedDataRow, ImportTotals, TaskStatus, UpsertItem};
 use serde_json::json;
 
-use super::{lookup, task, view};
+use super::{catalog, lookup, task, view};
 use crate::args::{DataRowsCommand, ImportArgs, WaitArgs};
 use crate::exit::{self, Exit};
 use crate::output::{message_line, print_fields, print_json, print_line, Ui};
@@ -22,6 +23,8 @@ pub fn run(
 ) -> anyhow::Result<Exit> {
     match command {
         DataRowsCommand::Import(args) => import(connect, ui, args),
+        DataRowsCommand::AssignKeys(args) => catalog::assign_keys(connect, ui, args),
+        DataRowsCommand::Metadata(command) => catalog::metadata(connect, ui, command),
     }
 }
 
@@ -46,7 +49,7 @@ fn import(
         dataset.id()
     ));
     let changed = RefCell::new(None);
-    let upsert = match dataset.upsert_data_rows(file.items(&changed)) {
+    let upsert = match dataset.upsert_data_rows(file.items::<UpsertItem>(&changed)) {
         Ok(upsert) => upsert,
         Err(err) => {
             return Err(match changed.take() {

@@ -1,5 +1,6 @@
 //! Running a parsed command line: the client, then the command group.
 
+pub mod catalog;
 mod data_rows;
 mod dataset;
 pub mod export;

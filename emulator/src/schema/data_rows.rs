@@ -208,8 +208,8 @@ fn row_page(rows: Vec<DataRow>, from: Option<&str>, first: usize) -> DatasetData
 }
 
 #[derive(InputObject)]
-struct GlobalKeysWhereInput {
-    ids: Vec<ID>,
+pub(super) struct GlobalKeysWhereInput {
+    pub(super) ids: Vec<ID>,
 }
 
 #[derive(SimpleObject)]
@@ -218,8 +218,8 @@ struct DataRowsForGlobalKeysJob {
 }
 
 #[derive(InputObject)]
-struct JobIdInput {
-    id: ID,
+pub(super) struct JobIdInput {
+    pub(super) id: ID,
 }
 
 #[derive(SimpleObject)]

@@ -23,6 +23,7 @@ use crate::time;
 mod data_rows;
 mod datasets;
 mod export;
+mod global_keys;
 mod metadata;
 
 /// The executable schema.
@@ -110,8 +111,8 @@ struct WhereUniqueInput {
 /// `where: {id}` of the `task` root.
 #[derive(InputObject)]
 #[graphql(name = "WhereUniqueIdInput")]
-struct WhereUniqueIdInput {
-    id: ID,
+pub(crate) struct WhereUniqueIdInput {
+    pub(crate) id: ID,
 }
 
 /// Task filters: only what the official SDK is seen sending (PROTOCOL 3.3): `{id}` for a
@@ -532,6 +533,7 @@ pub(crate) struct Query(
     data_rows::DataRowQuery,
     metadata::MetadataQuery,
     export::ExportQuery,
+    global_keys::GlobalKeyQuery,
 );
 
 /// Mutation root, merged the same way.
@@ -542,6 +544,7 @@ pub(crate) struct Mutation(
     data_rows::DataRowMutation,
     metadata::MetadataMutation,
     export::ExportMutation,
+    global_keys::GlobalKeyMutation,
 );
 
 /// The task, user and import fields of the query root.
