@@ -1,6 +1,8 @@
 //! Streamable exports (PROTOCOL 3.9): starting one ([`options`]), its task ([`task`]) and
-//! reading its streams ([`stream`]).
+//! reading its streams ([`stream`], [`lines`], both on the checks of [`reader`]).
 
+pub(crate) mod lines;
 pub(crate) mod options;
+pub(crate) mod reader;
 pub(crate) mod stream;
 pub(crate) mod task;
