@@ -1125,3 +1125,38 @@ fn a_line_that_is_not_json_or_not_utf8_is_corrupt_in_raw_lines() {
         assert_eq!(lines.position().line, 1);
     }
 }
+
+/// Case 7, gzip: a small compressed file that inflates to one huge line is refused once
+/// the decoded line passes the cap (it was inflated whole into memory before).
+#[test]
+fn a_gzip_file_inflating_to_a_huge_line_stops_at_the_cap() {
+    use std::io::Write;
+    let size: u64 = 32 << 20;
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let chunk = vec![b'a'; 1 << 20];
+    for _ in 0..size >> 20 {
+        gzip.write_all(&chunk).unwrap();
+    }
+    let gzipped = gzip.finish().unwrap();
+    let mut server = mockito::Server::new();
+    let export = export_task_with(&mut server, |b| b.max_answer_bytes(1 << 20));
+    mock_header(
+        &mut server,
+        "RESULT",
+        json!({"totalSize": size, "totalLines": 1}),
+        1,
+    );
+    mock_file_info(&mut server, "RESULT", 0, (0, size - 1), (0, 0), "/z", 1);
+    server
+        .mock("GET", "/z")
+        .match_query(Matcher::Any)
+        .with_header("content-encoding", "gzip")
+        .with_body(gzipped)
+        .create();
+    match export.stream(StreamType::Result).unwrap().next() {
+        Some(Err(Error::ExportLineTooLong { line, limit, .. })) => {
+            assert_eq!((line, limit), (0, 1 << 20))
+        }
+        other => panic!("expected ExportLineTooLong, got {other:?}"),
+    }
+}
