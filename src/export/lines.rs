@@ -66,7 +66,6 @@ impl ExportLines {
     ///
     /// The errors of iterating an [`ExportStream`](crate::ExportStream);
     /// [`Error::ExportFileCorrupt`](crate::Error::ExportFileCorrupt) for a line that is not UTF-8 or not one JSON value.
-    #[allow(clippy::should_implement_trait)]
     pub fn next_line(&mut self) -> Option<Result<&str>> {
         let checked = match self.reader.next_line()? {
             Ok((bytes, line)) => match check_line(bytes) {
