@@ -969,7 +969,7 @@ fn a_stalled_file_body_is_a_timeout() {
     use std::io::Write;
     let mut server = mockito::Server::new();
     let export = export_task_with(&mut server, |b| {
-        b.request_timeout(std::time::Duration::from_millis(300))
+        b.request_timeout(std::time::Duration::from_secs(1))
     });
     let first = rows_text(0..1);
     let size = first.len() as u64 * 2;
