@@ -26,6 +26,10 @@ const FILE_QUERY: &str = "query GetExportFileFromOffsetPyApi($where: WhereUnique
 /// longer than what is left of it is gathered in the spill buffer.
 const READ_BUFFER: usize = 256 * 1024;
 
+/// The room of the spill buffer kept from line to line; more is given back after a longer
+/// line.
+const SPILL_KEPT: usize = 1 << 20;
+
 /// One stream of a finished export, read line by line with every check.
 pub(crate) struct StreamReader {
     client: Client,
@@ -107,6 +111,10 @@ impl OpenFile {
     /// refused before the spill buffer grows past it.
     fn find_line(&mut self, spill: &mut Vec<u8>, max_line: usize) -> Result<Found, Fault> {
         spill.clear();
+        // A huge line passed: its room is not kept for the lines after it.
+        if spill.capacity() > SPILL_KEPT {
+            spill.shrink_to(SPILL_KEPT);
+        }
         loop {
             let buf = self.reader.fill_buf().map_err(Fault::Io)?;
             if buf.is_empty() {
