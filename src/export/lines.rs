@@ -3,16 +3,16 @@
 
 use std::fmt;
 
-use serde::de::IgnoredAny;
-
 use crate::error::Result;
+use crate::export::json_check;
 use crate::export::reader::StreamReader;
 use crate::export::stream::{debug_reader, refusal, StreamPosition, StreamType};
 
 /// One stream of a finished export as its lines, byte for byte as served (newline
 /// excluded), from [`ExportTask::lines`](crate::ExportTask::lines).
 ///
-/// Each line is checked to be UTF-8 holding one JSON value (parsed without building it) and
+/// Each line is checked to be UTF-8 holding one JSON value (a strict check that builds nothing;
+/// nesting deeper than 128 is refused) and
 /// goes through every check of [`ExportStream`](crate::ExportStream): ranges that continue
 /// the stream, counts within the header's, lengths as announced, the line cap. Blank lines
 /// are skipped. [`next_line`](Self::next_line) lends each line from the read buffer, without
@@ -128,6 +128,5 @@ impl Iterator for ExportLines {
 /// Why a line is not UTF-8 holding one JSON value, if it is not.
 fn check_line(bytes: &[u8]) -> std::result::Result<(), Box<dyn fmt::Display>> {
     let text = std::str::from_utf8(bytes).map_err(|e| Box::new(e) as Box<dyn fmt::Display>)?;
-    serde_json::from_str::<IgnoredAny>(text).map_err(|e| Box::new(e) as Box<dyn fmt::Display>)?;
-    Ok(())
+    json_check::check(text).map_err(|e| Box::new(e) as Box<dyn fmt::Display>)
 }

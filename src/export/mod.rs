@@ -1,6 +1,7 @@
 //! Streamable exports (PROTOCOL 3.9): starting one ([`options`]), its task ([`task`]) and
 //! reading its streams ([`stream`], [`lines`], both on the checks of [`reader`]).
 
+pub(crate) mod json_check;
 pub(crate) mod lines;
 pub(crate) mod options;
 pub(crate) mod reader;
