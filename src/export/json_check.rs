@@ -101,7 +101,7 @@ pub(crate) fn check(text: &str) -> Result<(), Invalid> {
 
 /// Skips JSON whitespace (space, tab, CR, LF) from `i`.
 #[inline]
-fn skip_ws(b: &[u8], mut i: usize) -> usize {
+pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
     while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(i) {
         i += 1;
     }
@@ -131,7 +131,7 @@ fn literal(b: &[u8], i: usize, word: &[u8]) -> Checked {
 
 /// A string's rest from `i` (just past its opening quote): the index past its closing quote.
 #[inline]
-fn string(b: &[u8], mut i: usize) -> Checked {
+pub(crate) fn string(b: &[u8], mut i: usize) -> Checked {
     loop {
         i = to_special(b, i);
         match b.get(i) {
@@ -146,7 +146,7 @@ fn string(b: &[u8], mut i: usize) -> Checked {
 /// The first index at or after `i` holding `"`, `\` or a control character (`len` if none),
 /// eight bytes at a time.
 #[inline]
-fn to_special(b: &[u8], mut i: usize) -> usize {
+pub(crate) fn to_special(b: &[u8], mut i: usize) -> usize {
     const ONES: u64 = u64::MAX / 255;
     const HIGH: u64 = ONES << 7;
     while let Some(chunk) = b.get(i..i + 8) {
@@ -187,7 +187,7 @@ fn escape(b: &[u8], i: usize) -> Checked {
 }
 
 /// A number at `i`: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`; the index past it.
-fn number(b: &[u8], mut i: usize) -> Checked {
+pub(crate) fn number(b: &[u8], mut i: usize) -> Checked {
     if b.get(i) == Some(&b'-') {
         i += 1;
     }
@@ -225,12 +225,12 @@ fn digits(b: &[u8], mut i: usize) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::{check, MAX_DEPTH};
     use serde::de::IgnoredAny;
 
     /// A small deterministic generator (xorshift64*): no dependency, reproducible cases.
-    struct Rng(u64);
+    pub(crate) struct Rng(pub(crate) u64);
 
     impl Rng {
         fn next(&mut self) -> u64 {
@@ -239,7 +239,7 @@ mod tests {
             self.0 ^= self.0 >> 27;
             self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
         }
-        fn below(&mut self, n: usize) -> usize {
+        pub(crate) fn below(&mut self, n: usize) -> usize {
             (self.next() % n as u64) as usize
         }
         fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
@@ -258,7 +258,7 @@ mod tests {
     }
 
     /// A JSON value, mostly valid, with the pieces where validators go wrong.
-    fn value(rng: &mut Rng, out: &mut String, depth: usize) {
+    pub(crate) fn value(rng: &mut Rng, out: &mut String, depth: usize) {
         ws(rng, out);
         match rng.below(if depth > 6 { 3 } else { 6 }) {
             0 => out.push_str(rng.pick(&[
@@ -306,7 +306,12 @@ mod tests {
                         out.push(',');
                     }
                     ws(rng, out);
-                    string(rng, out);
+                    if rng.below(4) == 0 {
+                        // Repeated keys: the last one wins.
+                        out.push_str(rng.pick(&["\"k\"", "\"k\""]));
+                    } else {
+                        string(rng, out);
+                    }
                     ws(rng, out);
                     out.push(':');
                     value(rng, out, depth + 1);
@@ -358,7 +363,7 @@ mod tests {
     }
 
     /// Edits a line the way a broken server or transfer would.
-    fn mutate(rng: &mut Rng, line: &str) -> String {
+    pub(crate) fn mutate(rng: &mut Rng, line: &str) -> String {
         let mut bytes = line.as_bytes().to_vec();
         for _ in 0..=rng.below(3) {
             let at = rng.below(bytes.len() + 1);
@@ -381,7 +386,7 @@ mod tests {
     }
 
     /// A line as the emulator's exports serve them.
-    const EXPORT_LINE: &str = r#"{"data_row":{"id":"c00b5s9q8rc0000000000000a","global_key":"bench-large-0","row_data":"https://storage.example.com/bench/large/00000000.jpg","external_id":"large-0.jpg"},"media_attributes":{"asset_type":"image","mime_type":"image/jpeg"},"metadata_fields":[{"schema_id":"s1","value":-1.5e3}],"projects":{},"experiments":{}}"#;
+    pub(crate) const EXPORT_LINE: &str = r#"{"data_row":{"id":"c00b5s9q8rc0000000000000a","global_key":"bench-large-0","row_data":"https://storage.example.com/bench/large/00000000.jpg","external_id":"large-0.jpg"},"media_attributes":{"asset_type":"image","mime_type":"image/jpeg"},"metadata_fields":[{"schema_id":"s1","value":-1.5e3}],"projects":{},"experiments":{}}"#;
 
     #[test]
     fn accepts_and_refuses_exactly_what_serde_json_does() {

@@ -7,3 +7,4 @@ pub(crate) mod options;
 pub(crate) mod reader;
 pub(crate) mod stream;
 pub(crate) mod task;
+pub(crate) mod value_row;
