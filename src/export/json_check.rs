@@ -33,10 +33,19 @@ fn invalid(at: usize, what: &'static str) -> Invalid {
 /// Checks that `text` holds exactly one JSON value.
 pub(crate) fn check(text: &str) -> Result<(), Invalid> {
     let b = text.as_bytes();
+    let end = skip_ws(b, value_end(b, skip_ws(b, 0))?);
+    if end == b.len() {
+        Ok(())
+    } else {
+        Err(invalid(end, "trailing characters"))
+    }
+}
+
+/// Checks the value starting at `i` (whitespace skipped): the index just past it.
+pub(crate) fn value_end(b: &[u8], mut i: usize) -> Checked {
     // Container kinds, innermost in bit 0: 1 for an object, 0 for an array.
     let mut kinds: u128 = 0;
     let mut depth: u32 = 0;
-    let mut i = skip_ws(b, 0);
     loop {
         // A value starts at `i` (whitespace skipped).
         match b.get(i) {
@@ -69,14 +78,10 @@ pub(crate) fn check(text: &str) -> Result<(), Invalid> {
         }
         // A value ended before `i`: close containers until one expects another value.
         loop {
-            i = skip_ws(b, i);
             if depth == 0 {
-                return if i == b.len() {
-                    Ok(())
-                } else {
-                    Err(invalid(i, "trailing characters"))
-                };
+                return Ok(i);
             }
+            i = skip_ws(b, i);
             let object = kinds & 1 == 1;
             match b.get(i) {
                 Some(b',') => {

@@ -7,4 +7,5 @@ pub(crate) mod options;
 pub(crate) mod reader;
 pub(crate) mod stream;
 pub(crate) mod task;
+pub(crate) mod typed_row;
 pub(crate) mod value_row;

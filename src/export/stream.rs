@@ -2,6 +2,7 @@
 //! (`exportFileFromOffset`) and line by line, with the offsets that let a consumer resume
 //! (PROTOCOL 3.9).
 
+use std::any::Any;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -12,7 +13,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::export::lines::ExportLines;
 use crate::export::reader::StreamReader;
-use crate::export::value_row;
+use crate::export::{typed_row, value_row};
 
 /// One of an export's two streams (`TaskStreamType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -199,11 +200,14 @@ impl ExportStream<Value> {
 
 impl<T> ExportStream<T> {
     /// The same stream, decoding each line straight into `U` (e.g. [`ExportedRow`]): the
-    /// parts of a line `U` does not name are skipped while parsing, never built.
-    pub fn decode_as<U: DeserializeOwned>(self) -> ExportStream<U> {
+    /// parts of a line `U` does not name are skipped while parsing, never built. Rows are
+    /// what `serde_json::from_str::<U>` gives for the line (and a line it refuses is refused);
+    /// [`ExportedRow`] and `Value` rows are read by the SDK's own faster readers, which give
+    /// the same rows.
+    pub fn decode_as<U: DeserializeOwned + 'static>(self) -> ExportStream<U> {
         ExportStream {
             reader: self.reader,
-            decode: decode_with_serde::<U>,
+            decode: decoder::<U>(),
             _rows: PhantomData,
         }
     }
@@ -264,6 +268,21 @@ impl<T: DeserializeOwned> Iterator for ExportStream<T> {
         };
         Some(decoded.map_err(|message| self.reader.refuse_line(message)))
     }
+}
+
+/// How lines become `U`s: the readers of `export/typed_row` and `export/value_row` for
+/// [`ExportedRow`] and `Value` (the rows serde_json gives, read faster), serde_json otherwise.
+fn decoder<U: DeserializeOwned + 'static>() -> fn(&str) -> serde_json::Result<U> {
+    let exported: fn(&str) -> serde_json::Result<ExportedRow> = typed_row::decode;
+    let value: fn(&str) -> serde_json::Result<Value> = value_row::decode;
+    // Each is `fn(&str) -> serde_json::Result<U>` exactly when `U` is its row type.
+    let own: [&dyn Any; 2] = [&exported, &value];
+    let found = own.into_iter().find_map(|decode| {
+        decode
+            .downcast_ref::<fn(&str) -> serde_json::Result<U>>()
+            .copied()
+    });
+    found.unwrap_or(decode_with_serde::<U>)
 }
 
 /// A line decoded by serde_json into `T`.

@@ -370,7 +370,10 @@ impl ExportTask {
     /// # Errors
     ///
     /// As [`stream_from`](Self::stream_from).
-    pub fn stream_as<T: DeserializeOwned>(&self, stream: StreamType) -> Result<ExportStream<T>> {
+    pub fn stream_as<T: DeserializeOwned + 'static>(
+        &self,
+        stream: StreamType,
+    ) -> Result<ExportStream<T>> {
         Ok(self.stream(stream)?.decode_as())
     }
 
