@@ -6,7 +6,7 @@
 //! ```
 //!
 //! It imports the rows into two datasets (the size given and a tenth of it), exports each,
-//! waits, then reads the large one back four ways, each the best of three runs: a bare `ureq`
+//! waits, then reads the large one back four ways, each the best (least CPU) of five runs: a bare `ureq`
 //! client that downloads the stream's files and throws the bytes away (the wire's limit), the
 //! raw checked lines (`ExportTask::lines`), `Value` rows (`ExportTask::stream`) and typed rows
 //! (`ExportedRow`): rows/s, and the CPU time of the reading thread
@@ -15,8 +15,13 @@
 //! stores) is not counted and the small and the large run do not share a peak. Beside it, the
 //! same large export is read by the official Python SDK's `get_buffered_stream()`
 //! (`emulator/conformance/export_bench.py`, run with `target/conformance-venv/bin/python`
-//! when that virtualenv exists; `cargo test --workspace` creates it), whose CPU time
-//! (`time.process_time()` over its reading) the SDK's CPU figures are divided by.
+//! when that virtualenv exists; `cargo test --workspace` creates it), best (least CPU) of
+//! three runs, whose CPU time (`time.process_time()` over its reading) the SDK's CPU figures
+//! are divided by.
+//!
+//! serde_json is built here with the `float_roundtrip` feature the emulator (a
+//! dev-dependency) turns on; users' builds of the SDK parse floats with serde_json's default
+//! algorithm. The benchmark's lines hold no number, so no figure depends on it.
 
 use std::path::Path;
 use std::process::Command;
@@ -116,7 +121,9 @@ fn parent(rows: usize) -> anyhow::Result<()> {
 }
 
 /// Runs of each SDK measurement; the best (least CPU) is kept: the machine is shared.
-const RUNS: usize = 3;
+const RUNS: usize = 5;
+/// Runs of the official Python SDK's reading; the best (least CPU) is kept too.
+const PYTHON_RUNS: usize = 3;
 
 /// What one read of the export cost.
 struct Figures {
@@ -262,7 +269,10 @@ fn stream_child(args: &[String]) -> anyhow::Result<()> {
 /// The official Python SDK reading the same export, when its virtualenv is there: its
 /// figures, printed from the JSON object the script answers.
 fn python_bench(emulator: &Emulator, task_id: &str) -> anyhow::Result<Option<Duration>> {
-    println!("the official Python SDK's get_buffered_stream() on the same export:");
+    println!(
+        "the official Python SDK's get_buffered_stream() on the same export (best of \
+         {PYTHON_RUNS}, least CPU):"
+    );
     if !Path::new(PYTHON).exists() || !Path::new(PYTHON_BENCH).exists() {
         println!(
             "  skipped: {PYTHON} or {PYTHON_BENCH} is missing (cargo test --workspace creates \
@@ -270,24 +280,33 @@ fn python_bench(emulator: &Emulator, task_id: &str) -> anyhow::Result<Option<Dur
         );
         return Ok(None);
     }
-    let output = Command::new(PYTHON)
-        .args([
-            PYTHON_BENCH,
-            &emulator.url(),
-            emulator.api_key(),
-            "--task",
-            task_id,
-        ])
-        .output()
-        .context("running the Python benchmark")?;
-    if !output.status.success() {
-        bail!(
-            "the Python benchmark failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+    // Best of PYTHON_RUNS (least CPU), as the SDK's figures are: the machine is shared.
+    let mut best: Option<serde_json::Value> = None;
+    for _ in 0..PYTHON_RUNS {
+        let output = Command::new(PYTHON)
+            .args([
+                PYTHON_BENCH,
+                &emulator.url(),
+                emulator.api_key(),
+                "--task",
+                task_id,
+            ])
+            .output()
+            .context("running the Python benchmark")?;
+        if !output.status.success() {
+            bail!(
+                "the Python benchmark failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let figures: serde_json::Value =
+            serde_json::from_slice(&output.stdout).context("the Python benchmark's figures")?;
+        let cpu = |f: &serde_json::Value| f["cpu_s"].as_f64().unwrap_or(f64::INFINITY);
+        if best.as_ref().is_none_or(|b| cpu(&figures) < cpu(b)) {
+            best = Some(figures);
+        }
     }
-    let figures: serde_json::Value =
-        serde_json::from_slice(&output.stdout).context("the Python benchmark's figures")?;
+    let figures = best.context("no Python run")?;
     let seconds = |key: &str| figures[key].as_f64().unwrap_or(f64::NAN);
     let rows = figures["rows"].as_u64().unwrap_or(0);
     report(
