@@ -11,12 +11,12 @@ use crate::export::stream::{debug_reader, refusal, StreamPosition, StreamType};
 /// One stream of a finished export as its lines, byte for byte as served (newline
 /// excluded), from [`ExportTask::lines`](crate::ExportTask::lines).
 ///
-/// Each line is checked to be UTF-8 holding one JSON value (a strict check that builds nothing;
-/// nesting deeper than 128 is refused) and
-/// goes through every check of [`ExportStream`](crate::ExportStream): ranges that continue
-/// the stream, counts within the header's, lengths as announced, the line cap. Blank lines
-/// are skipped. [`next_line`](Self::next_line) lends each line from the read buffer, without
-/// a copy; as an [`Iterator`] it yields owned `String`s.
+/// Each line is checked to be UTF-8 holding one JSON value (a strict check that builds
+/// nothing; nesting deeper than 128 is refused) and goes through every check of
+/// [`ExportStream`](crate::ExportStream): ranges that continue the stream, counts within the
+/// header's, lengths as announced, the line cap. Blank lines are skipped.
+/// [`next_line`](Self::next_line) lends each line from the read buffer, without a copy; as an
+/// [`Iterator`] it yields owned `String`s.
 ///
 /// ```
 /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();

@@ -144,8 +144,9 @@ pub struct ExportedRow {
 #[must_use = "iterators are lazy: nothing is fetched until it is used"]
 pub struct ExportStream<T = Value> {
     reader: StreamReader,
-    /// How a line's text becomes a row: serde_json, or for `Value` rows the faster builder
-    /// of `export/value_row`, which yields the same `Value` and leaves refusals to serde_json.
+    /// How a line's text becomes a row: serde_json, or for `Value` and [`ExportedRow`] rows
+    /// the faster readers of `export/value_row` and `export/typed_row`, which yield the same
+    /// rows and leave every refusal to serde_json.
     decode: fn(&str) -> serde_json::Result<T>,
     _rows: PhantomData<fn() -> T>,
 }
