@@ -135,7 +135,7 @@ fn literal(b: &[u8], i: usize, word: &[u8]) -> Checked {
 }
 
 /// A string's rest from `i` (just past its opening quote): the index past its closing quote.
-#[inline]
+#[inline(always)]
 pub(crate) fn string(b: &[u8], mut i: usize) -> Checked {
     loop {
         i = to_special(b, i);
