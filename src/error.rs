@@ -256,6 +256,34 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// The header of an export's stream contradicts itself (e.g. lines in a stream of 0
+    /// bytes): nothing of the stream was read, since nothing in it could be checked.
+    ExportHeaderInvalid {
+        /// The export task's id.
+        task_id: String,
+        /// The stream.
+        stream: StreamType,
+        /// Its `totalSize`.
+        total_size: u64,
+        /// Its `totalLines`.
+        total_lines: u64,
+        /// What does not agree.
+        reason: String,
+    },
+    /// A line of an export's stream is longer than the cap
+    /// ([`ExportStream::max_line_bytes`](crate::ExportStream::max_line_bytes), by default the
+    /// client's [`max_answer_bytes`](crate::ClientBuilder::max_answer_bytes)); no more than
+    /// the cap was held in memory. The rows before it were good.
+    ExportLineTooLong {
+        /// The export task's id.
+        task_id: String,
+        /// The stream.
+        stream: StreamType,
+        /// The line's 0-based number.
+        line: u64,
+        /// The cap, in bytes.
+        limit: u64,
+    },
     /// The service's pages do not add up: a cursor it gave came back, a page repeated tasks
     /// already listed (an offset that was ignored), or more rows came than the total it
     /// announced. Reading on would never end or hand out rows twice, so the walk stops here.
@@ -328,6 +356,20 @@ impl Error {
     #[must_use]
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Timeout { .. })
+    }
+
+    /// True when an export's stream contradicted itself or its header (a file of the wrong
+    /// length, ranges that do not follow, more lines than announced, a line that does not
+    /// decode, a header that does not add up). A short file may be a broken download; the
+    /// others come back the same when read again.
+    #[must_use]
+    pub fn is_export_inconsistent(&self) -> bool {
+        matches!(
+            self,
+            Error::ExportFileLength { .. }
+                | Error::ExportFileCorrupt { .. }
+                | Error::ExportHeaderInvalid { .. }
+        )
     }
 
     /// True when a wait ended with the task (or catalog job) still running.
@@ -673,6 +715,28 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "export task {task_id:?}, {stream} stream, near line {line}: {message}"
+            ),
+            Error::ExportHeaderInvalid {
+                task_id,
+                stream,
+                total_size,
+                total_lines,
+                reason,
+            } => write!(
+                f,
+                "export task {task_id:?}, {stream} stream: its header ({total_size} bytes, \
+                 {total_lines} lines) contradicts itself: {reason}"
+            ),
+            Error::ExportLineTooLong {
+                task_id,
+                stream,
+                line,
+                limit,
+            } => write!(
+                f,
+                "export task {task_id:?}, {stream} stream: line {line} is longer than the limit \
+                 of {} bytes (max_line_bytes)",
+                thousands(*limit)
             ),
             Error::InconsistentPages { listing, reason } => write!(
                 f,

@@ -725,3 +725,438 @@ fn running_failed_and_canceled_exports_have_no_streams_and_nothing_is_asked() {
         header.assert();
     }
 }
+
+// ---- a stream that cannot lie (issue 20) ----------------------------------------------------
+
+/// The export task `t1`, read by a client built with `tune` applied (no retries).
+fn export_task_with(
+    server: &mut ServerGuard,
+    tune: impl FnOnce(labelbox::ClientBuilder) -> labelbox::ClientBuilder,
+) -> ExportTask {
+    mock_user(server);
+    mock_task_sequence(server, &[export_task_json("COMPLETE")]);
+    tune(builder(server, &FakeClock::new()).retry_policy(labelbox::RetryPolicy::none()))
+        .build()
+        .unwrap()
+        .get_export_task("t1")
+        .unwrap()
+}
+
+/// The text of rows `rows`, one per line.
+fn rows_text(rows: std::ops::Range<usize>) -> String {
+    rows.map(|i| format!("{}\n", row(i))).collect()
+}
+
+/// A file as `exportFileFromOffset` answers it: (offset asked, offsets, lines, body).
+type FileAnswer = (u64, (u64, u64), (u64, u64), String);
+
+/// Mocks a RESULT stream of `total_size` bytes and `total_lines` lines whose files are
+/// `files`, each asked at most once.
+fn mock_files(
+    server: &mut ServerGuard,
+    (total_size, total_lines): (u64, u64),
+    files: &[FileAnswer],
+) -> Vec<Mock> {
+    let header = json!({"totalSize": total_size.to_string(), "totalLines": total_lines});
+    let mut mocks = vec![mock_header(server, "RESULT", header, 1)];
+    for (n, (asked, offsets, lines, body)) in files.iter().enumerate() {
+        let path = format!("/files/{n}");
+        let info = mock_file_info(server, "RESULT", *asked, *offsets, *lines, &path, 1);
+        mocks.push(info.expect_at_most(1));
+        mocks.push(mock_download(server, &path, body, 1).expect_at_most(1));
+    }
+    mocks
+}
+
+/// Reads the stream until its first error: the ids of the rows before it, and the error.
+fn rows_until_error(rows: impl Iterator<Item = labelbox::Result<Value>>) -> (Vec<String>, Error) {
+    let mut ids = Vec::new();
+    for row in rows {
+        match row {
+            Ok(row) => ids.push(row["data_row"]["id"].as_str().unwrap().to_owned()),
+            Err(e) => return (ids, e),
+        }
+    }
+    panic!("the stream ended without an error after {ids:?}");
+}
+
+/// Case 1: a file whose lines (or offsets) do not start where the stream is: overlap or gap.
+#[test]
+fn a_file_that_overlaps_or_leaves_a_gap_is_refused_before_any_of_its_rows() {
+    let first = rows_text(0..5);
+    let end0 = first.len() as u64;
+    // (second file's lines, its rows): 3..=7 overlaps lines 3 and 4; 6..=7 skips line 5.
+    for (lines, rows) in [((3, 7), 3..8), ((6, 7), 6..8), ((5, 7), 5..8)] {
+        let mut server = mockito::Server::new();
+        let export = export_task(&mut server, "COMPLETE");
+        let second = rows_text(rows);
+        let size = end0 + second.len() as u64;
+        // The last case keeps the lines but its offsets step back one byte.
+        let start = if lines.0 == 5 { end0 - 1 } else { end0 };
+        let files = [
+            (0, (0, end0 - 1), (0, 4), first.clone()),
+            (end0, (start, size - 1), lines, second),
+        ];
+        let _mocks = mock_files(&mut server, (size, 8), &files);
+        let (ids, err) = rows_until_error(export.stream(StreamType::Result).unwrap());
+        assert_eq!(
+            ids,
+            expected_ids(0..5),
+            "no row of the second file {lines:?}"
+        );
+        match &err {
+            Error::ExportFileCorrupt { line, message, .. } => {
+                assert_eq!(*line, 5, "{message}");
+            }
+            other => panic!("expected ExportFileCorrupt, got {other:?}"),
+        }
+        assert!(err.is_export_inconsistent());
+    }
+}
+
+/// Case 1, resuming by line: a file skipped undownloaded must still continue the stream.
+#[test]
+fn a_resume_by_line_skips_only_files_that_continue_the_stream() {
+    let mut server = mockito::Server::new();
+    let export = export_task(&mut server, "COMPLETE");
+    let first = rows_text(0..2);
+    let second = rows_text(1..4); // claims lines 1..=3: overlaps line 1
+    let end0 = first.len() as u64;
+    let size = end0 + second.len() as u64;
+    let files = [
+        (0, (0, end0 - 1), (0, 1), first),
+        (end0, (end0, size - 1), (1, 3), second),
+    ];
+    let mocks = mock_files(&mut server, (size, 4), &files);
+    let err = export
+        .stream_from(StreamType::Result, StreamStart::Line(3))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap_err();
+    assert!(matches!(err, Error::ExportFileCorrupt { .. }), "{err}");
+    // Neither file was downloaded.
+    assert!(!mocks[2].matched() && !mocks[4].matched());
+}
+
+/// Case 2: a file holding more rows than its range (and the header) announce.
+#[test]
+fn a_row_past_the_announced_lines_is_refused_before_it_is_yielded() {
+    let mut server = mockito::Server::new();
+    let export = export_task(&mut server, "COMPLETE");
+    let body = rows_text(0..3);
+    let size = body.len() as u64;
+    let _mocks = mock_files(&mut server, (size, 2), &[(0, (0, size - 1), (0, 1), body)]);
+    let (ids, err) = rows_until_error(export.stream(StreamType::Result).unwrap());
+    assert_eq!(ids, expected_ids(0..2), "the third row never leaves");
+    match err {
+        Error::ExportFileCorrupt { line, .. } => assert_eq!(line, 2),
+        other => panic!("expected ExportFileCorrupt, got {other:?}"),
+    }
+}
+
+/// Case 3: every offset answered with a 1-byte file of line 0: an error within a few
+/// requests, from the beginning, by line and by offset.
+#[test]
+fn ranges_that_never_advance_end_in_an_error_within_two_requests() {
+    for start in [
+        StreamStart::Beginning,
+        StreamStart::Line(5),
+        StreamStart::Offset(7),
+    ] {
+        let mut server = mockito::Server::new();
+        let export = export_task(&mut server, "COMPLETE");
+        mock_header(
+            &mut server,
+            "RESULT",
+            json!({"totalSize": 2_000, "totalLines": 2_000}),
+            1,
+        );
+        let url = format!("{}/one", server.url());
+        let files = server
+            .mock("POST", "/graphql")
+            .match_body(Matcher::Regex("GetExportFileFromOffsetPyApi".into()))
+            .with_body_from_request(move |request| {
+                let body: Value = serde_json::from_slice(request.body().unwrap()).unwrap();
+                let asked = body["variables"]["offset"].as_str().unwrap().to_owned();
+                data(json!({"task": {"exportFileFromOffset": {
+                    "offsets": {"start": asked, "end": asked},
+                    "lines": {"start": 0, "end": 0}, "file": url}}}))
+                .into_bytes()
+            })
+            .expect_at_most(2)
+            .create();
+        let _one = mock_download(&mut server, "/one", "1", 1).expect_at_most(1);
+        let err = export
+            .stream_from(StreamType::Result, start)
+            .unwrap()
+            .find_map(Result::err)
+            .expect("an error");
+        assert!(
+            matches!(err, Error::ExportFileCorrupt { .. }),
+            "{start:?}: {err}"
+        );
+        files.assert();
+    }
+}
+
+/// Case 4: offsets up to u64::MAX: no overflow, and the length error says what came.
+#[test]
+fn offsets_up_to_u64_max_do_not_overflow() {
+    let mut server = mockito::Server::new();
+    let export = export_task(&mut server, "COMPLETE");
+    let body = rows_text(0..1);
+    let files = [(0, (0, u64::MAX - 1), (0, 0), body.clone())];
+    let _mocks = mock_files(&mut server, (u64::MAX, 1), &files);
+    let (ids, err) = rows_until_error(export.stream(StreamType::Result).unwrap());
+    assert_eq!(ids, expected_ids(0..1));
+    match err {
+        Error::ExportFileLength {
+            expected, received, ..
+        } => assert_eq!((expected, received), (u64::MAX, body.len() as u64)),
+        other => panic!("expected ExportFileLength, got {other:?}"),
+    }
+    // Resuming at the very end asks nothing.
+    let at_end = export
+        .stream_from(StreamType::Result, StreamStart::Offset(u64::MAX))
+        .unwrap();
+    assert_eq!(at_end.count(), 0);
+}
+
+/// A file server on a raw socket: answers one GET with `head` (status line and headers,
+/// the blank line included), then hands the socket to `body`.
+fn raw_file_server(
+    head: String,
+    body: impl FnOnce(&mut std::net::TcpStream) + Send + 'static,
+) -> (String, std::thread::JoinHandle<()>) {
+    use std::io::{BufRead, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/file", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let (mut socket, _) = listener.accept().unwrap();
+        let mut request = std::io::BufReader::new(socket.try_clone().unwrap());
+        let mut line = String::new();
+        while request.read_line(&mut line).unwrap_or(0) > 2 {
+            line.clear();
+        }
+        if socket.write_all(head.as_bytes()).is_ok() {
+            body(&mut socket);
+        }
+    });
+    (url, handle)
+}
+
+/// Mocks a one-file RESULT stream of `size` bytes and `lines` lines served from `url`.
+fn mock_remote_file(server: &mut ServerGuard, size: u64, lines: u64, url: &str) {
+    mock_header(
+        server,
+        "RESULT",
+        json!({"totalSize": size, "totalLines": lines}),
+        1,
+    );
+    server
+        .mock("POST", "/graphql")
+        .match_body(Matcher::Regex("GetExportFileFromOffsetPyApi".into()))
+        .with_body(data(json!({"task": {"exportFileFromOffset": {
+            "offsets": {"start": 0, "end": size - 1},
+            "lines": {"start": 0, "end": lines - 1}, "file": url}}})))
+        .create();
+}
+
+/// Case 5: a body that stops coming is a timeout, told as one.
+#[test]
+fn a_stalled_file_body_is_a_timeout() {
+    use std::io::Write;
+    let mut server = mockito::Server::new();
+    let export = export_task_with(&mut server, |b| {
+        b.request_timeout(std::time::Duration::from_secs(1))
+    });
+    let first = rows_text(0..1);
+    let size = first.len() as u64 * 2;
+    let (release, stalled) = std::sync::mpsc::channel::<()>();
+    let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {size}\r\n\r\n");
+    let sent = first.clone();
+    let (url, handle) = raw_file_server(head, move |socket| {
+        let _ = socket.write_all(sent.as_bytes());
+        let _ = socket.flush();
+        let _ = stalled.recv_timeout(std::time::Duration::from_secs(10));
+    });
+    mock_remote_file(&mut server, size, 2, &url);
+    let (ids, err) = rows_until_error(export.stream(StreamType::Result).unwrap());
+    release.send(()).unwrap();
+    handle.join().unwrap();
+    assert_eq!(ids, expected_ids(0..1));
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(matches!(err, Error::Timeout { .. }));
+}
+
+/// Case 6: a header of 0 bytes with lines is refused, not read as an empty stream.
+#[test]
+fn a_header_of_no_bytes_with_lines_is_an_error() {
+    let mut server = mockito::Server::new();
+    let export = export_task(&mut server, "COMPLETE");
+    mock_header(
+        &mut server,
+        "RESULT",
+        json!({"totalSize": 0, "totalLines": 3}),
+        1,
+    );
+    let files = server
+        .mock("POST", "/graphql")
+        .match_body(Matcher::Regex("exportFileFromOffset".into()))
+        .expect(0)
+        .create();
+    match export.stream(StreamType::Result) {
+        Err(Error::ExportHeaderInvalid {
+            total_size,
+            total_lines,
+            ..
+        }) => assert_eq!((total_size, total_lines), (0, 3)),
+        other => panic!("expected ExportHeaderInvalid, got {other:?}"),
+    }
+    assert!(export.lines(StreamType::Result).is_err());
+    files.assert();
+}
+
+/// Case 7: a line past the cap (set on the stream) is a typed error; the rows before it
+/// are good.
+#[test]
+fn a_line_past_the_set_cap_is_refused() {
+    let mut server = mockito::Server::new();
+    let body = format!("{}\n{}\n", row(0), row(10)); // the second a byte longer
+    let export = one_file_export(&mut server, 0, &body, 2, &body);
+    let cap = row(0).len() as u64;
+    let mut rows = export
+        .stream(StreamType::Result)
+        .unwrap()
+        .max_line_bytes(cap);
+    assert_eq!(rows.next().unwrap().unwrap()["data_row"]["id"], "dr0");
+    match rows.next() {
+        Some(Err(Error::ExportLineTooLong { line, limit, .. })) => {
+            assert_eq!((line, limit), (1, cap))
+        }
+        other => panic!("expected ExportLineTooLong, got {other:?}"),
+    }
+    assert!(rows.next().is_none());
+    assert_eq!(rows.position().line, 1);
+}
+
+/// Case 7: a file of one endless line (no newline), its cap the client's answer size cap:
+/// refused once the cap is passed, not read whole into memory.
+#[test]
+fn an_endless_line_stops_at_the_answer_size_cap() {
+    use std::io::Write;
+    let mut server = mockito::Server::new();
+    let export = export_task_with(&mut server, |b| b.max_answer_bytes(64 * 1024));
+    let size: u64 = 256 << 20;
+    let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {size}\r\n\r\n");
+    let written = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let count = written.clone();
+    let (url, handle) = raw_file_server(head, move |socket| {
+        let chunk = vec![b'a'; 64 * 1024];
+        for _ in 0..size / chunk.len() as u64 {
+            if socket.write_all(&chunk).is_err() {
+                break;
+            }
+            count.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    mock_remote_file(&mut server, size, 1, &url);
+    let mut rows = export.stream(StreamType::Result).unwrap();
+    match rows.next() {
+        Some(Err(Error::ExportLineTooLong { line, limit, .. })) => {
+            assert_eq!((line, limit), (0, 64 * 1024))
+        }
+        other => panic!("expected ExportLineTooLong, got {other:?}"),
+    }
+    drop(rows); // closes the connection: the server stops writing
+    handle.join().unwrap();
+    let sent = written.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(sent < size / 4, "{sent} bytes were sent of {size}");
+}
+
+// ---- raw lines ----------------------------------------------------------------------------
+
+#[test]
+fn lines_are_given_byte_for_byte_with_positions_and_resume() {
+    let mut server = mockito::Server::new();
+    // Keys out of order, spacing and escapes as served: all kept.
+    let body = "{\"z\": 1, \"a\": {\"b\":\"\\u00e9\"}}\n\n{ \"data_row\" : {\"id\":\"x\"} }\n";
+    let export = one_file_export(&mut server, 0, body, 3, body);
+    let mut lines = export.lines(StreamType::Result).unwrap();
+    assert_eq!(
+        lines.next_line().unwrap().unwrap(),
+        "{\"z\": 1, \"a\": {\"b\":\"\\u00e9\"}}"
+    );
+    assert_eq!(lines.position().line, 1);
+    let rest: Vec<String> = lines.by_ref().collect::<Result<_, _>>().unwrap();
+    assert_eq!(rest, ["{ \"data_row\" : {\"id\":\"x\"} }"]);
+    assert_eq!(lines.position().offset, body.len() as u64);
+}
+
+#[test]
+fn a_line_that_is_not_json_or_not_utf8_is_corrupt_in_raw_lines() {
+    for bad in [&b"{\"a\": oops}"[..], &b"\"\xff\""[..], &b"{} {}"[..]] {
+        let mut server = mockito::Server::new();
+        let mut body = format!("{}\n", row(0)).into_bytes();
+        body.extend_from_slice(bad);
+        body.push(b'\n');
+        let text = String::from_utf8_lossy(&body).into_owned();
+        let export = export_task(&mut server, "COMPLETE");
+        let size = body.len() as u64;
+        mock_header(
+            &mut server,
+            "RESULT",
+            json!({"totalSize": size, "totalLines": 2}),
+            1,
+        );
+        mock_file_info(&mut server, "RESULT", 0, (0, size - 1), (0, 1), "/f", 1);
+        server
+            .mock("GET", "/f")
+            .match_query(Matcher::Any)
+            .with_body(body.clone())
+            .create();
+        let mut lines = export.lines(StreamType::Result).unwrap();
+        assert!(lines.next_line().unwrap().is_ok());
+        match lines.next_line() {
+            Some(Err(Error::ExportFileCorrupt { line, .. })) => assert_eq!(line, 1, "{text}"),
+            other => panic!("expected ExportFileCorrupt for {text:?}, got {other:?}"),
+        }
+        assert_eq!(lines.position().line, 1);
+    }
+}
+
+/// Case 7, gzip: a small compressed file that inflates to one huge line is refused once
+/// the decoded line passes the cap (it was inflated whole into memory before).
+#[test]
+fn a_gzip_file_inflating_to_a_huge_line_stops_at_the_cap() {
+    use std::io::Write;
+    let size: u64 = 32 << 20;
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let chunk = vec![b'a'; 1 << 20];
+    for _ in 0..size >> 20 {
+        gzip.write_all(&chunk).unwrap();
+    }
+    let gzipped = gzip.finish().unwrap();
+    let mut server = mockito::Server::new();
+    let export = export_task_with(&mut server, |b| b.max_answer_bytes(1 << 20));
+    mock_header(
+        &mut server,
+        "RESULT",
+        json!({"totalSize": size, "totalLines": 1}),
+        1,
+    );
+    mock_file_info(&mut server, "RESULT", 0, (0, size - 1), (0, 0), "/z", 1);
+    server
+        .mock("GET", "/z")
+        .match_query(Matcher::Any)
+        .with_header("content-encoding", "gzip")
+        .with_body(gzipped)
+        .create();
+    match export.stream(StreamType::Result).unwrap().next() {
+        Some(Err(Error::ExportLineTooLong { line, limit, .. })) => {
+            assert_eq!((line, limit), (0, 1 << 20))
+        }
+        other => panic!("expected ExportLineTooLong, got {other:?}"),
+    }
+}

@@ -221,6 +221,51 @@ fn a_stopped_stream_resumes_where_it_stopped_by_offset_or_line() {
     assert_eq!(resumed, all, "nothing lost, nothing twice");
 }
 
+/// Raw lines across files: the same rows as the decoded stream, each line byte for byte as
+/// served (their concatenation is the stream, `totalSize` bytes), resumable at a position.
+#[test]
+fn raw_lines_are_the_stream_byte_for_byte_and_resume() {
+    let emu = export_emulator();
+    let client = client(&emu);
+    let (dataset, _) = dataset_with_rows(&client, "raw", 90);
+    let export = finished(dataset.export(ExportOptions::new()).unwrap());
+    let values: Vec<Value> = export
+        .stream(StreamType::Result)
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut lines = export.lines(StreamType::Result).unwrap();
+    let mut text = String::new();
+    let mut stopped = None;
+    while let Some(line) = lines.next_line() {
+        text.push_str(line.unwrap());
+        text.push('\n');
+        if lines.position().line == 30 {
+            stopped = Some(lines.position());
+        }
+    }
+    let size = export.total_size(StreamType::Result).unwrap().unwrap();
+    assert_eq!(
+        text.len() as u64,
+        size,
+        "every byte of the stream, newlines included"
+    );
+    let parsed: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(parsed, values);
+
+    let stopped = stopped.unwrap();
+    let rest: Vec<String> = export
+        .lines_from(StreamType::Result, StreamStart::Offset(stopped.offset))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let all: Vec<&str> = text.lines().collect();
+    assert_eq!(rest, all[30..]);
+}
+
 #[test]
 fn the_errors_stream_of_a_seeded_export_is_read_like_the_rows() {
     let emu = export_emulator();

@@ -142,6 +142,24 @@ fn task_stream_reads_errors_and_absent_streams_are_empty() {
     assert!(rows.expect(0).stdout.is_empty());
 }
 
+/// Lines leave as the service served them: key order, spacing and escapes kept (they were
+/// re-serialized through a `Value` before, which sorted every key).
+#[test]
+fn task_stream_writes_lines_byte_for_byte() {
+    let emu = builder().start().unwrap();
+    let lines: Vec<String> = (0..40)
+        .map(|i| format!("{{\"z\": {i}, \"data_row\" : {{\"id\":\"dr{i}\"}}, \"a\": \"\\u00e9\"}}"))
+        .collect();
+    let task_id = emu.insert_export(lines.clone(), Vec::<String>::new());
+    let run = labelbox(&emu, &["task", "stream", &task_id]);
+    assert_eq!(run.expect(0).stdout, format!("{}\n", lines.join("\n")));
+    let tail = labelbox(&emu, &["task", "stream", &task_id, "--from-line", "38"]);
+    assert_eq!(
+        tail.expect(0).stdout,
+        format!("{}\n{}\n", lines[38], lines[39])
+    );
+}
+
 #[test]
 fn exit_codes_follow_the_other_commands() {
     let emu = builder()

@@ -7,10 +7,11 @@ With --task, reads an existing export task (waiting for it first if it is still 
 `get_buffered_stream()`, the official SDK's only way (it downloads every file of the stream to a
 temporary file before it yields the first row), and prints one JSON object on stdout:
 
-    {"rows": N, "first_row_s": ..., "total_s": ..., "export_wait_s": ...,
+    {"rows": N, "first_row_s": ..., "total_s": ..., "cpu_s": ..., "export_wait_s": ...,
      "peak_rss_kib": ..., "rss_before_stream_kib": ..., "ru_maxrss_kib": ..., "sdk": "7.17.0"}
 
-first_row_s and total_s are measured from the call to get_buffered_stream(); export_wait_s is
+first_row_s and total_s are measured from the call to get_buffered_stream(), cpu_s is the
+process's CPU time (time.process_time(), all threads) over the same span; export_wait_s is
 the time spent starting and waiting for the export. peak_rss_kib is this process's peak resident
 memory in KiB at the end, rss_before_stream_kib the same peak just before streaming (the
 interpreter and the SDK). On Linux they are read from /proc/self/status (VmHWM), because
@@ -66,6 +67,7 @@ def main():
         sys.exit(f"export {export_task.uid} ended {export_task.status}")
 
     before = peak_rss_kib()
+    cpu_started = time.process_time()
     started = time.perf_counter()
     first_row = None
     rows = 0
@@ -74,11 +76,13 @@ def main():
             first_row = time.perf_counter() - started
         rows += 1
     total = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
 
     figures = {
         "rows": rows,
         "first_row_s": round(first_row if first_row is not None else total, 3),
         "total_s": round(total, 3),
+        "cpu_s": round(cpu, 3),
         "export_wait_s": round(export_wait, 3),
         "peak_rss_kib": peak_rss_kib(),
         "rss_before_stream_kib": before,

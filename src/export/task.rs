@@ -9,6 +9,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
+use crate::export::lines::ExportLines;
+use crate::export::reader::StreamReader;
 use crate::export::stream::{lenient_u64, ExportStream, StreamStart, StreamType};
 use crate::task::{Task, TaskStatus, WaitOptions};
 use crate::Client;
@@ -276,18 +278,21 @@ impl ExportTask {
     ///
     /// Errors before any request: a task not `COMPLETE` ([`Error::ExportNotReadable`]), a
     /// start past the stream's end ([`Error::InvalidInput`]); the header (one request, once
-    /// per stream) may say the stream does not exist ([`Error::ExportStreamMissing`]). While
-    /// iterating: a file shorter or longer than announced ([`Error::ExportFileLength`]), a
-    /// line that is not JSON or offsets that do not follow ([`Error::ExportFileCorrupt`]),
-    /// network failures; any error ends the iteration.
+    /// per stream) may say the stream does not exist ([`Error::ExportStreamMissing`]) or
+    /// contradict itself ([`Error::ExportHeaderInvalid`]). While iterating: a file shorter or
+    /// longer than announced ([`Error::ExportFileLength`]), a line that is not JSON, more
+    /// lines than announced, or ranges that do not continue the stream exactly
+    /// ([`Error::ExportFileCorrupt`], before any row of the file at fault), a line longer
+    /// than the cap ([`Error::ExportLineTooLong`]), a stalled download
+    /// ([`Error::Timeout`]) and other network failures; any error ends the iteration.
     ///
     /// # Errors
     ///
     /// [`Error::ExportNotReadable`] when the task is not `COMPLETE` and [`Error::InvalidInput`]
     /// for a start past the stream's end (nothing is sent); [`Error::ExportStreamMissing`] when
-    /// the finished export has no such stream; otherwise a [request
-    /// failure](crate::Error#request-failures) of the header. Errors while iterating come from
-    /// the iterator (see above).
+    /// the finished export has no such stream, [`Error::ExportHeaderInvalid`] when its header
+    /// contradicts itself; otherwise a [request failure](crate::Error#request-failures) of the
+    /// header. Errors while iterating come from the iterator (see above).
     ///
     /// ```
     /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
@@ -325,13 +330,39 @@ impl ExportTask {
         stream: StreamType,
         start: StreamStart,
     ) -> Result<ExportStream<Value>> {
+        self.reader(stream, start).map(ExportStream::new)
+    }
+
+    /// The stream's lines as the service served them, from its first line: see
+    /// [`lines_from`](Self::lines_from).
+    ///
+    /// # Errors
+    ///
+    /// As [`stream_from`](Self::stream_from).
+    pub fn lines(&self, stream: StreamType) -> Result<ExportLines> {
+        self.lines_from(stream, StreamStart::Beginning)
+    }
+
+    /// The stream's lines from `start`, byte for byte as the service served them: each
+    /// checked to be UTF-8 holding one JSON value, never decoded into a tree (the fastest
+    /// way to copy an export), with the checks, positions and resume of
+    /// [`stream_from`](Self::stream_from). See [`ExportLines`].
+    ///
+    /// # Errors
+    ///
+    /// As [`stream_from`](Self::stream_from).
+    pub fn lines_from(&self, stream: StreamType, start: StreamStart) -> Result<ExportLines> {
+        self.reader(stream, start).map(ExportLines::new)
+    }
+
+    fn reader(&self, stream: StreamType, start: StreamStart) -> Result<StreamReader> {
         let header = self
             .header(stream)?
             .ok_or_else(|| Error::ExportStreamMissing {
                 task_id: self.id().to_owned(),
                 stream,
             })?;
-        ExportStream::new(self.task.client().clone(), self.id(), stream, header, start)
+        StreamReader::new(self.task.client().clone(), self.id(), stream, header, start)
     }
 
     /// Same as [`stream`](Self::stream) followed by [`ExportStream::decode_as`].
@@ -339,7 +370,10 @@ impl ExportTask {
     /// # Errors
     ///
     /// As [`stream_from`](Self::stream_from).
-    pub fn stream_as<T: DeserializeOwned>(&self, stream: StreamType) -> Result<ExportStream<T>> {
+    pub fn stream_as<T: DeserializeOwned + 'static>(
+        &self,
+        stream: StreamType,
+    ) -> Result<ExportStream<T>> {
         Ok(self.stream(stream)?.decode_as())
     }
 

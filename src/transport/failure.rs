@@ -72,6 +72,25 @@ pub(super) fn classify_transport(e: ureq::Error) -> Failure {
     }
 }
 
+/// A failure while reading a download's body (after its answer came): a per-read timeout
+/// (ureq wraps its own error in the `io::Error`) is [`Error::Timeout`], anything else
+/// [`Error::Network`]. `what` says what was being read.
+pub(crate) fn body_read_error(e: std::io::Error, what: String) -> Error {
+    use std::io::ErrorKind;
+    if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) {
+        return Error::timeout(format!("{what}: no data in time"), Some(Box::new(e)));
+    }
+    match e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+    {
+        Some(ureq::Error::Timeout(t)) => {
+            Error::timeout(format!("{what}: {}", timeout_phase(*t)), Some(Box::new(e)))
+        }
+        _ => Error::network(what, e),
+    }
+}
+
 /// A failure to resolve the host or to connect: nothing was sent.
 fn before_sending(e: ureq::Error) -> Error {
     match e {

@@ -32,6 +32,7 @@ use crate::error::{Error, Result};
 use crate::transport::answer::{server_error, Answer, ErrorBody};
 pub(crate) use crate::transport::buffer::AnswerBuffer;
 pub(crate) use crate::transport::envelope::{DataSeed, Nullable};
+pub(crate) use crate::transport::failure::body_read_error;
 use crate::transport::failure::{classify_transport, Failure, Kind};
 use crate::transport::multipart::Multipart;
 use crate::transport::redact::Redactor;
@@ -242,6 +243,12 @@ impl Transport {
                 .map_err(classify_transport)?;
             self.read_download(url, response)
         })
+    }
+
+    /// The largest answer read ([`ClientBuilder::max_answer_bytes`](crate::ClientBuilder::max_answer_bytes)),
+    /// also the default cap of an export's line.
+    pub(crate) fn max_answer_bytes(&self) -> u64 {
+        self.max_answer_bytes
     }
 
     /// A result file's answer: its body as a reader, or the error it stands for.

@@ -1,0 +1,563 @@
+//! The JSON check of a raw export line: one RFC 8259 value, whitespace around it allowed,
+//! nothing else. A byte state machine that builds nothing, allocates nothing and converts no
+//! number: it accepts exactly what `serde_json::from_str::<IgnoredAny>` accepts (the tests
+//! hold it to that on generated and mutated lines), except that nesting is bounded
+//! ([`MAX_DEPTH`]; serde_json's `Value` refuses such depths too).
+//!
+//! The input is a `&str`: UTF-8 is checked before, by `std::str::from_utf8`, fast on ASCII.
+
+use std::fmt;
+
+/// The deepest nesting of arrays and objects accepted (one bit per level of a `u128`).
+pub(crate) const MAX_DEPTH: u32 = 128;
+
+/// Why a line is not one JSON value, and where (a byte offset in the line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Invalid {
+    pub(crate) at: usize,
+    pub(crate) what: &'static str,
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at byte {}", self.what, self.at)
+    }
+}
+
+type Checked = Result<usize, Invalid>;
+
+fn invalid(at: usize, what: &'static str) -> Invalid {
+    Invalid { at, what }
+}
+
+/// Checks that `text` holds exactly one JSON value.
+pub(crate) fn check(text: &str) -> Result<(), Invalid> {
+    let b = text.as_bytes();
+    let end = skip_ws(b, value_end(b, skip_ws(b, 0))?);
+    if end == b.len() {
+        Ok(())
+    } else {
+        Err(invalid(end, "trailing characters"))
+    }
+}
+
+/// Checks the value starting at `i` (whitespace skipped): the index just past it.
+pub(crate) fn value_end(b: &[u8], mut i: usize) -> Checked {
+    // Container kinds, innermost in bit 0: 1 for an object, 0 for an array.
+    let mut kinds: u128 = 0;
+    let mut depth: u32 = 0;
+    loop {
+        // A value starts at `i` (whitespace skipped).
+        match b.get(i) {
+            Some(&open @ (b'{' | b'[')) => {
+                if depth == MAX_DEPTH {
+                    return Err(invalid(i, "nesting deeper than 128"));
+                }
+                depth += 1;
+                kinds = (kinds << 1) | u128::from(open == b'{');
+                i = skip_ws(b, i + 1);
+                let close = if open == b'{' { b'}' } else { b']' };
+                if b.get(i) == Some(&close) {
+                    depth -= 1;
+                    kinds >>= 1;
+                    i += 1;
+                } else {
+                    if open == b'{' {
+                        i = key(b, i)?;
+                    }
+                    continue;
+                }
+            }
+            Some(b'"') => i = string(b, i + 1)?,
+            Some(b't') => i = literal(b, i, b"true")?,
+            Some(b'f') => i = literal(b, i, b"false")?,
+            Some(b'n') => i = literal(b, i, b"null")?,
+            Some(b'-' | b'0'..=b'9') => i = number(b, i)?,
+            Some(_) => return Err(invalid(i, "expected a value")),
+            None => return Err(invalid(i, "end of line while expecting a value")),
+        }
+        // A value ended before `i`: close containers until one expects another value.
+        loop {
+            if depth == 0 {
+                return Ok(i);
+            }
+            i = skip_ws(b, i);
+            let object = kinds & 1 == 1;
+            match b.get(i) {
+                Some(b',') => {
+                    i = skip_ws(b, i + 1);
+                    if object {
+                        i = key(b, i)?;
+                    }
+                    break;
+                }
+                Some(b'}') if object => {}
+                Some(b']') if !object => {}
+                Some(_) if object => return Err(invalid(i, "expected `,` or `}`")),
+                Some(_) => return Err(invalid(i, "expected `,` or `]`")),
+                None => return Err(invalid(i, "end of line inside a value")),
+            }
+            depth -= 1;
+            kinds >>= 1;
+            i += 1;
+        }
+    }
+}
+
+/// Skips JSON whitespace (space, tab, CR, LF) from `i`.
+#[inline]
+pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(i) {
+        i += 1;
+    }
+    i
+}
+
+/// An object's key at `i` (whitespace skipped), its colon and the whitespace after it: the
+/// index of the value.
+#[inline]
+fn key(b: &[u8], i: usize) -> Checked {
+    if b.get(i) != Some(&b'"') {
+        return Err(invalid(i, "expected a string key"));
+    }
+    let i = skip_ws(b, string(b, i + 1)?);
+    if b.get(i) != Some(&b':') {
+        return Err(invalid(i, "expected `:`"));
+    }
+    Ok(skip_ws(b, i + 1))
+}
+
+fn literal(b: &[u8], i: usize, word: &[u8]) -> Checked {
+    match b.get(i..i + word.len()) {
+        Some(found) if found == word => Ok(i + word.len()),
+        _ => Err(invalid(i, "expected a value")),
+    }
+}
+
+/// A string's rest from `i` (just past its opening quote): the index past its closing quote.
+#[inline(always)]
+pub(crate) fn string(b: &[u8], mut i: usize) -> Checked {
+    loop {
+        i = to_special(b, i);
+        match b.get(i) {
+            Some(b'"') => return Ok(i + 1),
+            Some(b'\\') => i = escape(b, i + 1)?,
+            Some(_) => return Err(invalid(i, "control character inside a string")),
+            None => return Err(invalid(i, "end of line inside a string")),
+        }
+    }
+}
+
+/// The first index at or after `i` holding `"`, `\` or a control character (`len` if none):
+/// sixteen bytes at a time where SSE2 is there (every x86_64), then eight at a time.
+#[inline]
+pub(crate) fn to_special(b: &[u8], mut i: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    while i + 16 <= b.len() {
+        if let Some(found) = sse2::special_in_16(b, i) {
+            return i + found;
+        }
+        i += 16;
+    }
+    to_special_swar(b, i)
+}
+
+/// [`to_special`] eight bytes at a time (the rest of a line, or every line off x86_64).
+#[inline]
+fn to_special_swar(b: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = u64::MAX / 255;
+    const HIGH: u64 = ONES << 7;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let quote = word ^ (ONES * u64::from(b'"'));
+        let backslash = word ^ (ONES * u64::from(b'\\'));
+        // A byte's high bit is set where it is zero (`quote`, `backslash`) or below 0x20:
+        // exact for the first such byte, which is all that is used.
+        let found = (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (word.wrapping_sub(ONES * 0x20) & !word);
+        let found = found & HIGH;
+        if found != 0 {
+            return i + found.trailing_zeros() as usize / 8;
+        }
+        i += 8;
+    }
+    while let Some(&c) = b.get(i) {
+        if c == b'"' || c == b'\\' || c < 0x20 {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+
+    /// Where the first `"`, `\` or control character is among `b[i..i + 16]`, if any.
+    #[inline]
+    pub(super) fn special_in_16(b: &[u8], i: usize) -> Option<usize> {
+        let chunk: &[u8; 16] = b.get(i..i + 16)?.try_into().ok()?;
+        // SAFETY: SSE2 is part of the x86_64 baseline (no runtime detection needed), and the
+        // unaligned load reads exactly the 16 bytes of `chunk`.
+        let mask = unsafe {
+            let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+            let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+            let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+            // Unsigned: max(v, 0x1f) == 0x1f exactly where v <= 0x1f.
+            let low = _mm_set1_epi8(0x1f);
+            let control = _mm_cmpeq_epi8(_mm_max_epu8(v, low), low);
+            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control))
+        };
+        (mask != 0).then(|| mask.trailing_zeros() as usize)
+    }
+}
+
+/// An escape from `i` (just past its backslash): the index past it.
+fn escape(b: &[u8], i: usize) -> Checked {
+    match b.get(i) {
+        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(i + 1),
+        Some(b'u') => match b.get(i + 1..i + 5) {
+            Some(hex) if hex.iter().all(u8::is_ascii_hexdigit) => Ok(i + 5),
+            _ => Err(invalid(i + 1, "expected four hex digits")),
+        },
+        Some(_) => Err(invalid(i, "invalid escape")),
+        None => Err(invalid(i, "end of line inside a string")),
+    }
+}
+
+/// A number at `i`: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`; the index past it.
+pub(crate) fn number(b: &[u8], mut i: usize) -> Checked {
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => i = digits(b, i + 1),
+        _ => return Err(invalid(i, "invalid number")),
+    }
+    if b.get(i) == Some(&b'.') {
+        let end = digits(b, i + 1);
+        if end == i + 1 {
+            return Err(invalid(end, "invalid number"));
+        }
+        i = end;
+    }
+    if let Some(b'e' | b'E') = b.get(i) {
+        i += 1;
+        if let Some(b'+' | b'-') = b.get(i) {
+            i += 1;
+        }
+        let end = digits(b, i);
+        if end == i {
+            return Err(invalid(i, "invalid number"));
+        }
+        i = end;
+    }
+    Ok(i)
+}
+
+fn digits(b: &[u8], mut i: usize) -> usize {
+    while let Some(b'0'..=b'9') = b.get(i) {
+        i += 1;
+    }
+    i
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::{check, MAX_DEPTH};
+    use serde::de::IgnoredAny;
+
+    /// A small deterministic generator (xorshift64*): no dependency, reproducible cases.
+    pub(crate) struct Rng(pub(crate) u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+        pub(crate) fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+        fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+            items[self.below(items.len())]
+        }
+    }
+
+    fn serde_accepts(text: &str) -> bool {
+        serde_json::from_str::<IgnoredAny>(text).is_ok()
+    }
+
+    fn ws(rng: &mut Rng, out: &mut String) {
+        if rng.below(4) == 0 {
+            out.push_str(rng.pick(&[" ", "\t", "\r", "\n", "  ", " \r\n\t"]));
+        }
+    }
+
+    /// A JSON value, mostly valid, with the pieces where validators go wrong.
+    pub(crate) fn value(rng: &mut Rng, out: &mut String, depth: usize) {
+        ws(rng, out);
+        match rng.below(if depth > 6 { 3 } else { 6 }) {
+            0 => out.push_str(rng.pick(&[
+                "0",
+                "-0",
+                "1",
+                "-12",
+                "0.5",
+                "1e5",
+                "1E+5",
+                "2.5e-3",
+                "-0.0e0",
+                "123456789012345678901234567890",
+                "1e400",
+                "01",
+                "1.",
+                ".5",
+                "-",
+                "1e",
+                "1e+",
+                "+1",
+                "0x1",
+                "1.5E",
+                "-a",
+                "00",
+                "1.e3",
+            ])),
+            1 => string(rng, out),
+            2 => out.push_str(rng.pick(&["true", "false", "null", "tru", "nul", "falsey", "True"])),
+            3 => {
+                out.push('[');
+                for n in 0..rng.below(4) {
+                    if n > 0 {
+                        out.push(',');
+                    }
+                    value(rng, out, depth + 1);
+                }
+                ws(rng, out);
+                out.push(']');
+            }
+            _ => {
+                out.push('{');
+                for n in 0..rng.below(4) {
+                    if n > 0 {
+                        out.push(',');
+                    }
+                    ws(rng, out);
+                    if rng.below(4) == 0 {
+                        // Repeated keys: the last one wins.
+                        out.push_str(rng.pick(&["\"k\"", "\"k\""]));
+                    } else {
+                        string(rng, out);
+                    }
+                    ws(rng, out);
+                    out.push(':');
+                    value(rng, out, depth + 1);
+                }
+                ws(rng, out);
+                out.push('}');
+            }
+        }
+        ws(rng, out);
+    }
+
+    fn string(rng: &mut Rng, out: &mut String) {
+        out.push('"');
+        for _ in 0..rng.below(24) {
+            out.push_str(rng.pick(&[
+                "a",
+                "b",
+                "Z",
+                "0",
+                " ",
+                "é",
+                "日本",
+                "🐱",
+                "\\\"",
+                "\\\\",
+                "\\/",
+                "\\b",
+                "\\f",
+                "\\n",
+                "\\r",
+                "\\t",
+                "\\u00e9",
+                "\\uD83D\\uDE00",
+                "\\ud800",
+                "\\u12",
+                "\\uZZZZ",
+                "\\x",
+                "\\",
+                "\u{1}",
+                "\u{1f}",
+                "\u{7f}",
+                "https://example.com/a.jpg",
+                "abcdefghijklmnop",
+            ]));
+        }
+        if rng.below(40) != 0 {
+            out.push('"');
+        }
+    }
+
+    /// Edits a line the way a broken server or transfer would.
+    pub(crate) fn mutate(rng: &mut Rng, line: &str) -> String {
+        let mut bytes = line.as_bytes().to_vec();
+        for _ in 0..=rng.below(3) {
+            let at = rng.below(bytes.len() + 1);
+            const SIGNIFICANT: &[u8] = b"{}[]:,\"\\ 0123456789-+.eEtfnu\x00\x1f\t\r\nax";
+            match rng.below(5) {
+                0 if at < bytes.len() => {
+                    bytes.remove(at);
+                }
+                1 => bytes.insert(at, SIGNIFICANT[rng.below(SIGNIFICANT.len())]),
+                2 if at < bytes.len() => bytes[at] = SIGNIFICANT[rng.below(SIGNIFICANT.len())],
+                3 => bytes.truncate(at),
+                _ => {
+                    let from = rng.below(bytes.len() + 1);
+                    let piece = bytes[from.min(at)..from.max(at)].to_vec();
+                    bytes.splice(at..at, piece);
+                }
+            }
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    /// A line as the emulator's exports serve them.
+    pub(crate) const EXPORT_LINE: &str = r#"{"data_row":{"id":"c00b5s9q8rc0000000000000a","global_key":"bench-large-0","row_data":"https://storage.example.com/bench/large/00000000.jpg","external_id":"large-0.jpg"},"media_attributes":{"asset_type":"image","mime_type":"image/jpeg"},"metadata_fields":[{"schema_id":"s1","value":-1.5e3}],"projects":{},"experiments":{}}"#;
+
+    #[test]
+    fn accepts_and_refuses_exactly_what_serde_json_does() {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let (mut accepted, mut refused) = (0, 0);
+        for case in 0..60_000 {
+            let mut line = String::new();
+            if case % 4 == 0 {
+                line.push_str(EXPORT_LINE);
+            } else {
+                value(&mut rng, &mut line, 0);
+            }
+            if case % 4 == 0 || rng.below(3) == 0 {
+                line = mutate(&mut rng, &line);
+            }
+            let expected = serde_accepts(&line);
+            assert_eq!(
+                check(&line).is_ok(),
+                expected,
+                "case {case}: {line:?} (serde_json accepts: {expected})"
+            );
+            if expected {
+                accepted += 1;
+            } else {
+                refused += 1;
+            }
+        }
+        // Both sides were exercised.
+        assert!(
+            accepted > 10_000 && refused > 10_000,
+            "{accepted} accepted, {refused} refused"
+        );
+    }
+
+    #[test]
+    fn hand_picked_lines() {
+        for line in [
+            "{}",
+            "[]",
+            " {\"a\" : [1, -2.5e+3, true, false, null, \"x\\u00e9\"]}\r",
+            "\"\"",
+            "0",
+            "{\"data_row\":{\"id\":\"r1\"},\"projects\":{}}",
+        ] {
+            assert_eq!(check(line), Ok(()), "{line:?}");
+            assert!(serde_accepts(line));
+        }
+        for line in [
+            "",
+            " ",
+            "{",
+            "}",
+            "[1,]",
+            "{\"a\":1,}",
+            "{\"a\"}",
+            "{1:2}",
+            "[1 2]",
+            "{} {}",
+            "1 1",
+            "\"a\u{1}\"",
+            "\"\\u00G0\"",
+            "[01]",
+            "-",
+            "NaN",
+            "[1.]",
+            "{\"a\":1]",
+            "[}",
+            "'a'",
+        ] {
+            assert!(check(line).is_err(), "{line:?}");
+            assert!(!serde_accepts(line), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let depth = MAX_DEPTH as usize;
+        let deepest = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        assert_eq!(check(&deepest), Ok(()));
+        let objects = format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth));
+        assert_eq!(check(&objects), Ok(()));
+        let deeper = format!("{}{}", "[".repeat(depth + 1), "]".repeat(depth + 1));
+        let refused = check(&deeper).unwrap_err();
+        assert_eq!(
+            (refused.at, refused.what),
+            (depth, "nesting deeper than 128")
+        );
+        // A million open brackets are refused at the bound, nothing held for them.
+        assert!(check(&"[".repeat(1 << 20)).is_err());
+    }
+
+    /// Both scans find what a byte-by-byte search finds, wherever it sits in a chunk.
+    #[test]
+    fn scans_find_the_first_special_byte() {
+        let mut rng = Rng(7);
+        for _ in 0..20_000 {
+            let len = rng.below(70);
+            let line: Vec<u8> = (0..len)
+                .map(|_| match rng.below(30) {
+                    0 => b'"',
+                    1 => b'\\',
+                    2 => rng.below(0x20) as u8,
+                    3 => 0x80 + rng.below(0x80) as u8,
+                    _ => b' ' + rng.below(0x5f) as u8,
+                })
+                .collect();
+            let start = rng.below(len + 1);
+            let naive = (start..len)
+                .find(|&i| matches!(line[i], b'"' | b'\\' | 0..=0x1f))
+                .unwrap_or(len);
+            assert_eq!(
+                super::to_special(&line, start),
+                naive,
+                "{line:?} from {start}"
+            );
+            assert_eq!(
+                super::to_special_swar(&line, start),
+                naive,
+                "{line:?} from {start}"
+            );
+        }
+    }
+
+    #[test]
+    fn errors_say_where() {
+        let refused = check("{\"a\":tru}").unwrap_err();
+        assert_eq!(refused.at, 5);
+        assert_eq!(refused.to_string(), "expected a value at byte 5");
+    }
+}
