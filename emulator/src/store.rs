@@ -208,6 +208,8 @@ pub(crate) struct Store {
     pub(crate) cancelable_types: Vec<String>,
     /// The organization's data-row metadata schemas.
     pub(crate) metadata: crate::metadata::Ontology,
+    /// Projects, batches, ontologies and labels (their own lock).
+    pub(crate) projects: crate::projects::Projects,
     /// `dataRowsForGlobalKeys` jobs by id.
     global_key_jobs: Mutex<HashMap<String, GlobalKeyLookup>>,
     /// Largest file an export stream is cut into, in bytes (a longer line gets a file of its own).
@@ -264,6 +266,7 @@ impl Store {
             pace,
             cancelable_types: Vec::new(),
             metadata: crate::metadata::Ontology::default(),
+            projects: crate::projects::Projects::default(),
             global_key_jobs: Mutex::new(HashMap::new()),
             export_file_size: crate::emulator::DEFAULT_EXPORT_FILE_SIZE,
             base_url: OnceLock::new(),

@@ -17,7 +17,7 @@ const MAX_ROW_PAGE: usize = 500;
 /// Largest page of a row's `attachments`.
 const MAX_ATTACHMENT_PAGE: usize = 100;
 
-fn row_not_found(id: &str) -> async_graphql::Error {
+pub(super) fn row_not_found(id: &str) -> async_graphql::Error {
     coded(
         format!("Resource not found: no DataRow with id {id}"),
         "RESOURCE_NOT_FOUND",
@@ -32,7 +32,7 @@ fn attachment_not_found(id: &str) -> async_graphql::Error {
 }
 
 /// A data row as GraphQL sees it.
-struct DataRowObject(DataRow);
+pub(super) struct DataRowObject(pub(super) DataRow);
 
 /// One entry of `customMetadata`: as imported.
 #[derive(SimpleObject)]
@@ -82,6 +82,17 @@ impl AttachmentObject {
 impl DataRowObject {
     async fn id(&self) -> ID {
         ID(self.0.id.clone())
+    }
+    /// The row's labels in every project (see `labels`).
+    async fn labels(
+        &self,
+        ctx: &Context<'_>,
+        skip: Option<i32>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<super::labels::LabelObject>> {
+        let skip = super::count_arg("skip", skip, 0, usize::MAX)?;
+        let first = super::count_arg("first", first, 100, 100)?;
+        Ok(super::labels::data_row_labels(ctx, &self.0.id, skip, first))
     }
     async fn external_id(&self) -> Option<&str> {
         self.0.external_id.as_deref()

@@ -20,10 +20,13 @@ use crate::nodes::SuccessNodes;
 use crate::store::{status, Identity, Store, TaskRecord, TaskSeed, UPSERT_TASK_TYPE};
 use crate::time;
 
+mod batches;
 mod data_rows;
 mod datasets;
 mod export;
+mod labels;
 mod metadata;
+mod projects;
 
 /// The executable schema.
 pub(crate) type EmulatorSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -521,6 +524,8 @@ pub(crate) struct Query(
     data_rows::DataRowQuery,
     metadata::MetadataQuery,
     export::ExportQuery,
+    projects::ProjectQuery,
+    labels::LabelQuery,
 );
 
 /// Mutation root, merged the same way.
@@ -531,6 +536,9 @@ pub(crate) struct Mutation(
     data_rows::DataRowMutation,
     metadata::MetadataMutation,
     export::ExportMutation,
+    projects::ProjectMutation,
+    labels::LabelMutation,
+    ProjectRootMutation,
 );
 
 /// The task, user and import fields of the query root.
@@ -667,3 +675,28 @@ impl TaskMutation {
         })
     }
 }
+
+/// `project(where: {id})` of the mutation root: the project's own mutations, one part per
+/// capability.
+#[derive(Default)]
+pub(crate) struct ProjectRootMutation;
+
+#[Object]
+impl ProjectRootMutation {
+    async fn project(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: WhereUniqueInput,
+    ) -> async_graphql::Result<ProjectMutations> {
+        let id = filter.id.to_string();
+        projects::with_project(store(ctx), &id, |_, _| ())?;
+        Ok(ProjectMutations(
+            batches::BatchMutations(id.clone()),
+            projects::OntologyMutations(id),
+        ))
+    }
+}
+
+/// The mutations under `project(where:)`.
+#[derive(MergedObject)]
+pub(crate) struct ProjectMutations(batches::BatchMutations, projects::OntologyMutations);
