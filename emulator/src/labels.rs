@@ -38,13 +38,22 @@ fn error(name: &str, message: String) -> Value {
 /// Checks every annotation of `bytes` against the project (read under the locks now, so the
 /// import's result is decided when it is created); accepted annotations are grouped into one
 /// label per data row, listed from `visible_from`.
-pub(crate) fn check(store: &Store, project_id: &str, bytes: &[u8], visible_from: Instant) -> ImportOutcome {
+pub(crate) fn check(
+    store: &Store,
+    project_id: &str,
+    bytes: &[u8],
+    visible_from: Instant,
+) -> ImportOutcome {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(_) => return ImportOutcome::failed("The file is not UTF-8 text".into()),
     };
     let mut annotations = Vec::new();
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         match serde_json::from_str::<Value>(line) {
             Ok(v) if v.is_object() => annotations.push(v),
             _ => return ImportOutcome::failed(format!("Line {} is not a JSON object", n + 1)),
@@ -56,7 +65,12 @@ pub(crate) fn check(store: &Store, project_id: &str, bytes: &[u8], visible_from:
         annotations
             .iter()
             .filter_map(|a| a["dataRow"]["globalKey"].as_str())
-            .filter_map(|k| catalog.global_keys.get(k).map(|id| (k.to_string(), id.clone())))
+            .filter_map(|k| {
+                catalog
+                    .global_keys
+                    .get(k)
+                    .map(|id| (k.to_string(), id.clone()))
+            })
             .collect()
     };
     let state = store.projects.lock();
@@ -75,7 +89,11 @@ pub(crate) fn check(store: &Store, project_id: &str, bytes: &[u8], visible_from:
         let row_id = annotation["dataRow"]["id"]
             .as_str()
             .map(String::from)
-            .or_else(|| annotation["dataRow"]["globalKey"].as_str().and_then(|k| by_key.get(k).cloned()));
+            .or_else(|| {
+                annotation["dataRow"]["globalKey"]
+                    .as_str()
+                    .and_then(|k| by_key.get(k).cloned())
+            });
         let mut errors = Vec::new();
         match &row_id {
             Some(id) if project.rows.iter().any(|r| &r.data_row_id == id) => {}
@@ -83,11 +101,16 @@ pub(crate) fn check(store: &Store, project_id: &str, bytes: &[u8], visible_from:
                 "DataRowNotFound",
                 format!("Data row {id} is not in project {project_id}"),
             )),
-            None => errors.push(error("DataRowNotFound", "The annotation names no data row of the organization".into())),
+            None => errors.push(error(
+                "DataRowNotFound",
+                "The annotation names no data row of the organization".into(),
+            )),
         }
         let schema_id = annotation["schemaId"].as_str();
         let name = annotation["name"].as_str();
-        let known = features.iter().any(|(id, n, _)| Some(id.as_str()) == schema_id || (schema_id.is_none() && Some(n.as_str()) == name));
+        let known = features.iter().any(|(id, n, _)| {
+            Some(id.as_str()) == schema_id || (schema_id.is_none() && Some(n.as_str()) == name)
+        });
         if !known {
             let what = schema_id.or(name).unwrap_or("<none>");
             errors.push(error(
@@ -95,9 +118,17 @@ pub(crate) fn check(store: &Store, project_id: &str, bytes: &[u8], visible_from:
                 format!("Feature schema {what} is not in the project's ontology"),
             ));
         }
-        let uuid = annotation["uuid"].as_str().map(String::from).unwrap_or_else(|| store.new_id());
-        let status = if errors.is_empty() { "SUCCESS" } else { "FAILURE" };
-        let mut line = json!({"uuid": uuid, "dataRow": annotation["dataRow"].clone(), "status": status});
+        let uuid = annotation["uuid"]
+            .as_str()
+            .map(String::from)
+            .unwrap_or_else(|| store.new_id());
+        let status = if errors.is_empty() {
+            "SUCCESS"
+        } else {
+            "FAILURE"
+        };
+        let mut line =
+            json!({"uuid": uuid, "dataRow": annotation["dataRow"].clone(), "status": status});
         if !errors.is_empty() {
             line["errors"] = Value::Array(errors);
         } else if let Some(id) = row_id {

@@ -38,6 +38,7 @@ mod log;
 mod media;
 mod metadata;
 mod nodes;
+mod project_export;
 mod projects;
 mod schedule;
 mod schema;

@@ -186,7 +186,12 @@ pub(crate) fn with_schema_ids(mut normalized: Value, new_id: &mut impl FnMut() -
                 }
             }
             for list in ["classifications", "options"] {
-                for child in obj.get_mut(list).and_then(Value::as_array_mut).into_iter().flatten() {
+                for child in obj
+                    .get_mut(list)
+                    .and_then(Value::as_array_mut)
+                    .into_iter()
+                    .flatten()
+                {
                     fill(child, new_id);
                 }
             }

@@ -33,7 +33,11 @@ pub(super) fn delete_unused_schema(
         if !state.ontologies.contains_key(id) {
             return answer(404, &format!("Ontology {id} not found"));
         }
-        if state.projects.values().any(|p| p.ontology_id.as_deref() == Some(id)) {
+        if state
+            .projects
+            .values()
+            .any(|p| p.ontology_id.as_deref() == Some(id))
+        {
             return answer(409, &format!("Ontology {id} is used by a project"));
         }
         state.ontologies.remove(id);

@@ -101,7 +101,9 @@ pub(super) fn page(
             .filter(|n| *n <= project.batches.len())
             .ok_or_else(|| coded(format!("Invalid cursor: {text:?}"), "MALFORMED_REQUEST"))?,
     };
-    let first = first.map_or(MAX_BATCH_PAGE, |n| usize::try_from(n.0).unwrap_or(0)).min(MAX_BATCH_PAGE);
+    let first = first
+        .map_or(MAX_BATCH_PAGE, |n| usize::try_from(n.0).unwrap_or(0))
+        .min(MAX_BATCH_PAGE);
     let selected: Vec<&BatchRecord> = project
         .batches
         .iter()
@@ -226,7 +228,10 @@ fn resolve_rows(
         ));
     }
     if ids.len().max(keys.len()) > MAX_BATCH_ROWS {
-        return Err(coded("Batch exceeds max size of 100000 data rows", "MALFORMED_REQUEST"));
+        return Err(coded(
+            "Batch exceeds max size of 100000 data rows",
+            "MALFORMED_REQUEST",
+        ));
     }
     let catalog = store.catalog();
     let mut candidates = Vec::new();
@@ -240,11 +245,17 @@ fn resolve_rows(
             .collect();
         if !missing.is_empty() {
             return Err(coded(
-                format!("Data rows with the following global keys do not exist: {}.", missing.join(", ")),
+                format!(
+                    "Data rows with the following global keys do not exist: {}.",
+                    missing.join(", ")
+                ),
                 "MALFORMED_REQUEST",
             ));
         }
-        candidates.extend(keys.iter().filter_map(|k| catalog.global_keys.get(k.as_str()).cloned()));
+        candidates.extend(
+            keys.iter()
+                .filter_map(|k| catalog.global_keys.get(k.as_str()).cloned()),
+        );
     }
     // A row whose asset is in a cloud bucket cannot be read without an IAM integration, which
     // the emulator never has: such rows fail, as rows the service cannot process do.
@@ -252,7 +263,9 @@ fn resolve_rows(
         .iter()
         .map(|id| {
             catalog.rows.get(id).is_some_and(|row| {
-                !row.row_data.as_str().is_some_and(|url| url.starts_with("gs://") || url.starts_with("s3://"))
+                !row.row_data
+                    .as_str()
+                    .is_some_and(|url| url.starts_with("gs://") || url.starts_with("s3://"))
             })
         })
         .collect();
@@ -265,7 +278,10 @@ fn resolve_rows(
             .get(project_id)
             .is_some_and(|p| p.rows.iter().any(|r| r.data_row_id == id))
     };
-    let mut out = Resolved { add: Vec::new(), failed: Vec::new() };
+    let mut out = Resolved {
+        add: Vec::new(),
+        failed: Vec::new(),
+    };
     for (id, usable) in candidates.into_iter().zip(usable) {
         if usable && !in_project(&id) && !out.add.contains(&id) {
             out.add.push(id);
@@ -304,9 +320,17 @@ fn add_rows(project: &mut ProjectRecord, batch_id: &str, rows: &[String], priori
     }
 }
 
-fn new_batch(store: &Store, project: &ProjectRecord, name: &str, consensus: Option<ConsensusSettings>) -> Result<BatchRecord> {
+fn new_batch(
+    store: &Store,
+    project: &ProjectRecord,
+    name: &str,
+    consensus: Option<ConsensusSettings>,
+) -> Result<BatchRecord> {
     if name.trim().is_empty() {
-        return Err(coded("A batch's name must not be empty", "MALFORMED_REQUEST"));
+        return Err(coded(
+            "A batch's name must not be empty",
+            "MALFORMED_REQUEST",
+        ));
     }
     if project.batches.iter().any(|b| b.name == name) {
         return Err(coded(
@@ -333,7 +357,10 @@ fn lookup_row_ids(store: &Store, ids: Vec<ID>, id_type: &str) -> Result<Vec<Stri
             .iter()
             .filter_map(|k| catalog.global_keys.get(k.as_str()).cloned())
             .collect()),
-        other => Err(coded(format!("Invalid idType: {other}"), "MALFORMED_REQUEST")),
+        other => Err(coded(
+            format!("Invalid idType: {other}"),
+            "MALFORMED_REQUEST",
+        )),
     }
 }
 
@@ -351,12 +378,22 @@ impl BatchMutations {
     ) -> Result<CreateBatchResult> {
         let store = store(ctx);
         super::projects::with_project(store, &self.0, |_, _| ())?;
-        let resolved = resolve_rows(store, &self.0, input.data_row_ids, input.global_keys, input.priority)?;
+        let resolved = resolve_rows(
+            store,
+            &self.0,
+            input.data_row_ids,
+            input.global_keys,
+            input.priority,
+        )?;
         let batch = super::projects::change_project(store, &self.0, |p| {
             let batch = new_batch(store, p, &input.name, input.consensus_settings)?;
             p.batches.push(batch.clone());
             add_rows(p, &batch.id, &resolved.add, input.priority);
-            Ok(p.batches.iter().find(|b| b.id == batch.id).cloned().unwrap_or(batch))
+            Ok(p.batches
+                .iter()
+                .find(|b| b.id == batch.id)
+                .cloned()
+                .unwrap_or(batch))
         })?;
         Ok(CreateBatchResult {
             batch: BatchObject(batch),
@@ -392,9 +429,18 @@ impl BatchMutations {
             p.batches.iter().any(|b| b.id == batch_id)
         })?;
         if !known {
-            return Err(coded(format!("Resource not found: no Batch with id {batch_id}"), "RESOURCE_NOT_FOUND"));
+            return Err(coded(
+                format!("Resource not found: no Batch with id {batch_id}"),
+                "RESOURCE_NOT_FOUND",
+            ));
         }
-        let outcome = resolve_rows(store, &self.0, input.data_row_ids, input.global_keys, input.priority);
+        let outcome = resolve_rows(
+            store,
+            &self.0,
+            input.data_row_ids,
+            input.global_keys,
+            input.priority,
+        );
         let seed = match outcome {
             Ok(resolved) => {
                 super::projects::change_project(store, &self.0, |p| {
@@ -440,11 +486,17 @@ impl BatchMutations {
             p.rows.retain(|r| r.batch_id != batch_id.as_str());
             Ok(())
         })?;
-        Ok(DeleteBatchResult { deleted_batch_id: batch_id })
+        Ok(DeleteBatchResult {
+            deleted_batch_id: batch_id,
+        })
     }
 
     /// Takes the batch's rows that still wait in a queue out of the project.
-    async fn remove_queued_data_rows_from_batch(&self, ctx: &Context<'_>, batch_id: ID) -> Result<IdResult> {
+    async fn remove_queued_data_rows_from_batch(
+        &self,
+        ctx: &Context<'_>,
+        batch_id: ID,
+    ) -> Result<IdResult> {
         let store = store(ctx);
         super::projects::change_project(store, &self.0, |p| {
             if !p.batches.iter().any(|b| b.id == batch_id.as_str()) {
@@ -453,7 +505,8 @@ impl BatchMutations {
                     "RESOURCE_NOT_FOUND",
                 ));
             }
-            p.rows.retain(|r| r.batch_id != batch_id.as_str() || r.queue_id.is_none());
+            p.rows
+                .retain(|r| r.batch_id != batch_id.as_str() || r.queue_id.is_none());
             Ok(())
         })?;
         Ok(IdResult { id: batch_id })
@@ -479,7 +532,11 @@ impl BatchMutations {
                     return Ok(Err(format!("Task queue {q} not found in project")));
                 }
             }
-            if ids.is_empty() || !ids.iter().all(|id| p.rows.iter().any(|r| &r.data_row_id == id)) {
+            if ids.is_empty()
+                || !ids
+                    .iter()
+                    .all(|id| p.rows.iter().any(|r| &r.data_row_id == id))
+            {
                 return Ok(Err("Some data rows are not in the project".to_string()));
             }
             for row in p.rows.iter_mut().filter(|r| ids.contains(&r.data_row_id)) {

@@ -87,9 +87,13 @@ impl DataRowObject {
     async fn labels(
         &self,
         ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: Option<super::labels::LabelWhere>,
         skip: Option<i32>,
         first: Option<i32>,
     ) -> async_graphql::Result<Vec<super::labels::LabelObject>> {
+        if filter.and_then(|f| f.deleted) == Some(true) {
+            return Ok(Vec::new()); // deleted labels are gone
+        }
         let skip = super::count_arg("skip", skip, 0, usize::MAX)?;
         let first = super::count_arg("first", first, 100, 100)?;
         Ok(super::labels::data_row_labels(ctx, &self.0.id, skip, first))

@@ -3,7 +3,10 @@
 
 use std::time::Instant;
 
-use async_graphql::{Context, InputObject, Object, Result, SimpleObject, Upload, ID};
+use async_graphql::{
+    Context, InputObject, InputValueError, InputValueResult, Object, Result, Scalar, ScalarType,
+    SimpleObject, Upload, Value as GqlValue, ID,
+};
 
 use super::projects::{project_not_found, ProjectObject};
 use super::{coded, store, DateTime, User, WhereUniqueInput};
@@ -56,7 +59,9 @@ impl LabelObject {
         User::of(&store(ctx).identity)
     }
     async fn project(&self, ctx: &Context<'_>) -> Result<ProjectObject> {
-        super::projects::with_project(store(ctx), &self.project_id, |p, _| ProjectObject(p.clone()))
+        super::projects::with_project(store(ctx), &self.project_id, |p, _| {
+            ProjectObject(p.clone())
+        })
     }
     async fn data_row(&self, ctx: &Context<'_>) -> Result<super::data_rows::DataRowObject> {
         let id = &self.label.data_row_id;
@@ -68,7 +73,12 @@ impl LabelObject {
 }
 
 /// The labels of data row `id`, in every project, oldest first.
-pub(super) fn data_row_labels(ctx: &Context<'_>, id: &str, skip: usize, first: usize) -> Vec<LabelObject> {
+pub(super) fn data_row_labels(
+    ctx: &Context<'_>,
+    id: &str,
+    skip: usize,
+    first: usize,
+) -> Vec<LabelObject> {
     let state = store(ctx).projects.lock();
     let mut out: Vec<LabelObject> = state
         .projects
@@ -103,10 +113,14 @@ impl LabelImportObject {
         &self.0.input_file_url
     }
     async fn error_file_url(&self) -> Option<&str> {
-        (self.0.state() != "RUNNING").then_some(self.0.error_file_url.as_deref()).flatten()
+        (self.0.state() != "RUNNING")
+            .then_some(self.0.error_file_url.as_deref())
+            .flatten()
     }
     async fn status_file_url(&self) -> Option<&str> {
-        (self.0.state() != "RUNNING").then_some(self.0.status_file_url.as_deref()).flatten()
+        (self.0.state() != "RUNNING")
+            .then_some(self.0.status_file_url.as_deref())
+            .flatten()
     }
     async fn progress(&self) -> &str {
         if self.0.state() == "RUNNING" {
@@ -119,7 +133,9 @@ impl LabelImportObject {
         User::of(&store(ctx).identity)
     }
     async fn project(&self, ctx: &Context<'_>) -> Result<ProjectObject> {
-        super::projects::with_project(store(ctx), &self.0.project_id, |p, _| ProjectObject(p.clone()))
+        super::projects::with_project(store(ctx), &self.0.project_id, |p, _| {
+            ProjectObject(p.clone())
+        })
     }
 }
 
@@ -143,6 +159,53 @@ struct CreateLabelImportInput {
 struct LabelImportWhere {
     project_id: ID,
     name: String,
+}
+
+/// `where: {deleted}` of a data row's labels (the official SDK's own `deleted == false`).
+#[derive(InputObject)]
+#[graphql(name = "LabelWhereInput")]
+pub(crate) struct LabelWhere {
+    pub(crate) deleted: Option<bool>,
+}
+
+/// `Json`: any JSON value (the name the service's auto-QA mutation declares).
+pub(crate) struct AnyJson(serde_json::Value);
+
+#[Scalar(name = "Json")]
+impl ScalarType for AnyJson {
+    fn parse(value: GqlValue) -> InputValueResult<Self> {
+        value
+            .into_json()
+            .map(AnyJson)
+            .map_err(|e| InputValueError::custom(e.to_string()))
+    }
+
+    fn to_value(&self) -> GqlValue {
+        GqlValue::from_json(self.0.clone()).unwrap_or(GqlValue::Null)
+    }
+}
+
+#[derive(InputObject)]
+#[graphql(name = "UpsertAutoQaLabelFeedbackInput")]
+struct AutoQaFeedbackInput {
+    label_id: ID,
+    feedback: String,
+    scores: AnyJson,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "LabelScore")]
+struct LabelScore {
+    id: ID,
+    name: String,
+    score: f64,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "AutoQaLabelFeedback")]
+struct AutoQaFeedback {
+    id: ID,
+    scores: Vec<LabelScore>,
 }
 
 #[derive(SimpleObject)]
@@ -170,7 +233,11 @@ impl LabelQuery {
         match found {
             Some(i) => Ok(Some(LabelImportObject(i.clone()))),
             None => Err(coded(
-                format!("Resource not found: no LabelImport named {:?} in project {}", filter.name, filter.project_id.as_str()),
+                format!(
+                    "Resource not found: no LabelImport named {:?} in project {}",
+                    filter.name,
+                    filter.project_id.as_str()
+                ),
                 "RESOURCE_NOT_FOUND",
             )),
         }
@@ -188,7 +255,12 @@ impl LabelQuery {
             .label(id)
             .filter(|(_, l)| l.visible())
             .map(|(p, l)| Some(LabelObject::new(&p.id, l)))
-            .ok_or_else(|| coded(format!("Resource not found: no Label with id {id}"), "RESOURCE_NOT_FOUND"))
+            .ok_or_else(|| {
+                coded(
+                    format!("Resource not found: no Label with id {id}"),
+                    "RESOURCE_NOT_FOUND",
+                )
+            })
     }
 }
 
@@ -212,7 +284,10 @@ impl LabelMutation {
             return Err(project_not_found(&project_id));
         }
         if data.name.trim().is_empty() {
-            return Err(coded("A label import's name must not be empty", "MALFORMED_REQUEST"));
+            return Err(coded(
+                "A label import's name must not be empty",
+                "MALFORMED_REQUEST",
+            ));
         }
         let bytes = match (data.file_payload, data.file_url) {
             (Some(payload), None) => {
@@ -229,7 +304,9 @@ impl LabelMutation {
             (None, Some(url)) => store
                 .file_by_url(&url)
                 .map(|f| f.bytes.to_vec())
-                .ok_or(format!("Could not fetch {url}: the emulator reads only the files it serves")),
+                .ok_or(format!(
+                    "Could not fetch {url}: the emulator reads only the files it serves"
+                )),
             _ => {
                 return Err(coded(
                     "Exactly one of fileUrl and filePayload must be given",
@@ -246,6 +323,48 @@ impl LabelMutation {
         Ok(LabelImportObject(record))
     }
 
+    /// Records feedback on a label: its scores (`{name: number}`) are answered back, each
+    /// with an id. A score that is not a number is refused.
+    async fn upsert_auto_qa_label_feedback(
+        &self,
+        ctx: &Context<'_>,
+        input: AutoQaFeedbackInput,
+    ) -> Result<AutoQaFeedback> {
+        let store = store(ctx);
+        let _ = input.feedback;
+        let id = input.label_id.as_str();
+        if store.projects.lock().label(id).is_none() {
+            return Err(coded(
+                format!("Resource not found: no Label with id {id}"),
+                "RESOURCE_NOT_FOUND",
+            ));
+        }
+        let Some(scores) = input.scores.0.as_object() else {
+            return Err(coded(
+                "scores must be an object of numbers",
+                "MALFORMED_REQUEST",
+            ));
+        };
+        let mut out = Vec::new();
+        for (name, score) in scores {
+            let score = score.as_f64().ok_or_else(|| {
+                coded(
+                    format!("Score {name:?} is not a number"),
+                    "MALFORMED_REQUEST",
+                )
+            })?;
+            out.push(LabelScore {
+                id: ID(store.new_id()),
+                name: name.clone(),
+                score,
+            });
+        }
+        Ok(AutoQaFeedback {
+            id: ID(store.new_id()),
+            scores: out,
+        })
+    }
+
     /// Deletes labels by id; unknown ids are skipped.
     async fn delete_labels(&self, ctx: &Context<'_>, label_ids: Vec<ID>) -> Vec<DeletedLabel> {
         let mut state = store(ctx).projects.lock();
@@ -254,7 +373,9 @@ impl LabelMutation {
             project.labels.retain(|l| {
                 let gone = label_ids.iter().any(|id| id.as_str() == l.id);
                 if gone {
-                    deleted.push(DeletedLabel { id: ID(l.id.clone()) });
+                    deleted.push(DeletedLabel {
+                        id: ID(l.id.clone()),
+                    });
                 }
                 !gone
             });

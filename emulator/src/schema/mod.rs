@@ -283,6 +283,8 @@ struct User {
     is_viewer: bool,
     last_login_at: Option<DateTime>,
     picture: Option<String>,
+    /// Never set: export date filters are then read as UTC (the official SDK's default).
+    timezone: Option<String>,
     organization: Organization,
 }
 
@@ -300,6 +302,7 @@ impl User {
             is_viewer: false,
             last_login_at: Some(since),
             picture: None,
+            timezone: None,
             organization: Organization::of(identity),
         }
     }

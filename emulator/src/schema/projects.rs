@@ -5,12 +5,10 @@
 
 use std::collections::HashSet;
 
-use async_graphql::{
-    Context, Enum, InputObject, Json, Object, Result, SimpleObject, ID,
-};
+use async_graphql::{Context, Enum, InputObject, Json, Object, Result, SimpleObject, ID};
 use serde_json::Value;
 
-use super::{coded, count_arg, store, DateTime, User, WhereUniqueInput, VALIDATION_FAILED};
+use super::{coded, count_arg, store, DateTime, User, WhereUniqueInput};
 use crate::projects::{
     with_schema_ids, OntologyRecord, ProjectRecord, ProjectState, QueueRecord, DEFAULT_QUEUES,
 };
@@ -90,7 +88,10 @@ pub(super) fn with_project<T>(
     read: impl FnOnce(&ProjectRecord, &ProjectState) -> T,
 ) -> Result<T> {
     let state = store.projects.lock();
-    let project = state.projects.get(id).ok_or_else(|| project_not_found(id))?;
+    let project = state
+        .projects
+        .get(id)
+        .ok_or_else(|| project_not_found(id))?;
     Ok(read(project, &state))
 }
 
@@ -134,7 +135,10 @@ impl ProjectObject {
     }
     /// Set once an ontology is connected.
     async fn setup_complete(&self) -> Option<DateTime> {
-        self.0.ontology_id.as_ref().map(|_| DateTime(self.0.updated_at))
+        self.0
+            .ontology_id
+            .as_ref()
+            .map(|_| DateTime(self.0.updated_at))
     }
     async fn last_activity_time(&self) -> DateTime {
         DateTime(self.0.updated_at)
@@ -183,7 +187,10 @@ impl ProjectObject {
     }
     /// The labeling frontend connected by `updateProject`, if any.
     async fn labeling_frontend(&self) -> Option<LabelingFrontend> {
-        self.0.labeling_frontend.as_ref().map(|_| LabelingFrontend::editor())
+        self.0
+            .labeling_frontend
+            .as_ref()
+            .map(|_| LabelingFrontend::editor())
     }
     /// The project's labels (those whose import has finished), oldest first.
     async fn labels(
@@ -255,16 +262,25 @@ struct WorkstreamStateCount {
 }
 
 /// The overview's counts: per queue kind, labeled, done and all.
-fn state_counts(project: &ProjectRecord, batch_ids: Option<&[String]>) -> Vec<WorkstreamStateCount> {
+fn state_counts(
+    project: &ProjectRecord,
+    batch_ids: Option<&[String]>,
+) -> Vec<WorkstreamStateCount> {
     let rows: Vec<_> = project
         .rows
         .iter()
         .filter(|r| batch_ids.is_none_or(|ids| ids.contains(&r.batch_id)))
         .collect();
     let queue_type = |id: &Option<String>| {
-        id.as_ref().and_then(|id| project.queues.iter().find(|q| &q.id == id)).map(|q| q.queue_type.as_str())
+        id.as_ref()
+            .and_then(|id| project.queues.iter().find(|q| &q.id == id))
+            .map(|q| q.queue_type.as_str())
     };
-    let count_in = |kind: Option<&str>| rows.iter().filter(|r| queue_type(&r.queue_id) == kind).count();
+    let count_in = |kind: Option<&str>| {
+        rows.iter()
+            .filter(|r| queue_type(&r.queue_id) == kind)
+            .count()
+    };
     let labeled: HashSet<&str> = project
         .labels
         .iter()
@@ -277,7 +293,12 @@ fn state_counts(project: &ProjectRecord, batch_ids: Option<&[String]>) -> Vec<Wo
         ("InRework", count_in(Some("MANUAL_REWORK_QUEUE"))),
         ("Skipped", 0),
         ("Done", count_in(None)),
-        ("Labeled", rows.iter().filter(|r| labeled.contains(r.data_row_id.as_str())).count()),
+        (
+            "Labeled",
+            rows.iter()
+                .filter(|r| labeled.contains(r.data_row_id.as_str()))
+                .count(),
+        ),
         ("All", rows.len()),
     ];
     counts
@@ -372,6 +393,10 @@ impl OntologyObject {
     async fn created_by(&self, ctx: &Context<'_>) -> User {
         User::of(&store(ctx).identity)
     }
+    /// The editor's options: the normalized form.
+    async fn options(&self) -> Json<Value> {
+        Json(self.0.normalized.clone())
+    }
 }
 
 /// The labeling frontend (the editor).
@@ -413,6 +438,20 @@ struct ProjectCreateInput {
     is_benchmark_enabled: Option<bool>,
     is_consensus_enabled: Option<bool>,
     editor_task_type: Option<String>,
+}
+
+/// The queues whose reservations `extendReservations` extends.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "QueueType")]
+enum QueueType {
+    LabelingQueue,
+    ReviewQueue,
+}
+
+#[derive(InputObject)]
+#[graphql(name = "ProjectInstructionsInput")]
+struct InstructionsInput {
+    instructions_url: String,
 }
 
 #[derive(InputObject)]
@@ -516,7 +555,10 @@ impl ProjectQuery {
         ctx: &Context<'_>,
         #[graphql(name = "where")] filter: WhereUniqueInput,
     ) -> Result<Option<ProjectObject>> {
-        with_project(store(ctx), filter.id.as_str(), |p, _| ProjectObject(p.clone())).map(Some)
+        with_project(store(ctx), filter.id.as_str(), |p, _| {
+            ProjectObject(p.clone())
+        })
+        .map(Some)
     }
 
     /// Projects, oldest first.
@@ -564,9 +606,18 @@ impl ProjectQuery {
     ) -> Result<Option<OntologyObject>> {
         let state = store(ctx).projects.lock();
         let id = filter.id.as_str();
-        state.ontologies.get(id).cloned().map(OntologyObject).map(Some).ok_or_else(|| {
-            coded(format!("Resource not found: no Ontology with id {id}"), "RESOURCE_NOT_FOUND")
-        })
+        state
+            .ontologies
+            .get(id)
+            .cloned()
+            .map(OntologyObject)
+            .map(Some)
+            .ok_or_else(|| {
+                coded(
+                    format!("Resource not found: no Ontology with id {id}"),
+                    "RESOURCE_NOT_FOUND",
+                )
+            })
     }
 
     /// Whether rows are processed: in the emulator a row is processed once it exists, so this
@@ -599,7 +650,10 @@ impl ProjectMutation {
             return Err(coded("A media type is required", "MALFORMED_REQUEST"));
         };
         if data.name.trim().is_empty() {
-            return Err(coded("A project's name must not be empty", "MALFORMED_REQUEST"));
+            return Err(coded(
+                "A project's name must not be empty",
+                "MALFORMED_REQUEST",
+            ));
         }
         let now = time::now();
         let record = ProjectRecord {
@@ -636,7 +690,10 @@ impl ProjectMutation {
         if let Some(lf) = &data.labeling_frontend {
             if lf.connect.id.as_str() != EDITOR_ID {
                 return Err(coded(
-                    format!("Resource not found: no LabelingFrontend with id {}", lf.connect.id.as_str()),
+                    format!(
+                        "Resource not found: no LabelingFrontend with id {}",
+                        lf.connect.id.as_str()
+                    ),
                     "RESOURCE_NOT_FOUND",
                 ));
             }
@@ -696,10 +753,16 @@ impl ProjectMutation {
         let store = store(ctx);
         let _ = data.editor_task_type;
         let normalized: Value = serde_json::from_str(&data.normalized).map_err(|e| {
-            coded(format!("Invalid normalized ontology: {e}"), "MALFORMED_REQUEST")
+            coded(
+                format!("Invalid normalized ontology: {e}"),
+                "MALFORMED_REQUEST",
+            )
         })?;
         if !normalized.is_object() {
-            return Err(coded("Invalid normalized ontology: not an object", "MALFORMED_REQUEST"));
+            return Err(coded(
+                "Invalid normalized ontology: not an object",
+                "MALFORMED_REQUEST",
+            ));
         }
         let mut new_id = || store.new_id();
         let record = OntologyRecord {
@@ -744,16 +807,39 @@ impl ProjectMutation {
         &self,
         ctx: &Context<'_>,
         project_id: ID,
-        queue_type: String,
+        queue_type: QueueType,
     ) -> Result<i32> {
+        let _ = queue_type;
         with_project(store(ctx), project_id.as_str(), |_, _| ())?;
-        match queue_type.as_str() {
-            "LabelingQueue" | "ReviewQueue" => Ok(0),
-            other => Err(coded(
-                format!("Value \"{other}\" does not exist in \"QueueType\" enum."),
-                VALIDATION_FAILED,
-            )),
+        Ok(0)
+    }
+
+    /// Sets the project's instructions: the URL is kept in its ontology's normalized form as
+    /// `projectInstructions`, where the official SDK reads it.
+    async fn set_project_instructions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: WhereUniqueInput,
+        data: InstructionsInput,
+    ) -> Result<ProjectObject> {
+        let store = store(ctx);
+        let mut state = store.projects.lock();
+        let id = filter.id.as_str();
+        let project = state
+            .projects
+            .get(id)
+            .cloned()
+            .ok_or_else(|| project_not_found(id))?;
+        let ontology_id = project.ontology_id.clone().ok_or_else(|| {
+            coded(
+                "The project has no ontology to attach instructions to",
+                "MALFORMED_REQUEST",
+            )
+        })?;
+        if let Some(ontology) = state.ontologies.get_mut(&ontology_id) {
+            ontology.normalized["projectInstructions"] = Value::String(data.instructions_url);
         }
+        Ok(ProjectObject(project))
     }
 }
 
@@ -776,10 +862,17 @@ fn insert_project(store: &Store, record: ProjectRecord) -> ProjectRecord {
 }
 
 /// `connectOntology` (the other project mutations are in `batches.rs` and `labels.rs`).
-pub(super) fn connect_ontology(store: &Store, project_id: &str, ontology_id: &str) -> Result<ProjectObject> {
+pub(super) fn connect_ontology(
+    store: &Store,
+    project_id: &str,
+    ontology_id: &str,
+) -> Result<ProjectObject> {
     let mut state = store.projects.lock();
     let ontology = state.ontologies.get(ontology_id).cloned().ok_or_else(|| {
-        coded(format!("Resource not found: no Ontology with id {ontology_id}"), "RESOURCE_NOT_FOUND")
+        coded(
+            format!("Resource not found: no Ontology with id {ontology_id}"),
+            "RESOURCE_NOT_FOUND",
+        )
     })?;
     let project = state
         .projects
