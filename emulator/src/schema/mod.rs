@@ -20,6 +20,7 @@ use crate::nodes::SuccessNodes;
 use crate::store::{status, Identity, Store, TaskRecord, TaskSeed, UPSERT_TASK_TYPE};
 use crate::time;
 
+mod annotate;
 mod batches;
 mod data_rows;
 mod datasets;
@@ -541,6 +542,7 @@ pub(crate) struct Mutation(
     export::ExportMutation,
     projects::ProjectMutation,
     labels::LabelMutation,
+    annotate::AnnotateMutation,
     ProjectRootMutation,
 );
 
@@ -695,11 +697,16 @@ impl ProjectRootMutation {
         projects::with_project(store(ctx), &id, |_, _| ())?;
         Ok(ProjectMutations(
             batches::BatchMutations(id.clone()),
-            projects::OntologyMutations(id),
+            projects::OntologyMutations(id.clone()),
+            annotate::PriorityMutations(id),
         ))
     }
 }
 
 /// The mutations under `project(where:)`.
 #[derive(MergedObject)]
-pub(crate) struct ProjectMutations(batches::BatchMutations, projects::OntologyMutations);
+pub(crate) struct ProjectMutations(
+    batches::BatchMutations,
+    projects::OntologyMutations,
+    annotate::PriorityMutations,
+);

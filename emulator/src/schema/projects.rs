@@ -224,6 +224,23 @@ impl ProjectObject {
     ) -> Result<super::batches::BatchConnection> {
         super::batches::page(&self.0, after, first, filter)
     }
+    /// Each row's labeling priority (labeling parameter overrides), in the order rows joined.
+    async fn labeling_parameter_overrides(
+        &self,
+        skip: Option<i32>,
+        first: Option<i32>,
+    ) -> Result<Vec<super::annotate::OverrideObject>> {
+        let skip = count_arg("skip", skip, 0, usize::MAX)?;
+        let first = count_arg("first", first, 100, 100)?;
+        Ok(self
+            .0
+            .rows
+            .iter()
+            .skip(skip)
+            .take(first)
+            .map(super::annotate::OverrideObject::of)
+            .collect())
+    }
     /// The default workflow's queues.
     async fn task_queues(&self) -> Vec<TaskQueueObject> {
         self.0
