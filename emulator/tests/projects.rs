@@ -400,3 +400,58 @@ fn unused_ontologies_are_deleted_over_rest() {
         "only DELETE is served"
     );
 }
+
+#[test]
+fn resource_tags_are_created_set_on_projects_and_deleted() {
+    let emu = emulator(Duration::ZERO);
+    let project = create_project(&emu, "p");
+    let create = "mutation CreateResourceTagPyApi($text:String!,$color:String!) { createResourceTag(input:{text:$text,color:$color}) {color text id}}";
+    let tag =
+        data(&emu, create, json!({"text": "t", "color": "#ffffff"}))["createResourceTag"].clone();
+    assert_eq!(
+        (tag["text"].as_str(), tag["color"].as_str()),
+        (Some("t"), Some("ffffff"))
+    );
+    let (_, body) = gql(&emu, create, json!({"text": " ", "color": "#000000"}));
+    assert_eq!(error_code(&body), "MALFORMED_REQUEST");
+    let set = "mutation U($projectId:ID!,$resourceTagIds:[String!]) { project(where:{id:$projectId}){updateProjectResourceTags(input:{resourceTagIds:$resourceTagIds}){id}}}";
+    let (_, body) = gql(
+        &emu,
+        set,
+        json!({"projectId": project, "resourceTagIds": [tag["id"], "nope"]}),
+    );
+    assert_eq!(error_code(&body), "RESOURCE_NOT_FOUND");
+    let read =
+        "query G($projectId: ID!) { project(where: {id: $projectId}) { resourceTags { id } } }";
+    assert_eq!(
+        data(&emu, read, json!({"projectId": project}))["project"]["resourceTags"],
+        json!([]),
+        "nothing half-written"
+    );
+    data(
+        &emu,
+        set,
+        json!({"projectId": project, "resourceTagIds": [tag["id"]]}),
+    );
+    assert_eq!(
+        data(&emu, read, json!({"projectId": project}))["project"]["resourceTags"],
+        json!([{"id": tag["id"]}])
+    );
+    assert_eq!(
+        data(
+            &emu,
+            "query { organization { resourceTag { id } } }",
+            json!({})
+        )["organization"]["resourceTag"],
+        json!([{"id": tag["id"]}])
+    );
+    data(
+        &emu,
+        "mutation D($id: String!) { deleteResourceTag(input: {id: $id}) { id } }",
+        json!({"id": tag["id"]}),
+    );
+    assert_eq!(
+        data(&emu, read, json!({"projectId": project}))["project"]["resourceTags"],
+        json!([])
+    );
+}

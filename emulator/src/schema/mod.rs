@@ -28,6 +28,7 @@ mod export;
 mod labels;
 mod metadata;
 mod projects;
+mod resource_tags;
 
 /// The executable schema.
 pub(crate) type EmulatorSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -357,6 +358,11 @@ impl Organization {
     ) -> async_graphql::Result<Vec<TaskObject>> {
         list_tasks(ctx, filter, skip, first, Exports::Unlisted)
     }
+
+    /// The organization's resource tags (see `resource_tags`).
+    async fn resource_tag(&self, ctx: &Context<'_>) -> Vec<resource_tags::ResourceTag> {
+        resource_tags::all(ctx)
+    }
 }
 
 #[derive(SimpleObject)]
@@ -543,6 +549,7 @@ pub(crate) struct Mutation(
     projects::ProjectMutation,
     labels::LabelMutation,
     annotate::AnnotateMutation,
+    resource_tags::ResourceTagMutation,
     ProjectRootMutation,
 );
 
@@ -698,7 +705,8 @@ impl ProjectRootMutation {
         Ok(ProjectMutations(
             batches::BatchMutations(id.clone()),
             projects::OntologyMutations(id.clone()),
-            annotate::PriorityMutations(id),
+            annotate::PriorityMutations(id.clone()),
+            resource_tags::ProjectTagMutations(id),
         ))
     }
 }
@@ -709,4 +717,5 @@ pub(crate) struct ProjectMutations(
     batches::BatchMutations,
     projects::OntologyMutations,
     annotate::PriorityMutations,
+    resource_tags::ProjectTagMutations,
 );

@@ -241,6 +241,13 @@ impl ProjectObject {
             .map(super::annotate::OverrideObject::of)
             .collect())
     }
+    /// The resource tags set on the project.
+    async fn resource_tags(&self, ctx: &Context<'_>) -> Vec<super::resource_tags::ResourceTag> {
+        super::resource_tags::all(ctx)
+            .into_iter()
+            .filter(|t| self.0.resource_tags.contains(&t.id_text()))
+            .collect()
+    }
     /// The default workflow's queues.
     async fn task_queues(&self) -> Vec<TaskQueueObject> {
         self.0
@@ -691,6 +698,7 @@ impl ProjectMutation {
             rows: Vec::new(),
             labels: Vec::new(),
             queues: default_queues(store),
+            resource_tags: Vec::new(),
         };
         Ok(ProjectObject(insert_project(store, record)))
     }
