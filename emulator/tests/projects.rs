@@ -455,3 +455,37 @@ fn resource_tags_are_created_set_on_projects_and_deleted() {
         json!([])
     );
 }
+
+#[test]
+fn rows_move_between_queues_only_all_together() {
+    let emu = emulator(Duration::ZERO);
+    let project = create_project(&emu, "p");
+    let ids = rows(&emu, "m", 2);
+    batch(&emu, &project, "b", &ids);
+    let queues = data(&emu, QUEUES, json!({"projectId": project}))["project"]["taskQueues"].clone();
+    let review = queues[1]["id"].clone();
+    let query = "mutation AddDataRowsToTaskQueueAsyncPyApi($projectId: ID!, $queueId: ID, $dataRowIdentifiers: AddRowsToTaskQueueViaDataRowIdentifiersInput!) { project(where: { id: $projectId }) { createBulkAddRowsToQueueTask(data: { queueId: $queueId, dataRowIdentifiers: $dataRowIdentifiers }) { taskId } } }";
+    let move_rows = |ids: Value, id_type: &str| {
+        let vars = json!({"projectId": project, "queueId": review, "dataRowIdentifiers": {"ids": ids, "idType": id_type}});
+        let id = data(&emu, query, vars)["project"]["createBulkAddRowsToQueueTask"]["taskId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        task(&emu, &id)["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(move_rows(json!([ids[0], "nope"]), "ID"), "FAILED");
+    let counts = |emu: &Emulator| -> Vec<i64> {
+        let q = data(emu, QUEUES, json!({"projectId": project}))["project"]["taskQueues"].clone();
+        q.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x["dataRowCount"].as_i64())
+            .collect()
+    };
+    assert_eq!(counts(&emu), [2, 0, 0], "nothing moved");
+    assert_eq!(move_rows(json!(["m1"]), "GKEY"), "COMPLETE");
+    assert_eq!(counts(&emu), [1, 1, 0]);
+}

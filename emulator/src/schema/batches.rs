@@ -668,7 +668,9 @@ impl BatchMutations {
                     return Ok(Err(format!("Task queue {q} not found in project")));
                 }
             }
+            // An identifier that names no row fails the move too: nothing moves by half.
             if ids.is_empty()
+                || ids.len() != named.len()
                 || !ids
                     .iter()
                     .all(|id| p.rows.iter().any(|r| &r.data_row_id == id))
