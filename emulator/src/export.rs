@@ -65,6 +65,8 @@ pub(crate) struct Selection {
     pub(crate) dataset: Option<String>,
     pub(crate) data_row_ids: Option<Vec<String>>,
     pub(crate) global_keys: Option<Vec<String>>,
+    /// A project export: the project's rows only, with their `projects` part.
+    pub(crate) project: Option<crate::project_export::ProjectScope>,
 }
 
 /// Which optional parts each line carries (the `include*` params).
@@ -261,7 +263,7 @@ struct Line<'a> {
     metadata_fields: Option<Vec<LineMetadata<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     embeddings: Option<[(); 0]>,
-    projects: Empty,
+    projects: Value,
     experiments: Empty,
 }
 
@@ -313,6 +315,7 @@ fn write_line(
     store: &Store,
     include: Include,
     row: &DataRow,
+    projects: Option<&Value>,
     out: &mut Vec<u8>,
 ) {
     out.clear();
@@ -347,7 +350,9 @@ fn write_line(
             .metadata
             .then(|| row.metadata.iter().map(line_metadata).collect()),
         embeddings: include.embeddings.then_some([]),
-        projects: Empty {},
+        projects: projects
+            .cloned()
+            .unwrap_or_else(|| Value::Object(Default::default())),
         experiments: Empty {},
     };
     // Writing into a Vec cannot fail, and every part is plain data.
@@ -404,13 +409,34 @@ pub(crate) fn spawn(store: &Arc<Store>, task_id: String, job: Arc<ExportJob>) {
 }
 
 fn run(store: &Store, task_id: &str, job: &ExportJob) {
-    let ids = select(&store.catalog(), &job.selection);
+    let (ids, projects) = match &job.selection.project {
+        Some(scope) => {
+            let (ids, parts) = crate::project_export::select(store, scope);
+            // The ids and keys named narrow the project's rows.
+            let named = select(
+                &store.catalog(),
+                &Selection {
+                    project: None,
+                    ..job.selection.clone()
+                },
+            );
+            let named: HashSet<&String> = named.iter().collect();
+            let narrowed =
+                job.selection.data_row_ids.is_some() || job.selection.global_keys.is_some();
+            let ids: Vec<String> = ids
+                .into_iter()
+                .filter(|id| !narrowed || named.contains(id))
+                .collect();
+            (ids, parts)
+        }
+        None => (select(&store.catalog(), &job.selection), Default::default()),
+    };
     let mut writer = Some(StreamWriter::new(store));
     schedule::run(store, task_id, &job.cancel, ids.len(), |due| {
         let Some(out) = writer.as_mut() else {
             return 0;
         };
-        let written = write_batches(store, job, &ids, due, out);
+        let written = write_batches(store, job, &ids, &projects, due, out);
         // All written: the streams are complete before the task is (the header is served
         // only once the task is COMPLETE).
         if written.end == ids.len() {
@@ -432,6 +458,7 @@ fn write_batches(
     store: &Store,
     job: &ExportJob,
     ids: &[String],
+    projects: &std::collections::HashMap<String, Value>,
     due: Range<usize>,
     out: &mut StreamWriter<'_>,
 ) -> Range<usize> {
@@ -444,7 +471,14 @@ fn write_batches(
         let catalog = store.catalog();
         for id in batch {
             if let Some(row) = catalog.rows.get(id) {
-                write_line(&catalog, store, job.include, row, &mut line);
+                write_line(
+                    &catalog,
+                    store,
+                    job.include,
+                    row,
+                    projects.get(id),
+                    &mut line,
+                );
                 out.push(&line);
             }
         }
@@ -536,6 +570,7 @@ mod tests {
                     dataset: dataset.map(String::from),
                     data_row_ids: ids.map(to),
                     global_keys: keys.map(to),
+                    project: None,
                 },
             )
         };
@@ -556,7 +591,7 @@ mod tests {
         let c = catalog();
         let r = &c.rows["r1"];
         let mut out = Vec::new();
-        write_line(&c, &s, Include::default(), r, &mut out);
+        write_line(&c, &s, Include::default(), r, None, &mut out);
         let bare: Value = serde_json::from_slice(&out).unwrap_or_default();
         assert_eq!(
             bare,
@@ -570,7 +605,7 @@ mod tests {
             metadata: true,
             embeddings: true,
         };
-        write_line(&c, &s, all, r, &mut out);
+        write_line(&c, &s, all, r, None, &mut out);
         let full: Value = serde_json::from_slice(&out).unwrap_or_default();
         assert_eq!(full["data_row"]["details"]["dataset_id"], "d1");
         assert_eq!(

@@ -208,6 +208,8 @@ pub(crate) struct Store {
     pub(crate) cancelable_types: Vec<String>,
     /// The organization's data-row metadata schemas.
     pub(crate) metadata: crate::metadata::Ontology,
+    /// Projects, batches, ontologies and labels (their own lock).
+    pub(crate) projects: crate::projects::Projects,
     /// `dataRowsForGlobalKeys` jobs by id.
     global_key_jobs: Mutex<HashMap<String, GlobalKeyLookup>>,
     /// Global-key assignment and clearing jobs by id.
@@ -272,6 +274,7 @@ impl Store {
             pace,
             cancelable_types: Vec::new(),
             metadata: crate::metadata::Ontology::default(),
+            projects: crate::projects::Projects::default(),
             global_key_jobs: Mutex::new(HashMap::new()),
             catalog_jobs: crate::catalog_jobs::Jobs::default(),
             export_file_size: crate::emulator::DEFAULT_EXPORT_FILE_SIZE,

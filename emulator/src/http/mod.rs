@@ -7,6 +7,7 @@
 
 mod body;
 mod response;
+mod rest;
 mod server;
 
 use std::io::Cursor;
@@ -76,7 +77,14 @@ async fn handle(
 ) -> Result<Response<ResponseBody>, Dropped> {
     let path = request.uri().path();
     match (request.method(), path) {
-        (&Method::POST, "/graphql" | "/graphql/" | "/") => graphql(service, request, stop).await,
+        // `/_gql` is where the official SDK sends its "experimental" requests.
+        (&Method::POST, "/graphql" | "/graphql/" | "/" | "/_gql") => {
+            graphql(service, request, stop).await
+        }
+        // The REST deletions of unused ontologies and feature schemas (fixture teardowns).
+        (&Method::DELETE, p) if rest::is_unused_schema_deletion(p) => {
+            Ok(rest::delete_unused_schema(service, request.headers(), p))
+        }
         (&Method::GET | &Method::HEAD, p) if p.starts_with("/files/") => {
             let id = &p["/files/".len()..];
             let id = id.split('/').next().unwrap_or(id);

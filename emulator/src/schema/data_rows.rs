@@ -12,12 +12,23 @@ use crate::import::row_data_text;
 use crate::media;
 use crate::store::{Catalog, DataRow, Store};
 
+/// How a data row is named: its id or its global key (the official SDK's `IdType`), in
+/// metadata writes, batches and send-to-annotate.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "IdType")]
+pub(crate) enum IdType {
+    #[graphql(name = "ID")]
+    Id,
+    #[graphql(name = "GKEY")]
+    Gkey,
+}
+
 /// Largest page of `datasetDataRows` (the official SDK asks 500 at a time).
 const MAX_ROW_PAGE: usize = 500;
 /// Largest page of a row's `attachments`.
 const MAX_ATTACHMENT_PAGE: usize = 100;
 
-fn row_not_found(id: &str) -> async_graphql::Error {
+pub(super) fn row_not_found(id: &str) -> async_graphql::Error {
     coded(
         format!("Resource not found: no DataRow with id {id}"),
         "RESOURCE_NOT_FOUND",
@@ -32,7 +43,7 @@ fn attachment_not_found(id: &str) -> async_graphql::Error {
 }
 
 /// A data row as GraphQL sees it.
-struct DataRowObject(DataRow);
+pub(super) struct DataRowObject(pub(super) DataRow);
 
 /// One entry of `customMetadata`: as imported.
 #[derive(SimpleObject)]
@@ -82,6 +93,21 @@ impl AttachmentObject {
 impl DataRowObject {
     async fn id(&self) -> ID {
         ID(self.0.id.clone())
+    }
+    /// The row's labels in every project (see `labels`).
+    async fn labels(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: Option<super::labels::LabelWhere>,
+        skip: Option<i32>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<super::labels::LabelObject>> {
+        if filter.and_then(|f| f.deleted) == Some(true) {
+            return Ok(Vec::new()); // deleted labels are gone
+        }
+        let skip = super::count_arg("skip", skip, 0, usize::MAX)?;
+        let first = super::count_arg("first", first, 100, 100)?;
+        Ok(super::labels::data_row_labels(ctx, &self.0.id, skip, first))
     }
     async fn external_id(&self) -> Option<&str> {
         self.0.external_id.as_deref()

@@ -13,6 +13,7 @@ use async_graphql::{
 
 use super::{coded, store, TaskObject, WhereUniqueIdInput, VALIDATION_FAILED};
 use crate::export::{self, ExportJob, Include, Selection, StreamKind, EXPORT_TASK_TYPE};
+use crate::project_export::{parse_date, ProjectScope};
 use crate::store::{status, TaskRecord, TaskSeed};
 
 /// Most ids one search query item may carry (the official SDK's `SEARCH_LIMIT_PER_EXPORT_V2`).
@@ -320,6 +321,95 @@ impl CatalogExportParams {
     }
 }
 
+#[derive(InputObject)]
+#[graphql(name = "ExportDataRowsInProjectInput")]
+struct ExportDataRowsInProjectInput {
+    task_name: Option<String>,
+    filters: ProjectExportFilters,
+    is_streamable_ready: Option<bool>,
+    streamable: Option<bool>,
+    params: CatalogExportParams,
+}
+
+#[derive(InputObject)]
+#[graphql(name = "ProjectExportFiltersInput")]
+struct ProjectExportFilters {
+    project_id: ID,
+    search_query: SearchQuery,
+}
+
+impl ProjectExportFilters {
+    /// The project's rows the query names: ids or global keys, batches, activity and label
+    /// dates, workflow status; or why it is refused.
+    fn selection(self, params: &CatalogExportParams) -> Result<Selection, String> {
+        let mut scope = ProjectScope {
+            project_id: self.project_id.to_string(),
+            project_details: params.include_project_details.unwrap_or(false),
+            label_details: params.include_label_details.unwrap_or(false),
+            ..ProjectScope::default()
+        };
+        let mut selection = Selection::default();
+        for item in self.search_query.query {
+            match item.kind.as_str() {
+                "data_row_id" => selection.data_row_ids = Some(item.ids_filter()?),
+                "global_key" => selection.global_keys = Some(item.ids_filter()?),
+                "batch" => scope.batch_ids = Some(item.ids_filter()?),
+                "data_row_last_activity_at" => scope.last_activity_at = Some(item.date_range()?),
+                "labeled_at" => scope.label_created_at = Some(item.date_range()?),
+                "task_queue_status" => {
+                    let status = match item.status.as_deref() {
+                        Some("ToLabel") => "TO_LABEL",
+                        Some("InReview") => "IN_REVIEW",
+                        Some("InRework") => "IN_REWORK",
+                        Some("Done") => "DONE",
+                        other => return Err(format!("Unknown workflow status {other:?}")),
+                    };
+                    scope.workflow_status = Some(status.into());
+                }
+                other => {
+                    return Err(format!(
+                        "Search query type '{other}' is not supported in a project export"
+                    ))
+                }
+            }
+        }
+        if selection.data_row_ids.is_some() && selection.global_keys.is_some() {
+            return Err("data_row_id and global_key cannot both be present in one export".into());
+        }
+        selection.project = Some(scope);
+        Ok(selection)
+    }
+}
+
+impl SearchQueryItem {
+    /// The range of a date item: `{operator: BETWEEN, value: {min, max}}`, or
+    /// `GREATER_THAN_OR_EQUAL` / `LESS_THAN_OR_EQUAL` with one date.
+    fn date_range(&self) -> Result<crate::project_export::Range, String> {
+        let kind = &self.kind;
+        let value = self
+            .value
+            .as_ref()
+            .map(|v| &v.0)
+            .ok_or(format!("Search query type '{kind}' needs a value"))?;
+        let date = |v: &serde_json::Value| {
+            v.as_str().and_then(parse_date).ok_or(format!(
+                "Search query type '{kind}' has an invalid date: {v}"
+            ))
+        };
+        match value["operator"].as_str() {
+            Some("BETWEEN") => Ok((
+                Some(date(&value["value"]["min"])?),
+                Some(date(&value["value"]["max"])?),
+            )),
+            Some("GREATER_THAN_OR_EQUAL") => Ok((Some(date(&value["value"])?), None)),
+            Some("LESS_THAN_OR_EQUAL") => Ok((None, Some(date(&value["value"])?))),
+            other => Err(format!(
+                "Search query type '{kind}' has an unknown operator {other:?}"
+            )),
+        }
+    }
+}
+
 /// The answer of `exportDataRowsInCatalog`.
 #[derive(SimpleObject)]
 #[graphql(name = "ExportDataRowsInCatalogResult")]
@@ -365,6 +455,26 @@ pub(crate) struct ExportMutation;
 
 #[Object]
 impl ExportMutation {
+    /// Starts an export of a project's rows (filtered by the search query), each line with
+    /// its `projects[<id>]` part; the task runs in the background like a catalog export.
+    async fn export_data_rows_in_project(
+        &self,
+        ctx: &Context<'_>,
+        input: ExportDataRowsInProjectInput,
+    ) -> async_graphql::Result<ExportStarted> {
+        let _ = (input.is_streamable_ready, input.streamable);
+        let include = input.params.include().map_err(refused)?;
+        let selection = input.filters.selection(&input.params).map_err(refused)?;
+        let store = store(ctx);
+        let project_id = selection
+            .project
+            .as_ref()
+            .map(|p| p.project_id.clone())
+            .unwrap_or_default();
+        super::projects::with_project(store, &project_id, |_, _| ())?;
+        Ok(start(store, input.task_name, selection, include))
+    }
+
     /// Starts an export of the rows the search query names; the task runs in the background.
     async fn export_data_rows_in_catalog(
         &self,
@@ -376,20 +486,29 @@ impl ExportMutation {
         let _ = (input.is_streamable_ready, input.streamable);
         let include = input.params.include().map_err(refused)?;
         let selection = input.filters.search_query.selection().map_err(refused)?;
-        let store = store(ctx);
-        let seed = TaskSeed {
-            name: input.task_name.unwrap_or_default(),
-            task_type: EXPORT_TASK_TYPE.into(),
-            status: status::IN_PROGRESS.into(),
-            completion_percentage: Some(0.0),
-            ..TaskSeed::default()
-        };
-        let job = Arc::new(ExportJob::new(selection, include));
-        let id = store.insert_export_task(seed, Arc::clone(&job));
-        export::spawn(store, id.clone(), job);
-        Ok(ExportStarted {
-            task_id: ID(id),
-            is_streamable: true,
-        })
+        Ok(start(store(ctx), input.task_name, selection, include))
+    }
+}
+
+/// Inserts an export task and starts writing it.
+fn start(
+    store: &Arc<crate::store::Store>,
+    name: Option<String>,
+    selection: Selection,
+    include: Include,
+) -> ExportStarted {
+    let seed = TaskSeed {
+        name: name.unwrap_or_default(),
+        task_type: EXPORT_TASK_TYPE.into(),
+        status: status::IN_PROGRESS.into(),
+        completion_percentage: Some(0.0),
+        ..TaskSeed::default()
+    };
+    let job = Arc::new(ExportJob::new(selection, include));
+    let id = store.insert_export_task(seed, Arc::clone(&job));
+    export::spawn(store, id.clone(), job);
+    ExportStarted {
+        task_id: ID(id),
+        is_streamable: true,
     }
 }

@@ -3,22 +3,13 @@
 //! `deleteCustomMetadataSchema`) and rows' metadata in bulk (`upsertDataRowCustomMetadata`,
 //! `deleteDataRowCustomMetadata`, `dataRowCustomMetadata`; logic in `row_metadata`).
 
-use async_graphql::{Context, Enum, InputObject, Json, Object, SimpleObject, ID};
+use async_graphql::{Context, InputObject, Json, Object, SimpleObject, ID};
 use serde_json::Value;
 
+use super::data_rows::IdType;
 use super::{coded, store, WhereUniqueIdInput, VALIDATION_FAILED};
 use crate::metadata::{kind, Schema, SchemaChange};
 use crate::row_metadata::{self, Exported, RowFailure, RowRef, Upsert};
-
-/// How a data row is named: its id or its global key (the official SDK's `IdType`).
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "IdType")]
-pub(crate) enum IdType {
-    #[graphql(name = "ID")]
-    Id,
-    #[graphql(name = "GKEY")]
-    Gkey,
-}
 
 impl IdType {
     fn of(self, key: String) -> RowRef {

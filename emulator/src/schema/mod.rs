@@ -20,11 +20,16 @@ use crate::nodes::SuccessNodes;
 use crate::store::{status, Identity, Store, TaskRecord, TaskSeed, UPSERT_TASK_TYPE};
 use crate::time;
 
+mod annotate;
+mod batches;
 mod data_rows;
 mod datasets;
 mod export;
 mod global_keys;
+mod labels;
 mod metadata;
+mod projects;
+mod resource_tags;
 
 /// The executable schema.
 pub(crate) type EmulatorSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -292,6 +297,8 @@ struct User {
     is_viewer: bool,
     last_login_at: Option<DateTime>,
     picture: Option<String>,
+    /// Never set: export date filters are then read as UTC (the official SDK's default).
+    timezone: Option<String>,
     organization: Organization,
 }
 
@@ -309,6 +316,7 @@ impl User {
             is_viewer: false,
             last_login_at: Some(since),
             picture: None,
+            timezone: None,
             organization: Organization::of(identity),
         }
     }
@@ -361,6 +369,11 @@ impl Organization {
         first: Option<i32>,
     ) -> async_graphql::Result<Vec<TaskObject>> {
         list_tasks(ctx, filter, skip, first, Exports::WhileRunning)
+    }
+
+    /// The organization's resource tags (see `resource_tags`).
+    async fn resource_tag(&self, ctx: &Context<'_>) -> Vec<resource_tags::ResourceTag> {
+        resource_tags::all(ctx)
     }
 }
 
@@ -534,6 +547,8 @@ pub(crate) struct Query(
     metadata::MetadataQuery,
     export::ExportQuery,
     global_keys::GlobalKeyQuery,
+    projects::ProjectQuery,
+    labels::LabelQuery,
 );
 
 /// Mutation root, merged the same way.
@@ -545,6 +560,11 @@ pub(crate) struct Mutation(
     metadata::MetadataMutation,
     export::ExportMutation,
     global_keys::GlobalKeyMutation,
+    projects::ProjectMutation,
+    labels::LabelMutation,
+    annotate::AnnotateMutation,
+    resource_tags::ResourceTagMutation,
+    ProjectRootMutation,
 );
 
 /// The task, user and import fields of the query root.
@@ -681,3 +701,35 @@ impl TaskMutation {
         })
     }
 }
+
+/// `project(where: {id})` of the mutation root: the project's own mutations, one part per
+/// capability.
+#[derive(Default)]
+pub(crate) struct ProjectRootMutation;
+
+#[Object]
+impl ProjectRootMutation {
+    async fn project(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: WhereUniqueInput,
+    ) -> async_graphql::Result<ProjectMutations> {
+        let id = filter.id.to_string();
+        projects::with_project(store(ctx), &id, |_, _| ())?;
+        Ok(ProjectMutations(
+            batches::BatchMutations(id.clone()),
+            projects::OntologyMutations(id.clone()),
+            annotate::PriorityMutations(id.clone()),
+            resource_tags::ProjectTagMutations(id),
+        ))
+    }
+}
+
+/// The mutations under `project(where:)`.
+#[derive(MergedObject)]
+pub(crate) struct ProjectMutations(
+    batches::BatchMutations,
+    projects::OntologyMutations,
+    annotate::PriorityMutations,
+    resource_tags::ProjectTagMutations,
+);
