@@ -6,7 +6,7 @@ use async_graphql::{Context, InputObject, Json, Object, Result, SimpleObject, ID
 use serde_json::{json, Value};
 
 use super::batches::TaskIdResult;
-use super::data_rows::IdType;
+use super::data_rows::{DataRowIdentifierInput, IdType};
 use super::{coded, store};
 use crate::project_tasks::{self, QUEUE_PRIORITY_TASK_TYPE, SEND_TO_ANNOTATE_TASK_TYPE};
 use crate::projects::{LabelRecord, ProjectRow};
@@ -57,16 +57,9 @@ impl OverrideObject {
 }
 
 #[derive(InputObject)]
-#[graphql(name = "DataRowIdentifierInput")]
-struct DataRowIdentifier {
-    id: String,
-    id_type: IdType,
-}
-
-#[derive(InputObject)]
 #[graphql(name = "LabelingParameterOverrideWithDataRowIdentifierInput")]
 struct OverrideInput {
-    data_row_identifier: DataRowIdentifier,
+    data_row_identifier: DataRowIdentifierInput,
     priority: i32,
 }
 
@@ -140,10 +133,10 @@ impl PriorityMutations {
         let mut wanted = Vec::new();
         for o in &data_with_data_row_identifiers {
             let id = &o.data_row_identifier;
-            let resolved = resolve(store, std::slice::from_ref(&id.id), id.id_type);
+            let resolved = resolve(store, std::slice::from_ref(&id.id.0), id.id_type);
             let row = resolved.into_iter().next().ok_or_else(|| {
                 coded(
-                    format!("Data row {} not found", id.id),
+                    format!("Data row {} not found", id.id.0),
                     "RESOURCE_NOT_FOUND",
                 )
             })?;

@@ -23,6 +23,13 @@ pub(crate) enum IdType {
     Gkey,
 }
 
+/// One data row by id or global key (`DataRowIdentifierInput`).
+#[derive(InputObject)]
+pub(crate) struct DataRowIdentifierInput {
+    pub(crate) id: ID,
+    pub(crate) id_type: IdType,
+}
+
 /// Largest page of `datasetDataRows` (the official SDK asks 500 at a time).
 const MAX_ROW_PAGE: usize = 500;
 /// Largest page of a row's `attachments`.

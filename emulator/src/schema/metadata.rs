@@ -6,7 +6,7 @@
 use async_graphql::{Context, InputObject, Json, Object, SimpleObject, ID};
 use serde_json::Value;
 
-use super::data_rows::IdType;
+use super::data_rows::{DataRowIdentifierInput, IdType};
 use super::{coded, store, WhereUniqueIdInput, VALIDATION_FAILED};
 use crate::metadata::{kind, Schema, SchemaChange};
 use crate::row_metadata::{self, Exported, RowFailure, RowRef, Upsert};
@@ -31,12 +31,6 @@ struct DataRowCustomMetadataBatchUpsertInput {
     data_row_id: Option<ID>,
     global_key: Option<String>,
     fields: Vec<DataRowCustomMetadataUpsertInput>,
-}
-
-#[derive(InputObject)]
-struct DataRowIdentifierInput {
-    id: ID,
-    id_type: IdType,
 }
 
 #[derive(InputObject)]
