@@ -151,7 +151,10 @@ fn export_and_stream_back(
         first.get_or_insert(row.data_row);
     }
     if let Some(row) = first {
-        println!("  first row: {} (global key {:?})", row.id, row.global_key);
+        match &row.global_key {
+            Some(key) => println!("  first row: {} (global key {key})", row.id),
+            None => println!("  first row: {} (no global key)", row.id),
+        }
     }
     println!("streamed {seen} rows back; {created} were created");
     if seen != created {

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::transport::retry::{default_jitter, Clock, Jitter, RetryPolicy, SystemClock};
+use crate::transport::retry::{
+    default_jitter, Clock, Jitter, Retry, RetryObserver, RetryPolicy, SystemClock,
+};
 
 /// The service's GraphQL endpoint.
 pub const DEFAULT_ENDPOINT: &str = "https://api.labelbox.com/graphql";
@@ -54,6 +56,7 @@ pub struct ClientBuilder {
     pub(crate) allow_insecure_http: bool,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) jitter: Jitter,
+    pub(crate) on_retry: Option<RetryObserver>,
 }
 
 impl Default for ClientBuilder {
@@ -69,6 +72,7 @@ impl Default for ClientBuilder {
             allow_insecure_http: false,
             clock: Arc::new(SystemClock),
             jitter: default_jitter(),
+            on_retry: None,
         }
     }
 }
@@ -85,6 +89,7 @@ impl fmt::Debug for ClientBuilder {
             .field("min_check_frequency", &self.min_check_frequency)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("clock", &self.clock)
+            .field("on_retry", &self.on_retry.as_ref().map(|_| "<fn>"))
             .finish_non_exhaustive()
     }
 }
@@ -172,6 +177,17 @@ impl ClientBuilder {
     #[must_use]
     pub fn jitter(mut self, f: impl Fn(Duration) -> Duration + Send + Sync + 'static) -> Self {
         self.jitter = Arc::new(move |ceiling| f(ceiling).min(ceiling));
+        self
+    }
+
+    /// Calls `observer` before each retry of a failed request, with what failed and how long
+    /// retrying may go on (default: none; retries are also logged at `info`). For a program
+    /// that wants to tell its user why nothing happens yet, e.g. on an unreachable endpoint,
+    /// without turning on logging. The observer runs on the thread that sends the request;
+    /// keep it short.
+    #[must_use]
+    pub fn on_retry(mut self, observer: impl Fn(&Retry<'_>) + Send + Sync + 'static) -> Self {
+        self.on_retry = Some(Arc::new(observer));
         self
     }
 

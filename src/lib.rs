@@ -90,7 +90,7 @@ pub use import::upsert_task::{DataUpsertTask, ImportTotals, DEFAULT_PAGE_SIZE, U
 pub use task::listing::{TaskFilter, Tasks};
 pub use task::wait_many::TaskOutcome;
 pub use task::{Task, TaskStatus, WaitOptions};
-pub use transport::retry::{Clock, RetryPolicy, SystemClock};
+pub use transport::retry::{Clock, Retry, RetryPolicy, SystemClock};
 
 /// Compiles the README's Rust example with the doctests, so the README cannot drift from the API.
 #[cfg(doctest)]

@@ -343,15 +343,16 @@ fn times_outside_rfc3339_are_invalid_input_not_a_panic() {
 }
 
 /// Reproduction of issue 11, item 6: a listing server that ignores `skip` answered the same
-/// full page forever (1.57 M tasks in 15 s). Now the second page, holding only tasks already
-/// listed, ends the listing with a typed error after two requests.
+/// full page forever (1.57 M tasks in 15 s). Now pages holding only tasks already listed end
+/// the listing with a typed error once more of them come in a row than tasks created during
+/// the listing explain: 100 tasks listed explain two such pages, the third is an error.
 #[test]
 fn a_server_ignoring_skip_ends_the_listing_with_an_error() {
     let mut server = mockito::Server::new();
     let same = server
         .mock("POST", "/graphql")
         .with_body(data(json!({"organization": {"tasks": page(0, 100)}})))
-        .expect(2)
+        .expect(4)
         .create();
     let client = no_retry_client(&server);
     let results: Vec<_> = client.tasks(TaskFilter::new()).collect();
@@ -359,11 +360,59 @@ fn a_server_ignoring_skip_ends_the_listing_with_an_error() {
     assert!(results[..100].iter().all(Result::is_ok));
     let err = results[100].as_ref().unwrap_err();
     assert!(
-        matches!(err, Error::InconsistentPages { reason, .. } if reason.contains("offset 100")),
+        matches!(err, Error::InconsistentPages { reason, .. }
+            if reason.contains("the 3 pages from offset 100 on")),
         "{err:?}"
     );
     assert!(!err.is_retryable());
     same.assert();
+}
+
+/// Issue 21: 100 or more tasks created while a listing is read push whole pages of tasks
+/// listed already under the next offsets. That is no error: every task listed before the
+/// creation comes exactly once, and the listing ends.
+#[test]
+fn tasks_created_by_the_hundred_during_a_listing_are_no_error() {
+    for created_meanwhile in [100, 300, 1_000] {
+        let emu = labelbox_emulator::Emulator::builder()
+            .api_key(KEY)
+            .start()
+            .unwrap();
+        let t0 = UNIX_EPOCH + Duration::from_secs(1_795_935_600);
+        let seed = |i: u64| {
+            emu.insert_task(labelbox_emulator::TaskSeed {
+                status: "COMPLETE".into(),
+                task_type: "send-to-annotate".into(),
+                created_at: Some(t0 + Duration::from_secs(i)),
+                ..Default::default()
+            })
+        };
+        let mut before: Vec<String> = (0..150).map(seed).collect();
+        before.reverse(); // newest first
+        let client = labelbox::Client::builder()
+            .api_key(KEY)
+            .endpoint(emu.url())
+            .build()
+            .unwrap();
+        let mut listing = client.tasks(TaskFilter::new());
+        let mut ids: Vec<String> = listing
+            .by_ref()
+            .take(100)
+            .map(|t| t.unwrap().id().to_owned())
+            .collect();
+        for i in 0..created_meanwhile {
+            seed(1_000 + i);
+        }
+        for task in listing {
+            ids.push(task.unwrap().id().to_owned());
+        }
+        let listed: std::collections::HashSet<&String> = ids.iter().collect();
+        assert_eq!(listed.len(), ids.len(), "each task once");
+        assert!(
+            before.iter().all(|id| listed.contains(id)),
+            "{created_meanwhile}"
+        );
+    }
 }
 
 /// Offsets shift when tasks are created during a listing: a task seen on the previous page

@@ -416,6 +416,50 @@ fn connection_refused_is_retried_for_queries() {
     assert_eq!(clock.sleeps(), [1, 2].map(Duration::from_secs).to_vec());
 }
 
+/// Issue 21: a program can tell its user at the first retry what failed and how long the
+/// SDK will keep trying (the CLI did not, for 1 min 52 s on a dead endpoint).
+#[test]
+fn each_retry_is_reported_to_the_observer_with_the_time_left() {
+    let notices = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = notices.clone();
+    let clock = FakeClock::new();
+    let client = labelbox::Client::builder()
+        .api_key(KEY)
+        .endpoint(format!("http://127.0.0.1:{}/graphql", closed_port()))
+        .clock(clock.clone())
+        .jitter(|c| c)
+        .retry_policy(
+            RetryPolicy::default()
+                .max_attempts(10)
+                .total_budget(Duration::from_secs(10)),
+        )
+        .on_retry(move |retry| {
+            assert!(!retry.error().to_string().contains(KEY));
+            seen.lock().unwrap().push((
+                retry.attempt(),
+                retry.max_attempts(),
+                retry.delay(),
+                retry.retrying_for(),
+                retry.error().is_retryable(),
+            ));
+        })
+        .build()
+        .unwrap();
+    let e = client.user_id().unwrap_err();
+    assert!(matches!(e, Error::Network { attempts: 4, .. }), "{e:?}");
+    let secs = Duration::from_secs;
+    // Backoff 1, 2 and 4 s fit the 10 s budget; 8 s more (at 7 s) would not: three retries,
+    // each told how much of the budget is left when it is decided.
+    assert_eq!(
+        *notices.lock().unwrap(),
+        [
+            (1, 10, secs(1), Some(secs(10)), true),
+            (2, 10, secs(2), Some(secs(9)), true),
+            (3, 10, secs(4), Some(secs(7)), true),
+        ]
+    );
+}
+
 #[test]
 fn bodies_over_ten_mebibytes_are_read() {
     let big = "x".repeat(11 * 1024 * 1024);

@@ -105,10 +105,13 @@ fn table_line(row: &[String], widths: &[usize]) -> String {
     cells.join("  ")
 }
 
-/// One JSON array on stdout, written element by element as they arrive.
+/// One JSON array on stdout, written element by element as they arrive. It is closed even
+/// when the listing stops on an error (when dropped unfinished), so stdout stays one valid
+/// JSON document whatever the exit code.
 pub struct JsonArrayOut {
     /// How many elements were written.
     pub count: usize,
+    closed: bool,
 }
 
 impl JsonArrayOut {
@@ -117,7 +120,10 @@ impl JsonArrayOut {
         let mut out = io::stdout().lock();
         out.write_all(b"[")?;
         out.flush()?;
-        Ok(JsonArrayOut { count: 0 })
+        Ok(JsonArrayOut {
+            count: 0,
+            closed: false,
+        })
     }
 
     /// One element, pretty-printed and indented.
@@ -137,10 +143,25 @@ impl JsonArrayOut {
     }
 
     /// Closes the array.
-    pub fn finish(self) -> io::Result<()> {
+    pub fn finish(mut self) -> io::Result<()> {
+        self.close()
+    }
+
+    fn close(&mut self) -> io::Result<()> {
+        self.closed = true;
         let mut out = io::stdout().lock();
         out.write_all(if self.count == 0 { b"]\n" } else { b"\n]\n" })?;
         out.flush()
+    }
+}
+
+impl Drop for JsonArrayOut {
+    /// An array left open by an early return (an API error mid-listing) is closed here.
+    fn drop(&mut self) {
+        if !self.closed {
+            // Stdout gone (a closed pipe): nobody is left to read the bracket.
+            let _ = self.close();
+        }
     }
 }
 

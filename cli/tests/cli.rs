@@ -240,17 +240,29 @@ fn a_bad_or_missing_key_exits_4_without_printing_the_key() {
 
 /// A local server that answers every request with a 404 whose message spans two lines.
 fn broken_endpoint() -> String {
+    scripted_endpoint(|_| {
+        (
+            "404 Not Found",
+            r#"{"message": "no such page\nsee the docs"}"#.to_owned(),
+        )
+    })
+}
+
+/// A local server answering the `n`th request (from 0) with `answer(n)`: a status line's
+/// status and a body.
+fn scripted_endpoint(answer: fn(usize) -> (&'static str, String)) -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let _ = answer_404(stream);
+        for (n, stream) in listener.incoming().flatten().enumerate() {
+            let (status, body) = answer(n);
+            let _ = answer_request(stream, status, &body);
         }
     });
     format!("http://127.0.0.1:{port}/graphql")
 }
 
-fn answer_404(stream: std::net::TcpStream) -> std::io::Result<()> {
+fn answer_request(stream: std::net::TcpStream, status: &str, body: &str) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut length = 0;
     loop {
@@ -266,11 +278,10 @@ fn answer_404(stream: std::net::TcpStream) -> std::io::Result<()> {
         }
     }
     reader.read_exact(&mut vec![0; length])?;
-    let body = r#"{"message": "no such page\nsee the docs"}"#;
     let mut stream = stream;
     write!(
         stream,
-        "HTTP/1.1 404 Not Found\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
 }
@@ -320,14 +331,31 @@ fn a_dead_endpoint_exits_5_within_the_retry_budget() {
         "{run:?}"
     );
     assert!(started.elapsed() < Duration::from_secs(10), "{run:?}");
+    // Issue 21: the first retry is said at once, without -v, in one line: what failed, for
+    // how long it will be retried and the flag that changes it; then the error.
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{run:?}");
+    assert!(
+        lines[0].starts_with(&format!("labelbox: a request to {endpoint} failed (")),
+        "{run:?}"
+    );
+    assert!(lines[0].contains("retrying for up to 1s"), "{run:?}");
+    assert!(lines[0].contains("--retry-budget"), "{run:?}");
+    assert!(lines[1].starts_with("error: "), "{run:?}");
+    // --quiet keeps the error alone.
+    let run = execute(bare_command(&emu).args(args).arg("--quiet"));
+    run.expect(5);
+    assert_eq!(run.stderr.lines().count(), 1, "{run:?}");
+    assert!(run.stderr.starts_with("error: "), "{run:?}");
 
-    // From the environment; 0s sends the request once.
+    // From the environment; 0s sends the request once, and nothing is retried or said so.
     let mut once = bare_command(&emu);
     once.args(["task", "get", "t1", "--endpoint", &endpoint])
         .env("LABELBOX_RETRY_BUDGET", "0s");
     let run = execute(&mut once);
     run.expect(5);
     assert!(!run.stderr.contains("attempts"), "{run:?}");
+    assert!(!run.stderr.contains("retrying"), "{run:?}");
 
     let run = labelbox(&emu, &["task", "get", "t1", "--retry-budget", "soon"]);
     run.expect(3);
@@ -431,6 +459,43 @@ fn task_list_filters_and_prints_a_table_or_an_array() {
     .expect(0)
     .json();
     assert_eq!(future, Value::Array(vec![]));
+}
+
+/// Issue 21: an API error on the second page left `[` and 100 tasks on stdout, unclosed.
+#[test]
+fn task_list_json_stays_one_valid_document_when_a_page_fails() {
+    let emu = emulator();
+    let endpoint = scripted_endpoint(|page| {
+        match page {
+        0 => {
+            let tasks: Vec<Value> = (0..100)
+                .map(|i| {
+                    serde_json::json!({
+                        "id": format!("t{i}"), "name": "n", "type": "send-to-annotate",
+                        "status": "COMPLETE", "completionPercentage": 1.0,
+                        "createdAt": "2026-11-29T07:00:01.000Z",
+                        "updatedAt": "2026-11-29T07:00:01.000Z",
+                        "result": null, "errors": null, "metadata": null
+                    })
+                })
+                .collect();
+            let data = serde_json::json!({"data": {"organization": {"tasks": tasks}}});
+            ("200 OK", data.to_string())
+        }
+        _ => (
+            "200 OK",
+            r#"{"data": null, "errors": [{"message": "not allowed", "extensions": {"code": "AUTHORIZATION_ERROR"}}]}"#
+                .to_owned(),
+        ),
+    }
+    });
+    let args = ["task", "list", "--all", "--json", "--endpoint", &endpoint];
+    let run = execute(bare_command(&emu).args(args));
+    run.expect(4);
+    let listed = run.json();
+    assert_eq!(listed.as_array().map(Vec::len), Some(100), "{run:?}");
+    assert_eq!(listed[99]["id"], "t99");
+    assert!(run.stderr.contains("not allowed"), "{run:?}");
 }
 
 #[test]
@@ -829,8 +894,14 @@ fn verbose_shows_the_sdks_retries_and_never_the_key_or_http_traces() {
             "only the SDK's records and the error: {line:?}"
         );
     }
-    // Without -v, only the error.
-    let quiet = execute(bare_command(&emu).args(args));
+    // With -v, no first-retry notice beside the records; without -v, that notice (no
+    // records) and the error; with --quiet, the error alone.
+    assert!(!run.stderr.contains("-v shows each retry"), "{run:?}");
+    let plain = execute(bare_command(&emu).args(args));
+    let lines: Vec<&str> = plain.expect(5).stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{plain:?}");
+    assert!(lines[0].contains("-v shows each retry"), "{plain:?}");
+    let quiet = execute(bare_command(&emu).args(args).arg("--quiet"));
     assert_eq!(quiet.expect(5).stderr.lines().count(), 1, "{quiet:?}");
 
     // -v: info and warnings, e.g. the SDK's warning about a failed task.

@@ -159,16 +159,34 @@ fn task_listings_filter_and_page_by_offset() {
     let (status, _) = gql(&emu, enum_query, json!({"param_0": "DONE"}));
     assert_eq!(status, 400);
 
-    // An export task is not listed by the organization, not even by id (the seed page), but
-    // the user's created tasks find it (PROTOCOL 3.2).
+    // A finished export is not listed by the organization, not even by id (the seed page), but
+    // the user's created tasks find it (PROTOCOL 3.2), by id and by status (`test_task_filter`).
     let by_id = data(&emu, LIST, json!({"where": {"id": export}}));
     assert!(ids(&by_id).is_empty());
-    let created = data(
-        &emu,
-        "query($u: ID!, $t: ID!) { user(where: {id: $u}) { createdTasks(where: {id: $t}) { id } } }",
-        json!({"u": emu.user_id(), "t": export}),
+    let created = |filter: Value| {
+        let query = "query($u: ID!, $w: TaskWhereInput) { user(where: {id: $u}) { createdTasks(where: $w) { id } } }";
+        let found = data(&emu, query, json!({"u": emu.user_id(), "w": filter}));
+        found["user"]["createdTasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(created(json!({"id": export})), vec![export.clone()]);
+    assert_eq!(
+        created(json!({"status": "COMPLETE"})),
+        [export.clone(), c, a]
     );
-    assert_eq!(created["user"]["createdTasks"][0]["id"], json!(export));
+
+    // A running export is listed by the organization (Labelbox's `test_task_filter` finds one
+    // through `organization.tasks(where: status == In_Progress)`), until it ends.
+    let running = seed(5, "IN_PROGRESS", "export-data-rows");
+    let in_progress = data(&emu, LIST, json!({"where": {"status": "IN_PROGRESS"}}));
+    assert_eq!(ids(&in_progress), vec![running.clone()]);
+    assert!(emu.set_task_status(&running, "COMPLETE"));
+    let all = data(&emu, LIST, json!({}));
+    assert!(!ids(&all).contains(&running));
 }
 
 #[test]

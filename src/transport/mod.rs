@@ -35,7 +35,9 @@ pub(crate) use crate::transport::envelope::{DataSeed, Nullable};
 use crate::transport::failure::{classify_transport, Failure, Kind};
 use crate::transport::multipart::Multipart;
 use crate::transport::redact::Redactor;
-use crate::transport::retry::{parse_retry_after, Clock, Jitter, RetryPolicy};
+use crate::transport::retry::{
+    parse_retry_after, Clock, Jitter, Retry, RetryObserver, RetryPolicy,
+};
 
 /// `X-User-Agent` sent with every GraphQL request.
 pub(crate) const SDK_USER_AGENT: &str = concat!("rust-sdk ", env!("CARGO_PKG_VERSION"));
@@ -65,6 +67,7 @@ pub(crate) struct Transport {
     retry: RetryPolicy,
     clock: Arc<dyn Clock>,
     jitter: Jitter,
+    on_retry: Option<RetryObserver>,
 }
 
 impl std::fmt::Debug for Transport {
@@ -102,6 +105,7 @@ impl Transport {
             retry: b.retry.clone(),
             clock: b.clock.clone(),
             jitter: b.jitter.clone(),
+            on_retry: b.on_retry.clone(),
         }
     }
 
@@ -390,6 +394,15 @@ impl Transport {
             return None;
         }
         log::info!("attempt {sent} of {max} failed ({error}); retrying in {wait}");
+        if let Some(observer) = &self.on_retry {
+            observer(&Retry {
+                attempt: sent,
+                max_attempts: max,
+                delay,
+                retrying_for: limit.map(|limit| limit.saturating_duration_since(now)),
+                error,
+            });
+        }
         Some(delay)
     }
 

@@ -163,6 +163,67 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
+/// A failed attempt that is about to be sent again, as given to the observer set with
+/// [`ClientBuilder::on_retry`](crate::ClientBuilder::on_retry).
+///
+/// ```
+/// use labelbox::Client;
+///
+/// let client = Client::builder()
+///     .api_key("my-key")
+///     .on_retry(|retry| {
+///         if retry.attempt() == 1 {
+///             eprintln!("{}; retrying for up to {:?}", retry.error(), retry.retrying_for());
+///         }
+///     })
+///     .build()?;
+/// # Ok::<_, labelbox::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Retry<'a> {
+    pub(crate) attempt: u32,
+    pub(crate) max_attempts: u32,
+    pub(crate) delay: Duration,
+    pub(crate) retrying_for: Option<Duration>,
+    pub(crate) error: &'a crate::Error,
+}
+
+impl Retry<'_> {
+    /// The attempt that failed, counted from 1: `1` is the first retry's notice.
+    #[must_use]
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    /// The most sends the policy allows ([`RetryPolicy::max_attempts`]).
+    #[must_use]
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// How long the SDK waits before sending again.
+    #[must_use]
+    pub fn delay(&self) -> Duration {
+        self.delay
+    }
+
+    /// How much longer, from now, retries may go on before the request fails: what is left
+    /// of the retry budget, or of the wait's deadline if sooner. `None` when neither bounds it.
+    #[must_use]
+    pub fn retrying_for(&self) -> Option<Duration> {
+        self.retrying_for
+    }
+
+    /// Why the attempt failed (the key is never in its text).
+    #[must_use]
+    pub fn error(&self) -> &crate::Error {
+        self.error
+    }
+}
+
+/// The observer of retries set with [`ClientBuilder::on_retry`](crate::ClientBuilder::on_retry).
+pub(crate) type RetryObserver = Arc<dyn Fn(&Retry<'_>) + Send + Sync>;
+
 /// Picks the actual backoff delay given its ceiling; must return a value in `[0, ceiling]`.
 pub(crate) type Jitter = Arc<dyn Fn(Duration) -> Duration + Send + Sync>;
 

@@ -9,11 +9,14 @@ mod shell;
 mod task;
 mod view;
 
-use labelbox::{Client, RetryPolicy};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use labelbox::{Client, Retry, RetryPolicy, DEFAULT_ENDPOINT};
 
 use crate::args::{Cli, Command, GlobalArgs};
 use crate::exit::{self, Exit};
-use crate::output::Ui;
+use crate::output::{self, Ui};
 
 /// Runs the command; `Ok` carries the exit code of an outcome that is not an error.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
@@ -41,12 +44,39 @@ fn connect(global: &GlobalArgs) -> anyhow::Result<Client> {
             "no API key: pass --api-key or set LABELBOX_API_KEY",
         ));
     };
-    let mut builder = Client::builder().api_key(key);
-    if let Some(endpoint) = global.endpoint() {
-        builder = builder.endpoint(endpoint);
-    }
+    let endpoint = global
+        .endpoint()
+        .unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned());
+    let mut builder = Client::builder().api_key(key).endpoint(&endpoint);
     if let Some(budget) = global.retry_budget().map_err(exit::usage)? {
         builder = builder.retry_policy(RetryPolicy::default().total_budget(budget));
     }
+    // `-v` logs every retry already; `--quiet` asks for silence.
+    if global.verbose == 0 && !global.quiet {
+        let told = AtomicBool::new(false);
+        builder = builder.on_retry(move |retry| {
+            if !told.swap(true, Ordering::Relaxed) {
+                output::message_line(&first_retry_line(&endpoint, retry));
+            }
+        });
+    }
     Ok(builder.build()?)
+}
+
+/// The one line said when a request first has to be retried: without it a dead or misspelt
+/// endpoint meant minutes of silence before the error.
+fn first_retry_line(endpoint: &str, retry: &Retry<'_>) -> String {
+    let for_how_long = match retry.retrying_for() {
+        // Whole seconds: "1m 52s", not "1m 52s 3ms 120us".
+        Some(left) => format!(
+            "for up to {}",
+            humantime::format_duration(Duration::from_secs(left.as_secs_f64().round() as u64))
+        ),
+        None => format!("up to {} attempts", retry.max_attempts()),
+    };
+    format!(
+        "labelbox: a request to {endpoint} failed ({}); retrying {for_how_long} \
+         (--retry-budget changes this, -v shows each retry, --quiet hides this line)",
+        output::one_line(&retry.error().to_string())
+    )
 }

@@ -135,13 +135,25 @@ impl TaskWhere {
     }
 }
 
-/// Which tasks a listing shows: `organization.tasks` leaves exports out (the seed page), while
-/// `user.createdTasks` lists them (the official SDK's export tests find a finished export in
-/// `user.created_tasks(where: status == Complete)`).
+/// Which exports a listing shows. `user.createdTasks` lists every export (the official SDK's
+/// `test_task_filter` finds a finished one through `user.created_tasks(where: status ==
+/// Complete)`). `organization.tasks` lists an export only while it runs: the same test finds
+/// the running export through `organization.tasks(where: status == In_Progress)` (its fallback
+/// for a missed one calls `ExportTask.refresh`, which 7.17.0 does not have, so against the
+/// service it passes by finding it), and the seed page says exports are not retrieved there,
+/// which the emulator keeps for finished ones, the only ones nothing shows listed.
 #[derive(Clone, Copy, PartialEq)]
 enum Exports {
     Listed,
-    Unlisted,
+    WhileRunning,
+}
+
+impl Exports {
+    fn shows(self, t: &TaskRecord) -> bool {
+        self == Exports::Listed
+            || t.task_type != EXPORT_TASK_TYPE
+            || !status::is_terminal(&t.status)
+    }
 }
 
 fn list_tasks(
@@ -154,9 +166,8 @@ fn list_tasks(
     let filter = filter.unwrap_or_default();
     let skip = count_arg("skip", skip, 0, usize::MAX)?;
     let first = count_arg("first", first, MAX_TASK_PAGE, MAX_TASK_PAGE)?;
-    let listed = |t: &TaskRecord| exports == Exports::Listed || t.task_type != EXPORT_TASK_TYPE;
     Ok(store(ctx)
-        .list_tasks(|t| listed(t) && filter.matches(t), skip, first)
+        .list_tasks(|t| exports.shows(t) && filter.matches(t), skip, first)
         .into_iter()
         .map(TaskObject)
         .collect())
@@ -346,7 +357,7 @@ impl Organization {
 
 #[ComplexObject]
 impl Organization {
-    /// The organization's tasks, except exports.
+    /// The organization's tasks, exports only while they run (see [`Exports`]).
     async fn tasks(
         &self,
         ctx: &Context<'_>,
@@ -354,7 +365,7 @@ impl Organization {
         skip: Option<i32>,
         first: Option<i32>,
     ) -> async_graphql::Result<Vec<TaskObject>> {
-        list_tasks(ctx, filter, skip, first, Exports::Unlisted)
+        list_tasks(ctx, filter, skip, first, Exports::WhileRunning)
     }
 }
 
