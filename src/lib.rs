@@ -55,15 +55,21 @@
 
 #![warn(missing_docs)]
 
+mod annotation;
 mod client;
 mod config;
 mod dataset;
 mod error;
 mod export;
 mod import;
+mod project;
 mod task;
 mod transport;
 
+pub use annotation::import::{AnnotationImport, AnnotationImportKind, ImportState};
+pub use annotation::row::{Annotation, AnnotationDataRow};
+pub use annotation::status::{AnnotationError, AnnotationStatus, AnnotationStatuses};
+pub use annotation::upload::MAX_ANNOTATIONS_PER_LABEL;
 pub use client::Client;
 pub use config::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_ENDPOINT, DEFAULT_MAX_ANSWER_BYTES,
@@ -73,6 +79,10 @@ pub use dataset::{Dataset, Datasets};
 pub use error::{Error, Result};
 pub use export::options::{
     ExportOptions, ExportSelection, INCLUDE_NAMES, MAX_EXPORT_IDS, MAX_EXPORT_SCOPE_IDS,
+};
+pub use export::project_row::{
+    ExportedAnnotations, ExportedLabel, ExportedLabelDetails, ExportedProject,
+    ExportedProjectDetails, ExportedProjects,
 };
 pub use export::stream::{
     ExportStream, ExportedDataRow, ExportedRow, StreamPosition, StreamStart, StreamType,
@@ -87,6 +97,16 @@ pub use import::failed_row::{FailedAttachment, FailedDataRow, FailedMetadata};
 pub use import::rows::{ImportRow, ImportRows};
 pub use import::upload::{ImportOptions, MAX_CHUNK_BYTES};
 pub use import::upsert_task::{DataUpsertTask, ImportTotals, DEFAULT_PAGE_SIZE, UPSERT_TASK_TYPE};
+pub use project::batch::{Batch, Batches, MAX_BATCH_ROWS, MAX_SYNC_BATCH_ROWS};
+pub use project::export::{ProjectExportOptions, WorkflowStatus, PROJECT_INCLUDE_NAMES};
+pub use project::identifiers::DataRowIdentifiers;
+pub use project::ontology::{
+    NormalizedOntology, Ontology, OntologyClassification, OntologyOption, OntologyTool,
+};
+pub use project::workflow::{
+    ConflictResolution, Destination, SendToAnnotateParams, TaskQueue, MAX_PRIORITY_ROWS,
+};
+pub use project::{Project, Projects};
 pub use task::listing::{TaskFilter, Tasks};
 pub use task::wait_many::TaskOutcome;
 pub use task::{Task, TaskStatus, WaitOptions};

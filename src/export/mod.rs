@@ -2,5 +2,6 @@
 //! reading its streams ([`stream`]).
 
 pub(crate) mod options;
+pub(crate) mod project_row;
 pub(crate) mod stream;
 pub(crate) mod task;
