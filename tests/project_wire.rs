@@ -484,3 +484,168 @@ fn a_finished_import_streams_its_statuses_and_a_failed_one_has_none() {
         Err(Error::ImportNotReadable { ref state, .. }) if state == "FAILED"
     ));
 }
+
+#[test]
+fn bad_selections_and_ontologies_are_refused_before_anything_is_sent() {
+    let mut server = mockito::Server::new();
+    let clock = FakeClock::new();
+    let p = project(&mut server, &clock);
+    let c = client(&server, &clock);
+    let guard = server.mock("POST", Matcher::Any).expect(0).create();
+    let many: Vec<String> = (0..2_001).map(|i| format!("r{i}")).collect();
+    for options in [
+        labelbox::ProjectExportOptions::new().data_rows(DataRowIdentifiers::ids(many.clone())),
+        labelbox::ProjectExportOptions::new().data_rows(DataRowIdentifiers::global_keys([""])),
+        labelbox::ProjectExportOptions::new().batch_ids(Vec::<String>::new()),
+    ] {
+        assert!(matches!(p.export(options), Err(Error::InvalidInput { .. })));
+    }
+    assert!(matches!(
+        labelbox::ProjectExportOptions::new().include("everything"),
+        Err(Error::InvalidInput { .. })
+    ));
+    assert!(matches!(
+        c.create_ontology("o", &labelbox::NormalizedOntology::new(), None),
+        Err(Error::InvalidInput { .. })
+    ));
+    let too_many: Vec<String> = (0..100_001).map(|i| format!("r{i}")).collect();
+    assert!(matches!(
+        p.create_batch("b", DataRowIdentifiers::ids(too_many), 3),
+        Err(Error::InvalidInput { .. })
+    ));
+    guard.assert();
+}
+
+#[test]
+fn an_ontology_of_another_media_type_is_not_connected() {
+    let mut server = mockito::Server::new();
+    let clock = FakeClock::new();
+    let p = project(&mut server, &clock);
+    let c = client(&server, &clock);
+    let normalized = json!({"tools": [{"tool": "rectangle", "name": "car", "color": "#ff0000",
+        "featureSchemaId": "f1", "schemaNodeId": "s1"}], "classifications": []});
+    server
+        .mock("POST", "/graphql")
+        .match_body(Matcher::Regex("upsertRootSchemaNodePyApi".into()))
+        .match_body(Matcher::PartialJson(
+            json!({"variables": {"data": {"name": "o", "mediaType": "VIDEO"}}}),
+        ))
+        .with_body(data(
+            json!({"upsertOntology": {"id": "o1", "name": "o", "description": null,
+            "mediaType": "VIDEO", "normalized": normalized,
+            "classificationSchemaCount": 0, "objectSchemaCount": 1,
+            "createdAt": "2026-11-29T07:00:01.000Z", "updatedAt": "2026-11-29T07:00:01.000Z"}}),
+        ))
+        .expect(1)
+        .create();
+    let ontology = c
+        .create_ontology(
+            "o",
+            &labelbox::NormalizedOntology::new().tool(labelbox::OntologyTool::bbox("car")),
+            Some(MediaType::Video),
+        )
+        .unwrap();
+    assert_eq!(ontology.tools()[0].feature_schema_id.as_deref(), Some("f1"));
+    let guard = server.mock("POST", Matcher::Any).expect(0).create();
+    assert!(matches!(
+        p.connect_ontology(&ontology),
+        Err(Error::InvalidInput { .. })
+    ));
+    guard.assert();
+}
+
+#[test]
+fn a_batch_cursor_that_comes_back_ends_the_listing() {
+    let mut server = mockito::Server::new();
+    let clock = FakeClock::new();
+    let p = project(&mut server, &clock);
+    let page = |id: &str| {
+        data(json!({"project": {"id": "p1", "batches": {
+            "nodes": [{"id": id, "name": id, "size": 1, "createdAt": null, "updatedAt": null,
+                       "consensusSettingsJson": null}],
+            "pageInfo": {"endCursor": "c1"}}}}))
+    };
+    server
+        .mock("POST", "/_gql")
+        .match_body(Matcher::PartialJson(
+            json!({"variables": {"from": null, "first": 100, "projectId": "p1"}}),
+        ))
+        .with_body(page("b1"))
+        .expect(1)
+        .create();
+    server
+        .mock("POST", "/_gql")
+        .match_body(Matcher::PartialJson(json!({"variables": {"from": "c1"}})))
+        .with_body(page("b2"))
+        .expect(1)
+        .create();
+    // The page that repeats the cursor is not trusted: none of its batches is yielded.
+    let listed: Vec<_> = p.batches().collect();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0].as_ref().unwrap().id, "b1");
+    assert!(matches!(listed[1], Err(Error::InconsistentPages { .. })));
+}
+
+#[test]
+fn a_label_import_that_may_have_started_is_not_sent_again() {
+    let mut server = mockito::Server::new();
+    let clock = FakeClock::new();
+    let p = project(&mut server, &clock);
+    let m = server
+        .mock("POST", "/graphql")
+        .match_body(Matcher::Regex(
+            "createMALPredictionImportByFilePyApi".into(),
+        ))
+        .with_status(502)
+        .with_body("bad gateway")
+        .expect(1)
+        .create();
+    let rows = [Annotation::radio(
+        "q",
+        AnnotationDataRow::Id("r1".into()),
+        "a",
+    )];
+    let e = p.import_predictions("mal", &rows).unwrap_err();
+    m.assert();
+    assert!(e.may_have_been_processed(), "{e:?}");
+}
+
+/// A source whose second reading differs from its first (a file rewritten in between).
+#[derive(Clone)]
+struct Shifting(std::rc::Rc<std::cell::Cell<u32>>);
+
+impl IntoIterator for Shifting {
+    type Item = Annotation;
+    type IntoIter = std::vec::IntoIter<Annotation>;
+    fn into_iter(self) -> Self::IntoIter {
+        let pass = self.0.get();
+        self.0.set(pass + 1);
+        let answer = if pass == 0 {
+            "a"
+        } else {
+            "a much longer answer"
+        };
+        vec![Annotation::radio("q", AnnotationDataRow::Id("r1".into()), answer).with_uuid("u")]
+            .into_iter()
+    }
+}
+
+#[test]
+fn rows_that_change_between_the_two_readings_fail_the_request() {
+    let mut server = mockito::Server::new();
+    let clock = FakeClock::new();
+    let p = project(&mut server, &clock);
+    let m = server
+        .mock("POST", "/graphql")
+        .match_body(Matcher::Regex("a much longer answer".into()))
+        .with_body(data(
+            json!({"createLabelImport": import_json("RUNNING", "0%")}),
+        ))
+        .expect(0)
+        .create();
+    let e = p
+        .import_labels("imp", Shifting(Default::default()))
+        .unwrap_err();
+    m.assert();
+    assert!(!e.is_invalid_input(), "a request failure: {e:?}");
+}
