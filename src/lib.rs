@@ -37,6 +37,12 @@
 //! rows are streamed file by file in constant memory and can be resumed; its documentation
 //! maps the official SDK's `get_buffered_stream(...).start(handler)` to this SDK.
 //!
+//! Projects ([`Client::create_project`], [`Project`]) take batches of catalog rows, an
+//! ontology, label and prediction imports ([`AnnotationImport`], waited like tasks, its
+//! statuses streamed) and export their rows with their labels ([`Project::export`],
+//! [`ExportedRow::projects`]); sending rows to annotate and changing their priority start
+//! [`Task`]s.
+//!
 //! Errors are one enum, [`Error`]; transient failures are retried per [`RetryPolicy`]
 //! (mutations only when they surely were not processed).
 //!
