@@ -39,6 +39,7 @@ mod media;
 mod metadata;
 mod nodes;
 mod project_export;
+mod project_tasks;
 mod projects;
 mod schedule;
 mod schema;

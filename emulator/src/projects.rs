@@ -37,6 +37,17 @@ pub(crate) struct ProjectRecord {
     pub(crate) labels: Vec<LabelRecord>,
     /// The queues of the default workflow (ids given at creation).
     pub(crate) queues: Vec<QueueRecord>,
+    /// Ids of the resource tags set on the project.
+    pub(crate) resource_tags: Vec<String>,
+}
+
+/// A resource tag of the organization.
+#[derive(Clone)]
+pub(crate) struct ResourceTagRecord {
+    pub(crate) id: String,
+    pub(crate) text: String,
+    /// Without the leading `#`.
+    pub(crate) color: String,
 }
 
 /// A task queue of the project's workflow.
@@ -151,6 +162,8 @@ pub(crate) struct ProjectState {
     pub(crate) order: Vec<String>,
     pub(crate) ontologies: HashMap<String, OntologyRecord>,
     pub(crate) label_imports: Vec<LabelImportRecord>,
+    /// The organization's resource tags, oldest first.
+    pub(crate) resource_tags: Vec<ResourceTagRecord>,
     /// Labeling frontend option sets by id (their text as given).
     pub(crate) frontend_options: HashMap<String, String>,
 }

@@ -20,6 +20,7 @@ use crate::nodes::SuccessNodes;
 use crate::store::{status, Identity, Store, TaskRecord, TaskSeed, UPSERT_TASK_TYPE};
 use crate::time;
 
+mod annotate;
 mod batches;
 mod data_rows;
 mod datasets;
@@ -27,6 +28,7 @@ mod export;
 mod labels;
 mod metadata;
 mod projects;
+mod resource_tags;
 
 /// The executable schema.
 pub(crate) type EmulatorSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -367,6 +369,11 @@ impl Organization {
     ) -> async_graphql::Result<Vec<TaskObject>> {
         list_tasks(ctx, filter, skip, first, Exports::WhileRunning)
     }
+
+    /// The organization's resource tags (see `resource_tags`).
+    async fn resource_tag(&self, ctx: &Context<'_>) -> Vec<resource_tags::ResourceTag> {
+        resource_tags::all(ctx)
+    }
 }
 
 #[derive(SimpleObject)]
@@ -552,6 +559,8 @@ pub(crate) struct Mutation(
     export::ExportMutation,
     projects::ProjectMutation,
     labels::LabelMutation,
+    annotate::AnnotateMutation,
+    resource_tags::ResourceTagMutation,
     ProjectRootMutation,
 );
 
@@ -706,11 +715,18 @@ impl ProjectRootMutation {
         projects::with_project(store(ctx), &id, |_, _| ())?;
         Ok(ProjectMutations(
             batches::BatchMutations(id.clone()),
-            projects::OntologyMutations(id),
+            projects::OntologyMutations(id.clone()),
+            annotate::PriorityMutations(id.clone()),
+            resource_tags::ProjectTagMutations(id),
         ))
     }
 }
 
 /// The mutations under `project(where:)`.
 #[derive(MergedObject)]
-pub(crate) struct ProjectMutations(batches::BatchMutations, projects::OntologyMutations);
+pub(crate) struct ProjectMutations(
+    batches::BatchMutations,
+    projects::OntologyMutations,
+    annotate::PriorityMutations,
+    resource_tags::ProjectTagMutations,
+);

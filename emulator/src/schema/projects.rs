@@ -224,6 +224,30 @@ impl ProjectObject {
     ) -> Result<super::batches::BatchConnection> {
         super::batches::page(&self.0, after, first, filter)
     }
+    /// Each row's labeling priority (labeling parameter overrides), in the order rows joined.
+    async fn labeling_parameter_overrides(
+        &self,
+        skip: Option<i32>,
+        first: Option<i32>,
+    ) -> Result<Vec<super::annotate::OverrideObject>> {
+        let skip = count_arg("skip", skip, 0, usize::MAX)?;
+        let first = count_arg("first", first, 100, 100)?;
+        Ok(self
+            .0
+            .rows
+            .iter()
+            .skip(skip)
+            .take(first)
+            .map(super::annotate::OverrideObject::of)
+            .collect())
+    }
+    /// The resource tags set on the project.
+    async fn resource_tags(&self, ctx: &Context<'_>) -> Vec<super::resource_tags::ResourceTag> {
+        super::resource_tags::all(ctx)
+            .into_iter()
+            .filter(|t| self.0.resource_tags.contains(&t.id_text()))
+            .collect()
+    }
     /// The default workflow's queues.
     async fn task_queues(&self) -> Vec<TaskQueueObject> {
         self.0
@@ -674,6 +698,7 @@ impl ProjectMutation {
             rows: Vec::new(),
             labels: Vec::new(),
             queues: default_queues(store),
+            resource_tags: Vec::new(),
         };
         Ok(ProjectObject(insert_project(store, record)))
     }
