@@ -359,3 +359,83 @@ fn label_import_from_a_file_and_a_url() {
         .is_not_found());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn send_to_annotate_and_priority_are_tasks_that_complete_or_cancel() {
+    let emu = start(fast_emulator().min_task_duration(std::time::Duration::from_millis(300)));
+    let client = client(&emu);
+    let ids = rows(&client, "s", 3);
+    let source = client.create_project("source", MediaType::Image).unwrap();
+    source
+        .create_batch("all", DataRowIdentifiers::ids(ids.clone()), 3)
+        .unwrap();
+    let target = client.create_project("target", MediaType::Image).unwrap();
+
+    let mut sent = client
+        .send_to_annotate_from_catalog(
+            target.id(),
+            labelbox::Destination::Done,
+            "sent",
+            DataRowIdentifiers::global_keys(["s-0", "s-1"]),
+            labelbox::SendToAnnotateParams::from_project(source.id()),
+        )
+        .unwrap();
+    assert_eq!(sent.status(), &TaskStatus::InProgress);
+    assert_eq!(
+        sent.wait_with(wait_options()).unwrap(),
+        TaskStatus::Complete
+    );
+    let batches: Vec<_> = target.batches().map(|b| b.unwrap()).collect();
+    assert_eq!(batches.len(), 1);
+    assert_eq!((batches[0].name.as_str(), batches[0].size), ("sent", 2));
+
+    // Cancelled while it runs: nothing is written.
+    let mut cancelled = client
+        .send_to_annotate_from_catalog(
+            target.id(),
+            labelbox::Destination::Done,
+            "cancelled",
+            DataRowIdentifiers::ids([ids[2].clone()]),
+            labelbox::SendToAnnotateParams::from_project(source.id()),
+        )
+        .unwrap();
+    assert!(client.cancel_task(cancelled.id()).unwrap());
+    assert_eq!(
+        cancelled.wait_with(wait_options()).unwrap(),
+        TaskStatus::Canceled
+    );
+    assert_eq!(target.batches().count(), 1);
+
+    let mut priority = source
+        .update_data_row_labeling_priority(DataRowIdentifiers::ids(ids[..2].to_vec()), 1)
+        .unwrap();
+    assert_eq!(
+        priority.wait_with(wait_options()).unwrap(),
+        TaskStatus::Complete
+    );
+    let mut export = source
+        .export(ProjectExportOptions::new().include_project_details(true))
+        .unwrap();
+    export.wait_with(wait_options()).unwrap();
+    let priorities: Vec<(String, Option<i64>)> = export
+        .stream_as::<ExportedRow>(StreamType::Result)
+        .unwrap()
+        .map(|r| {
+            let r = r.unwrap();
+            let details = r.projects[source.id()].project_details.clone().unwrap();
+            (r.data_row.id, details.priority)
+        })
+        .collect();
+    for (id, p) in priorities {
+        let expected = if id == ids[2] { 3 } else { 1 };
+        assert_eq!(p, Some(expected), "row {id}");
+    }
+    // Rows not in the project refuse the task.
+    let refused = source
+        .update_data_row_labeling_priority(DataRowIdentifiers::ids(["not-a-row"]), 1)
+        .unwrap_err();
+    assert!(
+        matches!(refused, Error::InvalidQuery { ref message } if message.contains("do not exist")),
+        "{refused:?}"
+    );
+}
