@@ -270,6 +270,37 @@ fn ontology_label_import_and_project_export() {
         sent.variables["input"]["filters"]["searchQuery"]["query"],
         json!([{"type": "task_queue_status", "status": "Done"}])
     );
+
+    // Dates: the rows with a label created in the last hour; none before a day ago.
+    let now = std::time::SystemTime::now();
+    let hour = std::time::Duration::from_secs(3_600);
+    let count = |options: ProjectExportOptions| {
+        let mut export = project.export(options).unwrap();
+        export.wait_with(wait_options()).unwrap();
+        if !export.has_result().unwrap() {
+            return 0;
+        }
+        export
+            .stream_as::<ExportedRow>(StreamType::Result)
+            .unwrap()
+            .count()
+    };
+    let recent =
+        ProjectExportOptions::new().label_created_between(Some(now - hour), Some(now + hour));
+    assert_eq!(count(recent), 3);
+    let sent = requests_with(&emu, "exportDataRowsInProject")
+        .pop()
+        .unwrap();
+    let clause = &sent.variables["input"]["filters"]["searchQuery"]["query"][0];
+    assert_eq!(clause["type"], "labeled_at");
+    assert_eq!(clause["value"]["operator"], "BETWEEN");
+    assert_eq!(clause["value"]["timezone"], "UTC");
+    assert!(clause["value"]["value"]["min"]
+        .as_str()
+        .unwrap()
+        .ends_with("+0000"));
+    let old = ProjectExportOptions::new().last_activity_between(None, Some(now - 24 * hour));
+    assert_eq!(count(old), 0);
 }
 
 #[test]

@@ -1,8 +1,11 @@
 //! [`Project::export`]: the `exportDataRowsInProject` mutation of the official SDK's
 //! `Project.export` (streamable), with its include parameters ([`ProjectExportOptions`]) and
-//! filters (ids or global keys, batches, workflow status). Read the rows with
+//! filters (ids or global keys, batches, workflow status, last activity and label creation
+//! times). Read the rows with
 //! [`ExportTask::stream_as`]`::<`[`ExportedRow`](crate::ExportedRow)`>`: their `projects`
 //! part holds the labels.
+
+use std::time::SystemTime;
 
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -15,6 +18,36 @@ use crate::project::identifiers::DataRowIdentifiers;
 use crate::project::Project;
 
 const CREATE_PROJECT_EXPORT: &str = "mutation exportDataRowsInProjectPyApi($input: ExportDataRowsInProjectInput!){exportDataRowsInProject(input: $input){taskId isStreamable}}";
+
+/// An inclusive time range, either end open (`None`).
+type TimeRange = (Option<SystemTime>, Option<SystemTime>);
+
+/// A time as the official SDK sends an ISO 8601 filter date once it is in UTC:
+/// `YYYY-MM-DDThh:mm:ss+0000`.
+fn filter_time(time: SystemTime) -> String {
+    let text = humantime::format_rfc3339_seconds(time).to_string();
+    format!("{}+0000", text.trim_end_matches('Z'))
+}
+
+/// The official SDK's date clause: `BETWEEN` both ends, else `GREATER_THAN_OR_EQUAL` the
+/// start or `LESS_THAN_OR_EQUAL` the end; the dates in UTC, said so in `timezone`.
+fn date_clause(kind: &str, range: TimeRange) -> Option<Value> {
+    let value = match range {
+        (Some(start), Some(end)) => json!({
+            "operator": "BETWEEN",
+            "timezone": "UTC",
+            "value": {"min": filter_time(start), "max": filter_time(end)},
+        }),
+        (Some(start), None) => json!({
+            "operator": "GREATER_THAN_OR_EQUAL", "timezone": "UTC", "value": filter_time(start),
+        }),
+        (None, Some(end)) => json!({
+            "operator": "LESS_THAN_OR_EQUAL", "timezone": "UTC", "value": filter_time(end),
+        }),
+        (None, None) => return None,
+    };
+    Some(json!({"type": kind, "value": value}))
+}
 
 /// A row's place in a project's workflow, the `workflow_status` filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +100,8 @@ pub struct ProjectExportOptions {
     interpolated_frames: bool,
     media_type_override: Option<MediaType>,
     rows: Option<DataRowIdentifiers>,
+    last_activity_at: Option<TimeRange>,
+    label_created_at: Option<TimeRange>,
     batch_ids: Option<Vec<String>>,
     workflow_status: Option<WorkflowStatus>,
 }
@@ -128,6 +163,28 @@ impl ProjectExportOptions {
     #[must_use]
     pub fn data_rows(mut self, rows: DataRowIdentifiers) -> Self {
         self.rows = Some(rows);
+        self
+    }
+
+    /// Only the rows whose last activity is in this range (either end open, both inclusive).
+    #[must_use]
+    pub fn last_activity_between(
+        mut self,
+        start: Option<SystemTime>,
+        end: Option<SystemTime>,
+    ) -> Self {
+        self.last_activity_at = Some((start, end));
+        self
+    }
+
+    /// Only the rows with a label created in this range (either end open, both inclusive).
+    #[must_use]
+    pub fn label_created_between(
+        mut self,
+        start: Option<SystemTime>,
+        end: Option<SystemTime>,
+    ) -> Self {
+        self.label_created_at = Some((start, end));
         self
     }
 
@@ -195,6 +252,12 @@ impl ProjectExportOptions {
     /// The search clauses, in the order the official SDK's `build_filters` adds them.
     fn search_query(&self) -> Result<Vec<Value>> {
         let mut query = Vec::new();
+        if let Some(range) = self.last_activity_at {
+            query.extend(date_clause("data_row_last_activity_at", range));
+        }
+        if let Some(range) = self.label_created_at {
+            query.extend(date_clause("labeled_at", range));
+        }
         if let Some(rows) = &self.rows {
             rows.check(MAX_EXPORT_IDS)?;
             query.push(rows.search_clause());
