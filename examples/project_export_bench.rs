@@ -57,7 +57,13 @@ fn parent(rows: usize) -> anyhow::Result<()> {
         .import_rows_per_second(10_000_000)
         .min_task_duration(Duration::ZERO)
         .start()?;
-    let client = client(&emulator.url(), emulator.api_key())?;
+    // The emulator checks a whole label file inside its mutation: give it time.
+    let client = Client::builder()
+        .api_key(emulator.api_key())
+        .endpoint(emulator.url())
+        .min_check_frequency(Duration::from_millis(50))
+        .request_timeout(Duration::from_secs(1_800))
+        .build()?;
     println!("project export benchmark: {rows} labeled rows from the in-process emulator");
     let task_id = labeled_export(&client, rows)?;
 
@@ -87,12 +93,16 @@ fn labeled_export(client: &Client, rows: usize) -> anyhow::Result<String> {
     if dataset.create_data_rows(&specs)?.wait_with(wait())? != TaskStatus::Complete {
         bail!("the import did not complete");
     }
+    println!("  imported {rows} rows: {:.1} s", started.elapsed().as_secs_f64());
+    let step = Instant::now();
     let project = client.create_project("project bench", MediaType::Image)?;
     let keys: Vec<String> = (0..rows).map(|i| format!("bench-project-{i}")).collect();
     for (n, chunk) in keys.chunks(MAX_BATCH_ROWS).enumerate() {
         let rows = DataRowIdentifiers::global_keys(chunk);
         project.create_batch_with(&format!("batch {n}"), rows, 3, wait())?;
     }
+    println!("  batched them: {:.1} s", step.elapsed().as_secs_f64());
+    let step = Instant::now();
     let ontology = client.create_ontology(
         "project bench",
         &NormalizedOntology::new()
@@ -111,6 +121,7 @@ fn labeled_export(client: &Client, rows: usize) -> anyhow::Result<String> {
     if import.wait_with(wait())? != ImportState::Finished {
         bail!("the label import did not finish");
     }
+    println!("  imported their labels: {:.1} s", step.elapsed().as_secs_f64());
     println!(
         "  set up {rows} rows, {} labels in {:.1} s",
         project.label_count()?,
