@@ -93,7 +93,10 @@ fn labeled_export(client: &Client, rows: usize) -> anyhow::Result<String> {
     if dataset.create_data_rows(&specs)?.wait_with(wait())? != TaskStatus::Complete {
         bail!("the import did not complete");
     }
-    println!("  imported {rows} rows: {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "  imported {rows} rows: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let step = Instant::now();
     let project = client.create_project("project bench", MediaType::Image)?;
     let keys: Vec<String> = (0..rows).map(|i| format!("bench-project-{i}")).collect();
@@ -121,7 +124,10 @@ fn labeled_export(client: &Client, rows: usize) -> anyhow::Result<String> {
     if import.wait_with(wait())? != ImportState::Finished {
         bail!("the label import did not finish");
     }
-    println!("  imported their labels: {:.1} s", step.elapsed().as_secs_f64());
+    println!(
+        "  imported their labels: {:.1} s",
+        step.elapsed().as_secs_f64()
+    );
     println!(
         "  set up {rows} rows, {} labels in {:.1} s",
         project.label_count()?,

@@ -662,7 +662,7 @@ pub fn parse_every(text: &str) -> Result<Duration, String> {
 }
 
 /// An RFC 3339 timestamp; a missing offset means UTC.
-fn parse_time(text: &str) -> Result<SystemTime, String> {
+pub fn parse_time(text: &str) -> Result<SystemTime, String> {
     humantime::parse_rfc3339_weak(text)
         .map_err(|e| format!("{e} (expected RFC 3339, e.g. 2026-11-29T07:00:00Z)"))
 }

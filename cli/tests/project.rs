@@ -281,6 +281,31 @@ fn project_export_streams_rows_with_their_labels() {
         ],
     );
     bad.expect(3);
+    let labeled = labelbox(
+        &emu,
+        &[
+            "project",
+            "export",
+            &project,
+            "--labeled-after",
+            "2000-01-01T00:00:00Z",
+            "--every",
+            "2s",
+        ],
+    );
+    labeled.expect(0);
+    assert_eq!(labeled.ndjson().len(), 2, "only the labeled rows");
+    labelbox(
+        &emu,
+        &[
+            "project",
+            "export",
+            &project,
+            "--labeled-after",
+            "yesterday",
+        ],
+    )
+    .expect(3);
 }
 
 #[test]

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::task::{ended, wait_for};
 use super::view;
-use crate::args::{parse_duration, parse_every, WaitArgs};
+use crate::args::{parse_duration, parse_every, parse_time, WaitArgs};
 use crate::exit::{self, Exit};
 use crate::output::Ui;
 
@@ -80,6 +80,18 @@ pub struct ProjectExportArgs {
     /// Only the rows at this workflow step: to-label, in-review, in-rework, done
     #[arg(long, value_name = "STEP", value_parser = parse_workflow_status)]
     pub workflow_status: Option<WorkflowStatus>,
+    /// Only the rows with a label created at or after this time (RFC 3339)
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub labeled_after: Option<std::time::SystemTime>,
+    /// Only the rows with a label created at or before this time (RFC 3339)
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub labeled_before: Option<std::time::SystemTime>,
+    /// Only the rows active at or after this time (RFC 3339)
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub active_after: Option<std::time::SystemTime>,
+    /// Only the rows active at or before this time (RFC 3339)
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub active_before: Option<std::time::SystemTime>,
     /// What each row includes, comma-separated: attachments, embeddings, metadata, details,
     /// project-details, performance-details, label-details, interpolated-frames
     #[arg(long, value_name = "PARTS", value_delimiter = ',')]
@@ -165,6 +177,12 @@ pub fn export_project(client: &Client, ui: Ui, args: ProjectExportArgs) -> anyho
     }
     if let Some(status) = args.workflow_status {
         options = options.workflow_status(status);
+    }
+    if args.labeled_after.is_some() || args.labeled_before.is_some() {
+        options = options.label_created_between(args.labeled_after, args.labeled_before);
+    }
+    if args.active_after.is_some() || args.active_before.is_some() {
+        options = options.last_activity_between(args.active_after, args.active_before);
     }
     let project = client.get_project(&args.project)?;
     let export = project.export(options)?;
