@@ -413,6 +413,38 @@ impl Project {
     /// once to check them and measure the file, once to stream it into the request; only a
     /// line is held in memory.
     ///
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// use std::time::Duration;
+    /// use labelbox::{
+    ///     Annotation, AnnotationDataRow, Client, DataRowIdentifiers, DataRowSpec, ImportState,
+    ///     MediaType, NormalizedOntology, OntologyClassification, RowData, WaitOptions,
+    /// };
+    ///
+    /// let client = Client::from_env()?;
+    /// let dataset = client.create_dataset("pets")?;
+    /// let specs = [DataRowSpec::new(RowData::url("https://example.com/cat.jpg")).global_key("cat")];
+    /// dataset.create_data_rows(&specs)?.wait_till_done()?;
+    /// let project = client.create_project("pets", MediaType::Image)?;
+    /// project.create_batch("all", DataRowIdentifiers::global_keys(["cat"]), 3)?;
+    /// let ontology = NormalizedOntology::new()
+    ///     .classification(OntologyClassification::radio("mood", ["calm", "playful"]));
+    /// project.connect_ontology(&client.create_ontology("pets", &ontology, None)?)?;
+    ///
+    /// let cat = AnnotationDataRow::GlobalKey("cat".into());
+    /// let labels = [Annotation::radio("mood", cat, "calm")];
+    /// let mut import = project.import_labels("moods", &labels)?;
+    /// let wait = WaitOptions::default().timeout(Duration::from_secs(60));
+    /// assert_eq!(import.wait_with(wait)?, ImportState::Finished);
+    /// for status in import.statuses()? {
+    ///     assert!(status?.is_success());
+    /// }
+    /// assert_eq!(project.label_count()?, 1);
+    /// # Ok::<_, labelbox::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::InvalidInput`] (nothing sent) for an empty name, no rows, a row without a
