@@ -89,13 +89,13 @@ fn batches_go_to_the_experimental_endpoint() {
     let p = project(&mut server, &clock);
     let m = server
         .mock("POST", "/_gql")
-        .match_body(Matcher::PartialJson(json!({
-            "variables": {"projectId": "p1", "batchInput": {"name": "b", "dataRowIds": [],
-                "globalKeys": ["k1"], "priority": 1, "consensusSettings": null}},
-        })))
-        .match_body(Matcher::Regex(
-            "^\\{\"query\":\"mutation createBatchV2PyApi".into(),
-        ))
+        .match_body(Matcher::AllOf(vec![
+            Matcher::PartialJson(json!({
+                "variables": {"projectId": "p1", "batchInput": {"name": "b", "dataRowIds": [],
+                    "globalKeys": ["k1"], "priority": 1, "consensusSettings": null}},
+            })),
+            Matcher::Regex("^\\{\"query\":\"mutation createBatchV2PyApi".into()),
+        ]))
         .with_body(data(json!({"project": {"createBatchV2": {
             "batch": {"id": "b1", "name": "b", "size": 1, "createdAt": null, "updatedAt": null,
                       "consensusSettingsJson": null},
@@ -193,8 +193,10 @@ fn priority_update_returns_a_cancelable_task() {
         .create();
     let cancel = server
         .mock("POST", "/graphql")
-        .match_body(Matcher::Regex("cancelBulkOperationJob".into()))
-        .match_body(Matcher::PartialJson(json!({"variables": {"id": "t9"}})))
+        .match_body(Matcher::AllOf(vec![
+            Matcher::Regex("cancelBulkOperationJob".into()),
+            Matcher::PartialJson(json!({"variables": {"id": "t9"}})),
+        ]))
         .with_body(data(json!({"cancelBulkOperationJob": {"success": true}})))
         .expect(1)
         .create();
@@ -329,16 +331,22 @@ fn label_rows_are_streamed_as_ndjson_in_one_multipart_request() {
         serde_json::to_string(&rows[0]).unwrap(),
         serde_json::to_string(&rows[1]).unwrap()
     );
+    // The `operations` part, exactly: the official SDK's document and variables.
+    let document = format!("mutation createLabelImportByFilePyApi($projectId : ID!, $name: String!, $file: Upload!, $contentLength: Int!) {{\n            createLabelImport(data: {{\n                projectId: $projectId name: $name filePayload: {{ file: $file, contentLength: $contentLength}}\n        }}) {{errorFileUrl inputFileUrl name progress state statusFileUrl id project{{{PROJECT_FIELDS}}}}}\n        }}");
+    let operations = json!({
+        "query": document,
+        "variables": {"file": null, "contentLength": ndjson.len(), "projectId": "p1", "name": "imp"},
+    })
+    .to_string();
     let m = server
         .mock("POST", "/graphql")
         .match_header("content-type", Matcher::Regex("^multipart/form-data; boundary=".into()))
-        .match_body(Matcher::Regex(regex_escape(&format!(
+        .match_body(Matcher::AllOf(vec![
+Matcher::Regex(regex_escape(&format!(
             "filename=\"p1__imp.ndjson\"\r\nContent-Type: application/x-ndjson\r\n\r\n{ndjson}\r\n--"
-        ))))
-        .match_body(Matcher::Regex(regex_escape(&format!(
-            "\\\"contentLength\\\":{}", ndjson.len()
-        ))))
-        .match_body(Matcher::Regex("createLabelImportByFilePyApi".into()))
+        ))),
+Matcher::Regex(regex_escape(&operations)),
+]))
         .with_body(data(json!({"createLabelImport": import_json("RUNNING", "0%")})))
         .expect(1)
         .create();
@@ -391,10 +399,10 @@ fn an_import_wait_ends_at_its_deadline_without_oversleeping() {
         .create();
     let polls = server
         .mock("POST", "/graphql")
-        .match_body(Matcher::Regex("getLabelImportPyApi".into()))
-        .match_body(Matcher::PartialJson(
-            json!({"variables": {"projectId": "p1", "name": "imp"}}),
-        ))
+        .match_body(Matcher::AllOf(vec![
+            Matcher::Regex("getLabelImportPyApi".into()),
+            Matcher::PartialJson(json!({"variables": {"projectId": "p1", "name": "imp"}})),
+        ]))
         .with_body(data(json!({"labelImport": import_json("RUNNING", "40%")})))
         .expect(3)
         .create();
@@ -453,8 +461,10 @@ fn a_finished_import_streams_its_statuses_and_a_failed_one_has_none() {
     finished["errorFileUrl"] = json!(error_url);
     server
         .mock("POST", "/graphql")
-        .match_body(Matcher::Regex("getLabelImportPyApi".into()))
-        .match_body(Matcher::PartialJson(json!({"variables": {"name": "done"}})))
+        .match_body(Matcher::AllOf(vec![
+            Matcher::Regex("getLabelImportPyApi".into()),
+            Matcher::PartialJson(json!({"variables": {"name": "done"}})),
+        ]))
         .with_body(data(json!({"labelImport": finished})))
         .create();
     let import = p
@@ -471,8 +481,10 @@ fn a_finished_import_streams_its_statuses_and_a_failed_one_has_none() {
 
     server
         .mock("POST", "/graphql")
-        .match_body(Matcher::Regex("getLabelImportPyApi".into()))
-        .match_body(Matcher::PartialJson(json!({"variables": {"name": "bad"}})))
+        .match_body(Matcher::AllOf(vec![
+            Matcher::Regex("getLabelImportPyApi".into()),
+            Matcher::PartialJson(json!({"variables": {"name": "bad"}})),
+        ]))
         .with_body(data(json!({"labelImport": import_json("FAILED", "0%")})))
         .create();
     let failed = p
@@ -526,10 +538,12 @@ fn an_ontology_of_another_media_type_is_not_connected() {
         "featureSchemaId": "f1", "schemaNodeId": "s1"}], "classifications": []});
     server
         .mock("POST", "/graphql")
-        .match_body(Matcher::Regex("upsertRootSchemaNodePyApi".into()))
-        .match_body(Matcher::PartialJson(
-            json!({"variables": {"data": {"name": "o", "mediaType": "VIDEO"}}}),
-        ))
+        .match_body(Matcher::AllOf(vec![
+            Matcher::Regex("upsertRootSchemaNodePyApi".into()),
+            Matcher::PartialJson(
+                json!({"variables": {"data": {"name": "o", "mediaType": "VIDEO"}}}),
+            ),
+        ]))
         .with_body(data(
             json!({"upsertOntology": {"id": "o1", "name": "o", "description": null,
             "mediaType": "VIDEO", "normalized": normalized,
