@@ -568,7 +568,8 @@ Each line is one annotation in the official SDK's form, e.g.
   {\"uuid\": \"...\", \"name\": \"car\", \"dataRow\": {\"globalKey\": \"img-1\"},
    \"bbox\": {\"top\": 10, \"left\": 20, \"height\": 50, \"width\": 80}}
 
-Without --wait, prints the import and exits 0 once it has started. With --wait, prints each failed
+Every line is checked before anything is sent (bad lines are named, exit 3). Without --wait,
+prints the import and exits 0 once it has started. With --wait, prints each failed
 annotation's status as NDJSON on stdout and exits 0 if every annotation was imported (or, with
 --allow-failed-rows, the import finished), 1 if annotations failed or the import failed, 2 on
 timeout.")]

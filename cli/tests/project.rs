@@ -188,6 +188,29 @@ fn labels_import_reports_failed_annotations_and_exits_like_data_rows() {
     assert_eq!(started.json()["name"], "again");
     assert_eq!(started.json()["state"], "RUNNING");
 
+    // Bad lines are named before anything is sent.
+    let broken = labels_file(
+        "broken",
+        &keys[..1],
+        &["not json", "{\"uuid\": \"u\", \"name\": \"weather\"}"],
+    );
+    let run = labelbox(
+        &emu,
+        &[
+            "labels",
+            "import",
+            broken.to_str().unwrap(),
+            "--project",
+            &project,
+        ],
+    );
+    run.expect(3);
+    assert!(
+        run.stderr.contains("2 bad lines")
+            && run.stderr.contains("line 2:")
+            && run.stderr.contains("line 3:"),
+        "{run:?}"
+    );
     let missing = labelbox(
         &emu,
         &[

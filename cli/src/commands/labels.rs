@@ -1,9 +1,14 @@
 //! `labelbox labels import`: an NDJSON file of annotations streamed into a project's label (or
 //! prediction) import, then, with `--wait`, its failed annotations reported.
 
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use labelbox::{AnnotationImport, AnnotationImportKind, Client, Error, ImportState, WaitOptions};
+use labelbox::{
+    Annotation, AnnotationImport, AnnotationImportKind, Client, Error, ImportState, WaitOptions,
+};
 
 use super::view;
 use crate::args::{LabelsCommand, LabelsImportArgs};
@@ -19,12 +24,7 @@ pub fn run(client: &Client, ui: Ui, command: LabelsCommand) -> anyhow::Result<Ex
 }
 
 fn import(client: &Client, ui: Ui, args: LabelsImportArgs) -> anyhow::Result<Exit> {
-    if !args.file.is_file() {
-        return Err(exit::usage(format!(
-            "{} is not a readable file",
-            args.file.display()
-        )));
-    }
+    let count = check_file(&args.file)?;
     let kind = if args.predictions {
         AnnotationImportKind::Predictions
     } else {
@@ -34,7 +34,7 @@ fn import(client: &Client, ui: Ui, args: LabelsImportArgs) -> anyhow::Result<Exi
     let project = client.get_project(&args.project)?;
     let mut import = project.import_annotations_file(kind, &name, &args.file)?;
     ui.note(format!(
-        "import {} ({name:?}) started from {}",
+        "import {} ({name:?}) of {count} annotations started from {}",
         import.id(),
         args.file.display()
     ));
@@ -98,6 +98,55 @@ fn report(ui: Ui, import: &AnnotationImport, allow_failed: bool) -> anyhow::Resu
         Exit::Failed,
         format!("{failed} annotations failed to import"),
     ))
+}
+
+/// Bad lines named, at most this many (then a count of the rest).
+const BAD_LINES_SHOWN: usize = 20;
+
+/// One pass over the file before anything is sent: every non-blank line must be one
+/// annotation (`uuid`, `dataRow` with `id` or `globalKey`, the tool's keys); the bad ones are
+/// named with their line numbers (exit 3). Answers how many annotations there are.
+fn check_file(path: &Path) -> anyhow::Result<u64> {
+    let file = File::open(path)
+        .map_err(|e| exit::usage(format!("cannot read {}: {e}", path.display())))?;
+    let mut count = 0u64;
+    let mut bad = Vec::new();
+    let mut bad_count = 0usize;
+    for (i, line) in BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|e| exit::usage(format!("cannot read {}: {e}", path.display())))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Annotation>(&line) {
+            Ok(_) => count += 1,
+            Err(e) => {
+                bad_count += 1;
+                if bad.len() < BAD_LINES_SHOWN {
+                    bad.push(format!("line {}: {e}", i + 1));
+                }
+            }
+        }
+    }
+    if bad_count > 0 {
+        let more = bad_count - bad.len();
+        let tail = if more > 0 {
+            format!("\n  ... and {more} more")
+        } else {
+            String::new()
+        };
+        return Err(exit::usage(format!(
+            "{} has {bad_count} bad lines (nothing was imported):\n  {}{tail}",
+            path.display(),
+            bad.join("\n  ")
+        )));
+    }
+    if count == 0 {
+        return Err(exit::usage(format!(
+            "{} holds no annotation",
+            path.display()
+        )));
+    }
+    Ok(count)
 }
 
 /// `"40%"` as 0.4, for the progress line.
