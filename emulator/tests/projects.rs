@@ -489,3 +489,20 @@ fn rows_move_between_queues_only_all_together() {
     assert_eq!(move_rows(json!(["m1"]), "GKEY"), "COMPLETE");
     assert_eq!(counts(&emu), [1, 1, 0]);
 }
+
+#[test]
+fn reservations_are_extended_by_queue_type() {
+    let emu = emulator(Duration::ZERO);
+    let project = create_project(&emu, "p");
+    let extend = |queue: &str| {
+        let query = format!("mutation ExtendReservationsPyApi($projectId: ID!){{ extendReservations(projectId:$projectId queueType:{queue}) }}");
+        gql(&emu, &query, json!({"projectId": project}))
+    };
+    assert_eq!(extend("LabelingQueue").1["data"]["extendReservations"], 0);
+    assert_eq!(extend("ReviewQueue").1["data"]["extendReservations"], 0);
+    let (status, body) = extend("InvalidQueueType");
+    assert_eq!(
+        (status, error_code(&body)),
+        (400, "GRAPHQL_VALIDATION_FAILED")
+    );
+}

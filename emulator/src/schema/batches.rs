@@ -230,8 +230,9 @@ struct CreateBatchesResult {
 }
 
 /// The rows a batch is asked for.
-enum Rows {
-    Named(Option<Vec<ID>>, Option<Vec<ID>>),
+struct Rows {
+    ids: Option<Vec<ID>>,
+    keys: Option<Vec<ID>>,
 }
 
 /// Creates a batch with its rows, or refuses the whole request (a name already used in the
@@ -248,7 +249,7 @@ fn create_filled_batch(
     // name even when the rows are already in the project.
     let draft =
         super::projects::with_project(store, project_id, |p, _| new_batch(store, p, name, None))??;
-    let Rows::Named(ids, keys) = rows;
+    let Rows { ids, keys } = rows;
     let resolved = resolve_rows(store, project_id, ids, keys, priority)?;
     let batch = super::projects::change_project(store, project_id, |p| {
         let mut batch = new_batch(store, p, name, consensus)?;
@@ -476,7 +477,10 @@ impl BatchMutations {
             store(ctx),
             &self.0,
             &input.name,
-            Rows::Named(input.data_row_ids, input.global_keys),
+            Rows {
+                ids: input.data_row_ids,
+                keys: input.global_keys,
+            },
             input.priority,
             input.consensus_settings,
         )?;
@@ -494,7 +498,10 @@ impl BatchMutations {
         ctx: &Context<'_>,
         input: CreateBatchesInput,
     ) -> Result<CreateBatchesResult> {
-        let rows = Rows::Named(input.data_row_ids, input.global_keys);
+        let rows = Rows {
+            ids: input.data_row_ids,
+            keys: input.global_keys,
+        };
         Ok(batches_task(
             store(ctx),
             &self.0,
@@ -524,7 +531,10 @@ impl BatchMutations {
             .filter(|r| !in_project.contains(&r.id))
             .map(|r| ID(r.id))
             .collect();
-        let rows = Rows::Named(Some(ids), None);
+        let rows = Rows {
+            ids: Some(ids),
+            keys: None,
+        };
         Ok(batches_task(
             store,
             &self.0,

@@ -468,7 +468,9 @@ struct ProjectCreateInput {
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(name = "QueueType")]
 enum QueueType {
+    #[graphql(name = "LabelingQueue")]
     LabelingQueue,
+    #[graphql(name = "ReviewQueue")]
     ReviewQueue,
 }
 
