@@ -9,7 +9,8 @@
 //! asynchronous path), connects an ontology, imports one label per row (streamed from a
 //! `Clone` iterator), exports the project with label details and waits. Then child processes
 //! of this example, which do nothing else (so the emulator's CPU and memory are not counted),
-//! stream the export as `Value` rows and as typed `ExportedRow`s (labels counted): CPU time
+//! stream the export as `Value` rows and as typed `ExportedRow`s (labels counted), and, as the
+//! floor, with every line's JSON scanned but nothing built (`IgnoredAny`): CPU time
 //! (user + system, from `/proc/self/stat`), wall, time to the first row and peak memory
 //! (VmHWM). Beside it, the official Python SDK reads the same export with
 //! `get_buffered_stream()` (`examples/bench_support/project_export_bench.py`, run with the
@@ -68,7 +69,7 @@ fn parent(rows: usize) -> anyhow::Result<()> {
     let task_id = labeled_export(&client, rows)?;
 
     println!("SDK child processes streaming the export (CPU, wall, first row, peak memory):");
-    for how in ["value", "typed"] {
+    for how in ["skip", "value", "typed"] {
         let output = Command::new(std::env::current_exe()?)
             .args(["stream-child", &emulator.url(), &task_id, how])
             .env(ENV_API_KEY, emulator.api_key())
@@ -167,7 +168,7 @@ fn cpu_seconds() -> f64 {
 /// Child: stream the export (as `Value`s or typed rows), then print its figures.
 fn stream_child(args: &[String]) -> anyhow::Result<()> {
     let [url, task_id, how] = args else {
-        bail!("usage: stream-child URL TASK_ID value|typed (key in {ENV_API_KEY})");
+        bail!("usage: stream-child URL TASK_ID skip|value|typed (key in {ENV_API_KEY})");
     };
     let client = client(url, &std::env::var(ENV_API_KEY)?)?;
     let export = client.get_export_task(task_id)?;
@@ -175,7 +176,14 @@ fn stream_child(args: &[String]) -> anyhow::Result<()> {
     let start = Instant::now();
     let mut first_row = None;
     let (mut rows, mut labels) = (0u64, 0usize);
-    if how == "typed" {
+    if how == "skip" {
+        // The floor: every line read and its JSON scanned, nothing built.
+        for row in export.stream_as::<serde::de::IgnoredAny>(StreamType::Result)? {
+            row?;
+            first_row.get_or_insert_with(|| start.elapsed());
+            rows += 1;
+        }
+    } else if how == "typed" {
         for row in export.stream_as::<ExportedRow>(StreamType::Result)? {
             let row = row?;
             first_row.get_or_insert_with(|| start.elapsed());
