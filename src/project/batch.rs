@@ -171,13 +171,13 @@ impl Project {
         }
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
-        struct Project_ {
+        struct Inner {
             #[serde(rename = "createBatchV2")]
             create_batch_v2: Option<Created>,
         }
         #[derive(Deserialize)]
         struct Data {
-            project: Option<Project_>,
+            project: Option<Inner>,
         }
         let (ids, keys) = Self::batch_rows(rows);
         let variables = json!({
