@@ -531,3 +531,32 @@ impl Project {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tool_colors_are_the_official_builders() {
+        // colorsys.hsv_to_rgb(i / n, 1, 1), each channel int(255 * x), as OntologyBuilder does.
+        let colors = |n: usize| (0..n).map(|i| hue_color(i, n)).collect::<Vec<_>>();
+        assert_eq!(colors(1), ["#ff0000"]);
+        assert_eq!(colors(3), ["#ff0000", "#00ff00", "#0000ff"]);
+        assert_eq!(
+            colors(7),
+            ["#ff0000", "#ffda00", "#48ff00", "#00ff91", "#0091ff", "#4800ff", "#ff00da"]
+        );
+    }
+
+    #[test]
+    fn the_wire_form_gives_colors_and_the_global_scope() {
+        let wire = NormalizedOntology::new()
+            .tool(OntologyTool::bbox("car"))
+            .classification(OntologyClassification::radio("weather", ["sunny"]))
+            .to_wire();
+        assert_eq!(wire["tools"][0]["color"], "#ff0000");
+        assert_eq!(wire["tools"][0]["tool"], "rectangle");
+        assert_eq!(wire["classifications"][0]["scope"], "global");
+        assert_eq!(wire["classifications"][0]["options"][0]["value"], "sunny");
+    }
+}
