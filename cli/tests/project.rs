@@ -391,3 +391,83 @@ fn the_new_commands_have_help_with_an_example_and_are_in_the_man_page() {
         assert!(man.stdout.contains(word), "{word} not in the man page");
     }
 }
+
+#[test]
+fn send_to_annotate_and_priority_start_tasks_and_wait_for_them() {
+    let emu = emulator();
+    let source = labeled_project(&emu, "sa", 2);
+    let target = labelbox(&emu, &["project", "create", "target", "--json"]);
+    target.expect(0);
+    let target = target.json()["id"].as_str().unwrap().to_owned();
+    let sent = labelbox(
+        &emu,
+        &[
+            "project",
+            "send-to-annotate",
+            "--project",
+            &target,
+            "--from-project",
+            &source,
+            "--global-key",
+            "sa-0",
+            "--global-key",
+            "sa-1",
+            "--batch-name",
+            "review",
+            "--wait",
+            "1m",
+            "--every",
+            "2s",
+            "--json",
+        ],
+    );
+    sent.expect(0);
+    assert_eq!(sent.json()["status"], "COMPLETE");
+    let started = labelbox(
+        &emu,
+        &[
+            "project",
+            "priority",
+            &source,
+            "--priority",
+            "1",
+            "--global-key",
+            "sa-0",
+            "--json",
+        ],
+    );
+    started.expect(0);
+    let task = started.json();
+    assert_eq!(task["status"], "IN_PROGRESS");
+    let waited = labelbox(
+        &emu,
+        &[
+            "task",
+            "wait",
+            task["id"].as_str().unwrap(),
+            "--timeout",
+            "1m",
+            "--every",
+            "2s",
+        ],
+    );
+    waited.expect(0);
+    let refused = labelbox(
+        &emu,
+        &[
+            "project",
+            "priority",
+            &source,
+            "--priority",
+            "1",
+            "--data-row-id",
+            "not-a-row",
+        ],
+    );
+    // The service refuses it: an API error (exit 5), its message shown.
+    refused.expect(5);
+    assert!(
+        refused.stderr.contains("Some data rows do not exist"),
+        "{refused:?}"
+    );
+}
