@@ -1,7 +1,10 @@
-//! The whole task flow in one run: create a dataset, import 1,000 rows (one of which repeats
-//! a global key), wait with progress, read the created and failed rows, export the dataset and
-//! stream its rows back (rows seen = rows created), list the organization's completed tasks,
-//! then start another export and cancel it while it runs.
+//! The whole task flow in one run. The catalog: create a dataset, import 1,000 rows (one of
+//! which repeats a global key), wait with progress, read the created and failed rows, export
+//! the dataset and stream its rows back (rows seen = rows created), list the organization's
+//! completed tasks, then start another export and cancel it while it runs. The annotation
+//! story: create a project, batch the rows into it, create and connect an ontology, import
+//! labels (one of which names no tool), export the project and stream its labels back (labels
+//! seen = the project's label count), then send rows to annotate and cancel that task.
 //!
 //! ```sh
 //! cargo run --example quickstart                      # against an in-process emulator
@@ -13,8 +16,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context};
 use labelbox::{
-    Client, DataRowSpec, Dataset, Error, ExportOptions, ExportTask, ExportedRow, RowData,
-    StreamType, Task, TaskFilter, TaskStatus, WaitOptions, ENV_API_KEY,
+    Annotation, AnnotationDataRow, Client, DataRowIdentifiers, DataRowSpec, Dataset, Destination,
+    Error, ExportOptions, ExportTask, ExportedRow, ImportState, MediaType, NormalizedOntology,
+    OntologyClassification, OntologyTool, Project, ProjectExportOptions, RowData,
+    SendToAnnotateParams, StreamType, Task, TaskFilter, TaskStatus, WaitOptions, ENV_API_KEY,
 };
 use labelbox_emulator::Emulator;
 
@@ -66,6 +71,9 @@ fn main() -> anyhow::Result<()> {
     }
 
     cancel_a_running_export(&dataset, poll_every)?;
+
+    let keys: Vec<String> = (0..ROWS - 1).map(|i| format!("{prefix}-{i}")).collect();
+    annotate(&client, &keys, poll_every)?;
     println!("done in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }
@@ -185,6 +193,172 @@ fn cancel_a_running_export(dataset: &Dataset, poll_every: Duration) -> anyhow::R
             .check_frequency(poll_every),
     )?;
     println!("the export is {status}");
+    Ok(())
+}
+
+/// Rows labeled by the import (each gets a box and a weather answer).
+const LABELED: usize = 200;
+
+/// The annotation story: project, batch, ontology, label import, project export, and a
+/// send-to-annotate task cancelled.
+fn annotate(client: &Client, keys: &[String], poll_every: Duration) -> anyhow::Result<()> {
+    let project = client.create_project(&format!("quickstart {}", run_id()), MediaType::Image)?;
+    println!("created project {} ({})", project.name(), project.id());
+    let batch = project.create_batch("quickstart", DataRowIdentifiers::global_keys(keys), 3)?;
+    println!(
+        "batched {} rows into it ({} could not be added)",
+        batch.size,
+        batch.failed_data_row_ids.len()
+    );
+    let ontology = client.create_ontology(
+        &format!("quickstart {}", run_id()),
+        &NormalizedOntology::new()
+            .tool(OntologyTool::bbox("car"))
+            .classification(OntologyClassification::radio("weather", ["sunny", "rainy"])),
+        Some(MediaType::Image),
+    )?;
+    project.connect_ontology(&ontology)?;
+    let tools: Vec<&str> = ontology.tools().iter().map(|t| t.name.as_str()).collect();
+    let questions: Vec<&str> = ontology
+        .classifications()
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    println!(
+        "connected ontology {}: tools [{}], classifications [{}]",
+        ontology.id,
+        tools.join(", "),
+        questions.join(", ")
+    );
+
+    import_labels(&project, keys, poll_every)?;
+    export_labels(&project, poll_every)?;
+    send_to_annotate_and_cancel(client, &project, keys, poll_every)
+}
+
+/// Imports a box and a weather answer on the first rows, plus one box of a tool the ontology
+/// does not have (it fails), streamed from a `Clone` iterator: never collected.
+fn import_labels(project: &Project, keys: &[String], poll_every: Duration) -> anyhow::Result<()> {
+    let rows = keys[..LABELED]
+        .iter()
+        .flat_map(|key| {
+            let row = AnnotationDataRow::GlobalKey(key.clone());
+            [
+                Annotation::bbox("car", row.clone(), 10.0, 20.0, 50.0, 80.0),
+                Annotation::radio("weather", row, "sunny"),
+            ]
+        })
+        .chain([Annotation::bbox(
+            "bicycle",
+            AnnotationDataRow::GlobalKey(keys[LABELED].clone()),
+            1.0,
+            1.0,
+            5.0,
+            5.0,
+        )]);
+    let mut import = project.import_labels("quickstart labels", rows)?;
+    println!(
+        "importing {} annotations: label import {}",
+        2 * LABELED + 1,
+        import.id()
+    );
+    let state = import.wait_with(wait_options(poll_every))?;
+    if state != ImportState::Finished {
+        bail!("the label import ended {state}");
+    }
+    let (mut ok, mut failed) = (0, 0);
+    for status in import.statuses()? {
+        if status?.is_success() {
+            ok += 1;
+        } else {
+            failed += 1;
+        }
+    }
+    println!("label import {state}: {ok} annotations imported, {failed} failed");
+    for error in import.errors()? {
+        let error = error?;
+        let why = error.errors.first().map_or("", |e| e.message.as_str());
+        println!(
+            "  failed annotation {}: {why}",
+            error.uuid.as_deref().unwrap_or("-")
+        );
+    }
+    Ok(())
+}
+
+/// Exports the project with its labels and streams them back: labels seen = label count.
+fn export_labels(project: &Project, poll_every: Duration) -> anyhow::Result<()> {
+    let mut export = project.export(
+        ProjectExportOptions::new()
+            .include_label_details(true)
+            .include_project_details(true),
+    )?;
+    println!("exporting the project: task {}", export.id());
+    let status = export.wait_with_progress(wait_options(poll_every), show_progress)?;
+    finished("the project export", status)?;
+    let (mut rows, mut labels, mut annotations) = (0u64, 0u64, 0u64);
+    for row in export.stream_as::<ExportedRow>(StreamType::Result)? {
+        let row = row?;
+        rows += 1;
+        if let Some(part) = row.projects.get(project.id()) {
+            labels += part.labels.len() as u64;
+            annotations += part
+                .labels
+                .iter()
+                .map(|l| l.annotations.len() as u64)
+                .sum::<u64>();
+        }
+    }
+    let count = project.label_count()?;
+    println!("streamed {rows} rows back with {labels} labels ({annotations} annotations); the project counts {count} labels");
+    if labels != count {
+        bail!("the export streamed {labels} labels, the project counts {count}");
+    }
+    Ok(())
+}
+
+/// Sends the first rows to a second project (a cancelable task) and cancels it.
+fn send_to_annotate_and_cancel(
+    client: &Client,
+    source: &Project,
+    keys: &[String],
+    poll_every: Duration,
+) -> anyhow::Result<()> {
+    let target =
+        client.create_project(&format!("quickstart review {}", run_id()), MediaType::Image)?;
+    let sent = client.send_to_annotate_from_catalog(
+        target.id(),
+        Destination::Done,
+        "from the quickstart",
+        DataRowIdentifiers::global_keys(&keys[..LABELED]),
+        SendToAnnotateParams::from_project(source.id()),
+    );
+    let mut task = match sent {
+        Ok(task) => task,
+        Err(e @ (Error::InvalidQuery { .. } | Error::Api { .. })) => {
+            println!("send to annotate is not served here: {e}");
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    println!(
+        "sending {LABELED} rows to annotate: task {} is {}",
+        task.id(),
+        task.status()
+    );
+    match client.cancel_task(task.id()) {
+        Ok(accepted) => println!("cancel requested: {accepted}"),
+        Err(Error::TaskNotCancelable { status, reason, .. }) => {
+            println!("could not cancel (task {status}): {reason}");
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let status = task.wait_with(
+        WaitOptions::default()
+            .timeout(Duration::from_secs(60))
+            .check_frequency(poll_every),
+    )?;
+    println!("the send-to-annotate task is {status}");
     Ok(())
 }
 

@@ -284,6 +284,39 @@ pub enum Error {
         /// The cap, in bytes.
         limit: u64,
     },
+    /// A label or prediction import was still `RUNNING` at the end of a wait.
+    ImportWaitTimedOut {
+        /// The import's id.
+        import_id: String,
+        /// Its name (imports are looked up by project and name).
+        name: String,
+        /// Its progress as last seen, e.g. `"40%"`.
+        progress: String,
+        /// How long the wait lasted.
+        waited: Duration,
+        /// How many polls were made.
+        polls: u32,
+    },
+    /// A label or prediction import's statuses or errors were asked for while it is not
+    /// `FINISHED` (still running: wait first; or `FAILED`, which has no files).
+    ImportNotReadable {
+        /// The import's id.
+        import_id: String,
+        /// Its state when it was checked (`RUNNING`, `FAILED`, ...).
+        state: String,
+    },
+    /// The task that adds a batch's rows (the asynchronous path of `create_batch`, 1,000 rows
+    /// or more) did not end `COMPLETE`. The batch exists, maybe with some of its rows.
+    BatchNotCreated {
+        /// The batch's id.
+        batch_id: String,
+        /// The task's id.
+        task_id: String,
+        /// How it ended.
+        status: TaskStatus,
+        /// The task's errors, as the service gave them.
+        errors: Option<String>,
+    },
     /// The service's pages do not add up: a cursor it gave came back, a page repeated tasks
     /// already listed (an offset that was ignored), or more rows came than the total it
     /// announced. Reading on would never end or hand out rows twice, so the walk stops here.
@@ -375,7 +408,12 @@ impl Error {
     /// True when a wait ended with the task (or catalog job) still running.
     #[must_use]
     pub fn is_wait_timed_out(&self) -> bool {
-        matches!(self, Error::WaitTimedOut { .. } | Error::JobTimedOut { .. })
+        matches!(
+            self,
+            Error::WaitTimedOut { .. }
+                | Error::JobTimedOut { .. }
+                | Error::ImportWaitTimedOut { .. }
+        )
     }
 
     /// True for input refused before anything was sent (including refused import items).
@@ -685,6 +723,36 @@ impl fmt::Display for Error {
                     "export task {task_id:?} is still {status}: wait for it to finish first"
                 ),
             },
+            Error::ImportWaitTimedOut {
+                import_id,
+                name,
+                progress,
+                waited,
+                polls,
+            } => write!(
+                f,
+                "import {import_id:?} ({name:?}) still running at {progress} after waiting {} ({polls} polls)",
+                humantime::format_duration(*waited)
+            ),
+            Error::ImportNotReadable { import_id, state } => write!(
+                f,
+                "import {import_id:?} is {state}: its statuses and errors are read once it is FINISHED"
+            ),
+            Error::BatchNotCreated {
+                batch_id,
+                task_id,
+                status,
+                errors,
+            } => {
+                write!(
+                    f,
+                    "batch {batch_id:?} was created, but the task adding its rows ({task_id:?}) ended {status}"
+                )?;
+                match errors {
+                    Some(errors) => write!(f, ": {errors}"),
+                    None => Ok(()),
+                }
+            }
             Error::ExportStreamMissing { task_id, stream } => write!(
                 f,
                 "export task {task_id:?} finished without a {stream} stream"

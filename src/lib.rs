@@ -37,6 +37,12 @@
 //! rows are streamed file by file in constant memory and can be resumed; its documentation
 //! maps the official SDK's `get_buffered_stream(...).start(handler)` to this SDK.
 //!
+//! Projects ([`Client::create_project`], [`Project`]) take batches of catalog rows, an
+//! ontology, label and prediction imports ([`AnnotationImport`], waited like tasks, its
+//! statuses streamed) and export their rows with their labels ([`Project::export`],
+//! [`ExportedRow::projects`]); sending rows to annotate and changing their priority start
+//! [`Task`]s.
+//!
 //! Errors are one enum, [`Error`]; transient failures are retried per [`RetryPolicy`]
 //! (mutations only when they surely were not processed).
 //!
@@ -55,6 +61,7 @@
 
 #![warn(missing_docs)]
 
+mod annotation;
 mod catalog;
 mod client;
 mod config;
@@ -62,9 +69,14 @@ mod dataset;
 mod error;
 mod export;
 mod import;
+mod project;
 mod task;
 mod transport;
 
+pub use annotation::import::{AnnotationImport, AnnotationImportKind, ImportState};
+pub use annotation::row::{Annotation, AnnotationDataRow};
+pub use annotation::status::{AnnotationError, AnnotationStatus, AnnotationStatuses};
+pub use annotation::upload::MAX_ANNOTATIONS_PER_LABEL;
 pub use catalog::global_keys::{
     AssignedGlobalKey, AssignmentFailure, ClearedGlobalKeys, FailedAssignment, FailedGlobalKey,
     GlobalKeyAssignment, GlobalKeyAssignments, GlobalKeyLookup, JobOutcome, KeyFailure,
@@ -85,6 +97,10 @@ pub use export::lines::ExportLines;
 pub use export::options::{
     ExportOptions, ExportSelection, INCLUDE_NAMES, MAX_EXPORT_IDS, MAX_EXPORT_SCOPE_IDS,
 };
+pub use export::project_row::{
+    ExportedAnnotations, ExportedLabel, ExportedLabelDetails, ExportedProject,
+    ExportedProjectDetails, ExportedProjects,
+};
 pub use export::stream::{
     ExportStream, ExportedDataRow, ExportedRow, StreamPosition, StreamStart, StreamType,
 };
@@ -98,6 +114,16 @@ pub use import::failed_row::{FailedAttachment, FailedDataRow, FailedMetadata};
 pub use import::rows::{ImportRow, ImportRows};
 pub use import::upload::{ImportOptions, MAX_CHUNK_BYTES};
 pub use import::upsert_task::{DataUpsertTask, ImportTotals, DEFAULT_PAGE_SIZE, UPSERT_TASK_TYPE};
+pub use project::batch::{Batch, Batches, MAX_BATCH_ROWS, MAX_SYNC_BATCH_ROWS};
+pub use project::export::{ProjectExportOptions, WorkflowStatus, PROJECT_INCLUDE_NAMES};
+pub use project::identifiers::DataRowIdentifiers;
+pub use project::ontology::{
+    NormalizedOntology, Ontology, OntologyClassification, OntologyOption, OntologyTool,
+};
+pub use project::workflow::{
+    ConflictResolution, Destination, SendToAnnotateParams, TaskQueue, MAX_PRIORITY_ROWS,
+};
+pub use project::{Project, Projects};
 pub use task::listing::{TaskFilter, Tasks};
 pub use task::wait_many::TaskOutcome;
 pub use task::{Task, TaskStatus, WaitOptions};

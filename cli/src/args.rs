@@ -163,6 +163,19 @@ labelbox data-rows assign-keys keys.ndjson\n  \
 labelbox data-rows metadata upsert metadata.ndjson"
     )]
     DataRows(DataRowsCommand),
+    /// Create, list and export projects; send rows to annotate; set labeling priority
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  labelbox project create \"Street scenes\" --media-type image --json\n  \
+labelbox project export PROJECT_ID --include label-details --output labels.ndjson"
+    )]
+    Project(ProjectCommand),
+    /// Import labels (or model-assisted-labeling predictions) into a project
+    #[command(
+        subcommand,
+        after_help = "Example:\n  labelbox labels import labels.ndjson --project PROJECT_ID --wait 10m"
+    )]
+    Labels(LabelsCommand),
     /// Print a shell completion script (bash, zsh, fish, powershell) on stdout
     #[command(after_help = "Examples:\n  \
 labelbox completions bash > ~/.local/share/bash-completion/completions/labelbox\n  \
@@ -464,6 +477,203 @@ Exits 0 if every row was applied, 1 if any was refused, 5 if a request failed.")
     Delete(crate::commands::catalog::MetadataArgs),
 }
 
+/// `labelbox project ...`
+#[derive(Debug, Subcommand)]
+pub enum ProjectCommand {
+    /// Create a project and print it
+    #[command(after_help = "Example:\n  \
+PROJECT=$(labelbox project create \"Street scenes\" --media-type image --json | jq -r .id)")]
+    Create {
+        /// The new project's name
+        name: String,
+        /// The media type it labels: image, video, text, audio, html, pdf, conversational,
+        /// tms-geo, tms-simple, point-cloud, llm
+        #[arg(long, value_name = "TYPE", default_value = "image", value_parser = parse_media_type)]
+        media_type: labelbox::MediaType,
+    },
+    /// List the projects, as a table (or a JSON array with --json)
+    #[command(after_help = "Example:\n  labelbox project list --json | jq -r '.[].id'")]
+    List,
+    /// Export a project's rows with their labels and write them as NDJSON while they download
+    #[command(after_help = "\
+Examples:
+  labelbox project export PROJECT_ID --include label-details,project-details > labels.ndjson
+  labelbox project export PROJECT_ID --batch BATCH_ID --workflow-status done --output done.ndjson
+
+Waits for the export (progress on stderr), then streams its rows; each row's \"projects\" part holds
+its labels. Exits 1 if the export failed or was canceled, 2 if it did not finish within --wait
+(resume later with labelbox task stream).")]
+    Export(crate::commands::export::ProjectExportArgs),
+    /// Send catalog rows to a project for annotation (a task; cancel it with labelbox task cancel)
+    #[command(
+        name = "send-to-annotate",
+        after_help = "\
+Example:
+  labelbox project send-to-annotate --project DEST_ID --from-project SOURCE_ID \\
+      --global-key img-1 --global-key img-2 --batch-name review --wait 10m
+
+Without --wait, prints the task and exits 0 once it has started; with --wait, exits 0 when it
+completes, 1 if it failed or was canceled, 2 on timeout."
+    )]
+    SendToAnnotate(SendToAnnotateArgs),
+    /// Set the labeling priority of rows in a project (a task)
+    #[command(after_help = "\
+Example:
+  labelbox project priority PROJECT_ID --priority 1 --global-key img-1 --wait 5m
+
+Without --wait, prints the task and exits 0 once it has started; with --wait, exits 0 when it
+completes, 1 if it failed or was canceled, 2 on timeout.")]
+    Priority(PriorityArgs),
+}
+
+/// Rows named on the command line, by id or by global key.
+#[derive(Debug, Args)]
+pub struct RowsArgs {
+    /// A row's global key (repeat)
+    #[arg(
+        long = "global-key",
+        value_name = "KEY",
+        required_unless_present = "data_row_ids",
+        conflicts_with = "data_row_ids"
+    )]
+    pub global_keys: Vec<String>,
+    /// A row's id (repeat)
+    #[arg(long = "data-row-id", value_name = "ID")]
+    pub data_row_ids: Vec<String>,
+}
+
+impl RowsArgs {
+    /// The rows as the SDK names them.
+    pub fn identifiers(&self) -> labelbox::DataRowIdentifiers {
+        if self.global_keys.is_empty() {
+            labelbox::DataRowIdentifiers::ids(self.data_row_ids.clone())
+        } else {
+            labelbox::DataRowIdentifiers::global_keys(self.global_keys.clone())
+        }
+    }
+}
+
+/// How long a command waits for the task it started, if at all.
+#[derive(Debug, Args)]
+pub struct OptionalWaitArgs {
+    /// Wait this long for the task to end (exit 2 past it)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub wait: Option<Duration>,
+    /// With --wait: check the task this often (at least 2s)
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_every, requires = "wait")]
+    pub every: Duration,
+}
+
+/// `labelbox project send-to-annotate` arguments.
+#[derive(Debug, Args)]
+pub struct SendToAnnotateArgs {
+    /// The project the rows go to
+    #[arg(long, value_name = "ID")]
+    pub project: String,
+    /// The project whose rows (and labels) are sent
+    #[arg(long, value_name = "ID")]
+    pub from_project: String,
+    /// The rows (at most 2000)
+    #[command(flatten)]
+    pub rows: RowsArgs,
+    /// The task queue they land in (default: straight to Done)
+    #[arg(long, value_name = "QUEUE_ID")]
+    pub queue: Option<String>,
+    /// The new batch's name
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "sent from the labelbox command"
+    )]
+    pub batch_name: String,
+    /// The new batch's priority, 1 (highest) to 5
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub priority: u8,
+    /// Leave out rows already in the project
+    #[arg(long)]
+    pub exclude_rows_in_project: bool,
+    #[command(flatten)]
+    pub wait: OptionalWaitArgs,
+}
+
+/// `labelbox project priority` arguments.
+#[derive(Debug, Args)]
+pub struct PriorityArgs {
+    /// The project
+    #[arg(value_name = "PROJECT_ID")]
+    pub project: String,
+    /// The new priority (1 is the highest)
+    #[arg(long, value_name = "N")]
+    pub priority: u32,
+    /// The rows
+    #[command(flatten)]
+    pub rows: RowsArgs,
+    #[command(flatten)]
+    pub wait: OptionalWaitArgs,
+}
+
+/// `labelbox labels ...`
+#[derive(Debug, Subcommand)]
+pub enum LabelsCommand {
+    /// Import an NDJSON file of annotations into a project, streamed from disk
+    #[command(after_help = "\
+Examples:
+  labelbox labels import labels.ndjson --project PROJECT_ID --wait 10m
+  labelbox labels import predictions.ndjson --project PROJECT_ID --predictions --name mal-1
+
+Each line is one annotation in the official SDK's form, e.g.
+  {\"uuid\": \"...\", \"name\": \"car\", \"dataRow\": {\"globalKey\": \"img-1\"},
+   \"bbox\": {\"top\": 10, \"left\": 20, \"height\": 50, \"width\": 80}}
+
+Every line is checked before anything is sent (bad lines are named, exit 3). Without --wait,
+prints the import and exits 0 once it has started. With --wait, prints each failed
+annotation's status as NDJSON on stdout and exits 0 if every annotation was imported (or, with
+--allow-failed-rows, the import finished), 1 if annotations failed or the import failed, 2 on
+timeout.")]
+    Import(LabelsImportArgs),
+}
+
+/// `labelbox labels import` arguments.
+#[derive(Debug, Args)]
+pub struct LabelsImportArgs {
+    /// The annotations: an NDJSON file
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The project to import into
+    #[arg(long, value_name = "ID")]
+    pub project: String,
+    /// The import's name (unique in the project; default: the file name and the time)
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Import model-assisted-labeling predictions instead of labels
+    #[arg(long)]
+    pub predictions: bool,
+    /// Wait this long for the import to finish, then report failed annotations
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub wait: Option<Duration>,
+    /// With --wait: check the import this often (at least 2s)
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_every, requires = "wait")]
+    pub every: Duration,
+    /// With --wait: annotations that failed in a finished import do not fail the command
+    #[arg(long, requires = "wait")]
+    pub allow_failed_rows: bool,
+}
+
+/// A media type by its wire name, any case, `-` or `_`.
+pub fn parse_media_type(text: &str) -> Result<labelbox::MediaType, String> {
+    let wire = text.trim().to_uppercase().replace('-', "_");
+    labelbox::MediaType::ALL
+        .into_iter()
+        .find(|m| m.as_str() == wire)
+        .ok_or_else(|| {
+            let known: Vec<String> = labelbox::MediaType::ALL
+                .iter()
+                .map(|m| m.as_str().to_lowercase().replace('_', "-"))
+                .collect();
+            format!("unknown media type; known: {}", known.join(", "))
+        })
+}
+
 /// `labelbox data-rows import` arguments.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -510,7 +720,7 @@ pub fn parse_every(text: &str) -> Result<Duration, String> {
 }
 
 /// An RFC 3339 timestamp; a missing offset means UTC.
-fn parse_time(text: &str) -> Result<SystemTime, String> {
+pub fn parse_time(text: &str) -> Result<SystemTime, String> {
     humantime::parse_rfc3339_weak(text)
         .map_err(|e| format!("{e} (expected RFC 3339, e.g. 2026-11-29T07:00:00Z)"))
 }

@@ -4,6 +4,7 @@
 pub(crate) mod json_check;
 pub(crate) mod lines;
 pub(crate) mod options;
+pub(crate) mod project_row;
 pub(crate) mod reader;
 pub(crate) mod stream;
 pub(crate) mod task;

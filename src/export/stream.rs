@@ -118,13 +118,18 @@ impl ExportedDataRow {
     }
 }
 
-/// A line of a `RESULT` stream decoded to its `data_row` part only: the other parts are
-/// skipped while parsing, never built. Use it with [`ExportStream::decode_as`].
+/// A line of a `RESULT` stream decoded to its `data_row` and `projects` parts only: the
+/// other parts are skipped while parsing, never built. Use it with
+/// [`ExportStream::decode_as`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct ExportedRow {
     /// The data row.
     pub data_row: ExportedDataRow,
+    /// Per project id, the row's labels there (project exports; empty in catalog exports
+    /// unless they include projects).
+    #[serde(default)]
+    pub projects: crate::export::project_row::ExportedProjects,
 }
 
 /// The lazy iterator over one stream of a finished export, from

@@ -1,5 +1,6 @@
 //! [`ExportedRow`]s read straight from a line's bytes: the `data_row` part's four texts copied
-//! once each, every other part checked by `export/json_check` and skipped. The answer is
+//! once each, the `projects` part (when present) decoded by serde_json from its span, every
+//! other part checked by `export/json_check` and skipped. The answer is
 //! serde_json's own: whatever this reader does not take whole (a syntax error, a missing or
 //! repeated field, a field of another type, row data that is not a string, nesting past the
 //! check's bound) is parsed again by `serde_json::from_str::<ExportedRow>`, whose row or error
@@ -8,6 +9,7 @@
 use std::borrow::Cow;
 
 use crate::export::json_check::{skip_ws, string, to_special, value_end};
+use crate::export::project_row::ExportedProjects;
 use crate::export::stream::{ExportedDataRow, ExportedRow};
 
 /// `text` as serde_json decodes it into an [`ExportedRow`], or serde_json's error.
@@ -37,24 +39,37 @@ impl<'a> Cursor<'a> {
         (self.ws()? == byte).then(|| self.at += 1)
     }
 
-    /// The whole line: one object holding `data_row` once, whitespace around it.
+    /// The whole line: one object holding `data_row` once (and `projects` at most once),
+    /// whitespace around it.
     fn row(&mut self) -> Option<ExportedRow> {
         let mut data_row = None;
-        self.object(|cursor, key| {
-            if key != "data_row" {
-                return cursor.skip();
+        let mut projects = None;
+        self.object(|cursor, key| match &*key {
+            "data_row" if data_row.is_none() => {
+                data_row = Some(cursor.data_row()?);
+                Some(())
             }
-            if data_row.is_some() {
-                return None;
+            "projects" if projects.is_none() => {
+                projects = Some(cursor.projects()?);
+                Some(())
             }
-            data_row = Some(cursor.data_row()?);
-            Some(())
+            "data_row" | "projects" => None,
+            _ => cursor.skip(),
         })?;
         self.ws();
         (self.at == self.text.len()).then_some(())?;
         Some(ExportedRow {
             data_row: data_row?,
+            projects: projects.unwrap_or_default(),
         })
+    }
+
+    /// The `projects` part (labels of project exports), decoded by serde_json from its own
+    /// span of the line: its shape is deep and varied, and it is read when present only.
+    fn projects(&mut self) -> Option<ExportedProjects> {
+        let start = self.at;
+        self.skip()?;
+        serde_json::from_str(&self.text[start..self.at]).ok()
     }
 
     fn data_row(&mut self) -> Option<ExportedDataRow> {

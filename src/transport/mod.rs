@@ -41,6 +41,21 @@ use crate::transport::retry::{
 };
 
 /// `X-User-Agent` sent with every GraphQL request.
+/// Where a GraphQL request goes and under which retry rules.
+#[derive(Clone, Copy)]
+struct Route<'a> {
+    kind: Kind,
+    endpoint: &'a str,
+}
+
+/// The file part of [`Transport::mutate_with_file`]: its name, type and exact length.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MultipartFile<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) content_type: &'a str,
+    pub(crate) len: u64,
+}
+
 pub(crate) const SDK_USER_AGENT: &str = concat!("rust-sdk ", env!("CARGO_PKG_VERSION"));
 
 const UPLOAD_DOCUMENT: &str = "mutation UploadFile($file: Upload!, $contentLength: Int!, $sign: Boolean) { uploadFile(file: $file, contentLength: $contentLength, sign: $sign) { url filename } }";
@@ -61,6 +76,9 @@ const DOWNLOAD_REDIRECTS: u32 = 10;
 pub(crate) struct Transport {
     agent: ureq::Agent,
     endpoint: String,
+    /// Where the official SDK sends its `experimental=True` requests (batches, task queues):
+    /// the endpoint with `/graphql` replaced by `/_gql`, as its request client does.
+    experimental_endpoint: String,
     api_key: String,
     redact: Redactor,
     request_timeout: Duration,
@@ -99,6 +117,7 @@ impl Transport {
         Transport {
             agent: connect::agent(config),
             endpoint: b.endpoint.clone(),
+            experimental_endpoint: b.endpoint.replace("/graphql", "/_gql"),
             redact: Redactor::new(&api_key),
             api_key,
             request_timeout: b.request_timeout,
@@ -124,7 +143,10 @@ impl Transport {
     pub(crate) fn query<T: DeserializeOwned>(&self, document: &str, variables: Value) -> Result<T> {
         let buffer = &mut AnswerBuffer::default();
         self.graphql(
-            Kind::Idempotent,
+            Route {
+                kind: Kind::Idempotent,
+                endpoint: &self.endpoint,
+            },
             document,
             variables,
             None,
@@ -143,7 +165,17 @@ impl Transport {
         buffer: &mut AnswerBuffer,
         seed: &mut S,
     ) -> Result<S::Value> {
-        self.graphql(Kind::Idempotent, document, variables, None, buffer, seed)
+        self.graphql(
+            Route {
+                kind: Kind::Idempotent,
+                endpoint: &self.endpoint,
+            },
+            document,
+            variables,
+            None,
+            buffer,
+            seed,
+        )
     }
 
     /// A GraphQL query that must end by `deadline` (on the client's clock): the polls of a
@@ -158,7 +190,10 @@ impl Transport {
         let buffer = &mut AnswerBuffer::default();
         let deadline = Some(deadline);
         self.graphql(
-            Kind::Idempotent,
+            Route {
+                kind: Kind::Idempotent,
+                endpoint: &self.endpoint,
+            },
             document,
             variables,
             deadline,
@@ -176,13 +211,84 @@ impl Transport {
     ) -> Result<T> {
         let buffer = &mut AnswerBuffer::default();
         self.graphql(
-            Kind::Mutation,
+            Route {
+                kind: Kind::Mutation,
+                endpoint: &self.endpoint,
+            },
             document,
             variables,
             None,
             buffer,
             &mut PhantomData,
         )
+    }
+
+    /// A GraphQL query sent where the official SDK sends it with `experimental=True`
+    /// (`/_gql`): batches and task queues. Retried like [`query`](Transport::query).
+    pub(crate) fn query_experimental<T: DeserializeOwned>(
+        &self,
+        document: &str,
+        variables: Value,
+    ) -> Result<T> {
+        let buffer = &mut AnswerBuffer::default();
+        let endpoint = &self.experimental_endpoint;
+        self.graphql(
+            Route {
+                kind: Kind::Idempotent,
+                endpoint,
+            },
+            document,
+            variables,
+            None,
+            buffer,
+            &mut PhantomData,
+        )
+    }
+
+    /// A GraphQL mutation sent to the experimental endpoint (`/_gql`), under the rules of
+    /// [`mutate`](Transport::mutate).
+    pub(crate) fn mutate_experimental<T: DeserializeOwned>(
+        &self,
+        document: &str,
+        variables: Value,
+    ) -> Result<T> {
+        let buffer = &mut AnswerBuffer::default();
+        let endpoint = &self.experimental_endpoint;
+        self.graphql(
+            Route {
+                kind: Kind::Mutation,
+                endpoint,
+            },
+            document,
+            variables,
+            None,
+            buffer,
+            &mut PhantomData,
+        )
+    }
+
+    /// A GraphQL multipart mutation carrying one file of `file_len` bytes (the official SDK's
+    /// label imports: `variables.file` is the file). The file is streamed from a fresh reader
+    /// of `open_file` per attempt, never held in memory; a mutation, so it is sent again only
+    /// when nothing was sent. A reader that gives another length than `file_len` fails the
+    /// request (the body's `Content-Length` would lie).
+    pub(crate) fn mutate_with_file<'r, T: DeserializeOwned>(
+        &self,
+        operations: &Value,
+        file: MultipartFile<'_>,
+        open_file: &mut dyn FnMut() -> Result<Box<dyn Read + 'r>>,
+    ) -> Result<T> {
+        let multipart = Multipart::new(operations, file.name, file.content_type);
+        self.with_retries(Kind::Mutation, None, |timeout| {
+            let reader = open_file().map_err(Failure::not_processed)?;
+            let mut body = multipart.reader_of(reader, file.len);
+            let response = self
+                .endpoint_request(&self.endpoint, multipart.content_type(), timeout)
+                .header("Content-Length", multipart.len_with(file.len))
+                .send(ureq::SendBody::from_reader(&mut body))
+                .map_err(classify_transport)?;
+            self.read_answer(response, &mut AnswerBuffer::default(), &mut PhantomData)
+        })
     }
 
     /// Multipart `uploadFile` (PROTOCOL 3.6 step 2); returns the file's URL. A duplicate
@@ -212,7 +318,7 @@ impl Transport {
         let data: Data = self.with_retries(Kind::Idempotent, None, |timeout| {
             let mut body = multipart.reader(bytes);
             let response = self
-                .endpoint_request(multipart.content_type(), timeout)
+                .endpoint_request(&self.endpoint, multipart.content_type(), timeout)
                 .header("Content-Length", multipart.len(bytes))
                 .send(ureq::SendBody::from_reader(&mut body))
                 .map_err(classify_transport)?;
@@ -286,7 +392,7 @@ impl Transport {
     /// answer read into `buffer` and its `data` decoded by `seed`.
     fn graphql<S: DataSeed>(
         &self,
-        kind: Kind,
+        Route { kind, endpoint }: Route<'_>,
         document: &str,
         variables: Value,
         deadline: Option<Instant>,
@@ -306,7 +412,7 @@ impl Transport {
         .map_err(|e| Error::invalid_input("variables", e.to_string()))?;
         self.with_retries(kind, deadline, |timeout| {
             let response = self
-                .endpoint_request("application/json", timeout)
+                .endpoint_request(endpoint, "application/json", timeout)
                 .send(&body[..])
                 .map_err(classify_transport)?;
             self.read_answer(response, buffer, seed)
@@ -317,11 +423,12 @@ impl Transport {
     /// accepted, the SDK's user agent), ending within `timeout`.
     fn endpoint_request(
         &self,
+        endpoint: &str,
         content_type: &str,
         timeout: Duration,
     ) -> ureq::RequestBuilder<ureq::typestate::WithBody> {
         self.agent
-            .post(&self.endpoint)
+            .post(endpoint)
             .config()
             .timeout_global(Some(timeout))
             .build()
@@ -501,6 +608,12 @@ impl Transport {
 /// A URL without its query string: signed URLs carry credentials there.
 fn strip_query(url: &str) -> &str {
     url.split(['?', '#']).next().unwrap_or(url)
+}
+
+/// A random seed from 0 to 10,000, as the official SDK draws one for a random ordering
+/// (`random.randint(0, 10000)`).
+pub(crate) fn random_seed() -> u64 {
+    retry::random_u64() % 10_001
 }
 
 #[cfg(test)]

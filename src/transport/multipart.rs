@@ -41,6 +41,22 @@ impl Multipart {
         (self.head.len() + file.len() + self.tail.len()) as u64
     }
 
+    /// The body's length with a file of `file_len` bytes in it.
+    pub(super) fn len_with(&self, file_len: u64) -> u64 {
+        (self.head.len() + self.tail.len()) as u64 + file_len
+    }
+
+    /// The body around a file read from `file`, which must give exactly `file_len` bytes: a
+    /// shorter or longer file is an I/O error, so the request fails instead of sending a body
+    /// its `Content-Length` misstates.
+    pub(super) fn reader_of<'a>(&'a self, file: impl Read + 'a, file_len: u64) -> impl Read + 'a {
+        let file = ExactLength {
+            inner: file,
+            left: file_len,
+        };
+        self.head.as_bytes().chain(file).chain(self.tail.as_bytes())
+    }
+
     /// The body with `file` in it, read from the parts where they are. A new reader per send,
     /// so a retry sends the same bytes again.
     pub(super) fn reader<'a>(&'a self, file: &'a [u8]) -> impl Read + 'a {
@@ -67,4 +83,38 @@ fn safe_content_type(content_type: &str) -> String {
         .chars()
         .filter(|c| !matches!(c, '\r' | '\n'))
         .collect()
+}
+
+/// A reader that must give exactly `left` bytes.
+struct ExactLength<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: Read> Read for ExactLength<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            // One more byte would mean the file is longer than announced.
+            let mut probe = [0u8; 1];
+            return match self.inner.read(&mut probe)? {
+                0 => Ok(0),
+                _ => Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "the file is longer than its announced length",
+                )),
+            };
+        }
+        let cap = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..cap])?;
+        if n == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the file is shorter than its announced length",
+            ));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
 }

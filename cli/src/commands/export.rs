@@ -1,5 +1,5 @@
-//! `labelbox dataset export` and `labelbox task stream`: start an export, wait for it, and
-//! write a stream of a finished export as NDJSON while it downloads.
+//! `labelbox dataset export`, `labelbox project export` and `labelbox task stream`: start an
+//! export, wait for it, and write a stream of a finished export as NDJSON while it downloads.
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -9,12 +9,13 @@ use std::time::Duration;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use labelbox::{
-    Client, ExportOptions, ExportSelection, ExportTask, StreamStart, StreamType, TaskStatus,
+    Client, DataRowIdentifiers, ExportOptions, ExportSelection, ExportTask, ProjectExportOptions,
+    StreamStart, StreamType, TaskStatus, WorkflowStatus,
 };
 
 use super::task::{ended, wait_for};
 use super::view;
-use crate::args::{parse_duration, parse_every, WaitArgs};
+use crate::args::{parse_duration, parse_every, parse_time, WaitArgs};
 use crate::exit::{self, Exit};
 use crate::output::Ui;
 
@@ -60,6 +61,68 @@ pub struct ExportArgs {
     pub output: Option<PathBuf>,
 }
 
+/// `labelbox project export` arguments.
+#[derive(Debug, Args)]
+pub struct ProjectExportArgs {
+    /// The project to export
+    #[arg(value_name = "PROJECT_ID")]
+    pub project: String,
+    /// Only the rows with this global key (repeat, up to 2000)
+    #[arg(
+        long = "global-key",
+        value_name = "KEY",
+        conflicts_with = "data_row_ids"
+    )]
+    pub global_keys: Vec<String>,
+    /// Only the rows with this data row id (repeat, up to 2000)
+    #[arg(long = "data-row-id", value_name = "ID")]
+    pub data_row_ids: Vec<String>,
+    /// Only the rows of this batch (repeat)
+    #[arg(long = "batch", value_name = "BATCH_ID")]
+    pub batch_ids: Vec<String>,
+    /// Only the rows at this workflow step: to-label, in-review, in-rework, done
+    #[arg(long, value_name = "STEP", value_parser = parse_workflow_status)]
+    pub workflow_status: Option<WorkflowStatus>,
+    /// Only the rows with a label created at or after this time (RFC 3339)
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub labeled_after: Option<std::time::SystemTime>,
+    /// Only the rows with a label created at or before this time (RFC 3339)
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub labeled_before: Option<std::time::SystemTime>,
+    /// Only the rows active at or after this time (RFC 3339)
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub active_after: Option<std::time::SystemTime>,
+    /// Only the rows active at or before this time (RFC 3339)
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub active_before: Option<std::time::SystemTime>,
+    /// What each row includes, comma-separated: attachments, embeddings, metadata, details,
+    /// project-details, performance-details, label-details, interpolated-frames
+    #[arg(long, value_name = "PARTS", value_delimiter = ',')]
+    pub include: Vec<String>,
+    /// Give up waiting (exit 2) after this long
+    #[arg(long, value_name = "DURATION", default_value = "2h", value_parser = parse_duration)]
+    pub wait: Duration,
+    /// Check the task this often (at least 2s)
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_every)]
+    pub every: Duration,
+    /// Start the export, print the task and exit without waiting
+    #[arg(long, conflicts_with_all = ["output"])]
+    pub no_wait: bool,
+    /// Write the rows to this file instead of stdout (the task then goes to stdout)
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+fn parse_workflow_status(text: &str) -> Result<WorkflowStatus, String> {
+    match text.trim().to_lowercase().replace('_', "-").as_str() {
+        "to-label" | "tolabel" => Ok(WorkflowStatus::ToLabel),
+        "in-review" | "inreview" => Ok(WorkflowStatus::InReview),
+        "in-rework" | "inrework" => Ok(WorkflowStatus::InRework),
+        "done" => Ok(WorkflowStatus::Done),
+        _ => Err("one of to-label, in-review, in-rework, done".to_owned()),
+    }
+}
+
 /// `labelbox task stream` arguments.
 #[derive(Debug, Args)]
 pub struct StreamArgs {
@@ -82,25 +145,77 @@ pub fn export(client: &Client, ui: Ui, args: ExportArgs) -> anyhow::Result<Exit>
     }
     let options = export_options(&args.include)?;
     let dataset = client.get_dataset(&args.dataset)?;
-    let mut export = match selection(&args) {
+    let export = match selection(&args) {
         Some(selection) => dataset.export_selected(selection.options(options))?,
         None => dataset.export(options)?,
     };
-    ui.note(format!("export task {} started", export.id()));
-    if args.no_wait {
-        view::print_task(ui, export.task())?;
-        return Ok(Exit::Success);
-    }
     let limits = WaitArgs {
         timeout: args.wait,
         every: args.every,
     };
+    wait_and_write(ui, export, limits, args.no_wait, args.output.as_deref())
+}
+
+/// Runs `project export`.
+pub fn export_project(client: &Client, ui: Ui, args: ProjectExportArgs) -> anyhow::Result<Exit> {
+    if ui.json && args.output.is_none() && !args.no_wait {
+        return Err(exit::usage(
+            "--json prints the export task on stdout: pass --output FILE for the rows",
+        ));
+    }
+    let mut options = args
+        .include
+        .iter()
+        .filter(|part| !part.trim().is_empty())
+        .try_fold(ProjectExportOptions::new(), |options, part| {
+            options.include(part)
+        })?;
+    if !args.global_keys.is_empty() {
+        options = options.data_rows(DataRowIdentifiers::global_keys(args.global_keys.clone()));
+    } else if !args.data_row_ids.is_empty() {
+        options = options.data_rows(DataRowIdentifiers::ids(args.data_row_ids.clone()));
+    }
+    if !args.batch_ids.is_empty() {
+        options = options.batch_ids(args.batch_ids.clone());
+    }
+    if let Some(status) = args.workflow_status {
+        options = options.workflow_status(status);
+    }
+    if args.labeled_after.is_some() || args.labeled_before.is_some() {
+        options = options.label_created_between(args.labeled_after, args.labeled_before);
+    }
+    if args.active_after.is_some() || args.active_before.is_some() {
+        options = options.last_activity_between(args.active_after, args.active_before);
+    }
+    let project = client.get_project(&args.project)?;
+    let export = project.export(options)?;
+    let limits = WaitArgs {
+        timeout: args.wait,
+        every: args.every,
+    };
+    wait_and_write(ui, export, limits, args.no_wait, args.output.as_deref())
+}
+
+/// What both exports do once started: print the task (`--no-wait`), or wait for it and write
+/// its rows to `output` (stdout when `None`) while they download.
+fn wait_and_write(
+    ui: Ui,
+    mut export: ExportTask,
+    limits: WaitArgs,
+    no_wait: bool,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<Exit> {
+    ui.note(format!("export task {} started", export.id()));
+    if no_wait {
+        view::print_task(ui, export.task())?;
+        return Ok(Exit::Success);
+    }
     // The rows may go to stdout: a timeout is told on stderr only (with the task's status).
     let mut task = export.task().clone();
     wait_for(&mut task, ui, limits)?;
     export = ExportTask::try_from(task)?;
     ended(export.task())?;
-    let written = match &args.output {
+    let written = match output {
         Some(path) => {
             let file = File::create(path)
                 .map_err(|e| exit::usage(format!("cannot write {}: {e}", path.display())))?;
@@ -109,7 +224,7 @@ pub fn export(client: &Client, ui: Ui, args: ExportArgs) -> anyhow::Result<Exit>
         None => write_stream(&export, StreamType::Result, 0, ui, io::stdout().lock())?,
     };
     ui.note(format!("{written} rows exported"));
-    if args.output.is_some() {
+    if output.is_some() {
         view::print_task(ui, export.task())?;
     }
     Ok(Exit::Success)

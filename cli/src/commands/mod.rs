@@ -4,8 +4,10 @@ pub mod catalog;
 mod data_rows;
 mod dataset;
 pub mod export;
+mod labels;
 mod listing;
 mod lookup;
+mod project;
 mod shell;
 mod task;
 mod view;
@@ -31,6 +33,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         // The rows file is checked before the client is built: bad input is reported even
         // without a key.
         Command::DataRows(command) => data_rows::run(|| connect(&cli.global), ui, command),
+        Command::Project(command) => project::run(&connect(&cli.global)?, ui, command),
+        Command::Labels(command) => labels::run(&connect(&cli.global)?, ui, command),
         Command::Completions { shell } => shell::completions(shell),
         Command::Man => shell::man(),
     }

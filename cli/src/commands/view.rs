@@ -126,3 +126,73 @@ pub fn dataset_row(dataset: &Dataset) -> Vec<String> {
         dataset.name().to_string(),
     ]
 }
+
+/// A project as one JSON object.
+pub fn project_json(project: &labelbox::Project) -> Value {
+    json!({
+        "id": project.id(),
+        "name": project.name(),
+        "description": project.description(),
+        "media_type": project.media_type_name(),
+        "data_row_count": project.data_row_count(),
+        "created_at": time_json(project.created_at()),
+        "updated_at": time_json(project.updated_at()),
+    })
+}
+
+/// Prints a project: JSON with `--json`, fields otherwise.
+pub fn print_project(ui: Ui, project: &labelbox::Project) -> std::io::Result<()> {
+    let fields = [
+        ("id", project.id().to_string()),
+        ("name", project.name().to_string()),
+        ("description", or_dash(project.description())),
+        ("media type", or_dash(project.media_type_name())),
+        ("rows", project.data_row_count().to_string()),
+        ("created", time_human(project.created_at())),
+        ("updated", time_human(project.updated_at())),
+    ];
+    ui.record(&project_json(project), &fields)
+}
+
+/// The project list's columns and their widths.
+pub const PROJECT_COLUMNS: [(&str, usize); 5] = [
+    ("ID", 25),
+    ("MEDIA", 10),
+    ("ROWS", 8),
+    ("CREATED", 20),
+    ("NAME", 0),
+];
+
+/// A project as a table row, in [`PROJECT_COLUMNS`] order.
+pub fn project_row(project: &labelbox::Project) -> Vec<String> {
+    vec![
+        project.id().to_string(),
+        or_dash(project.media_type_name()),
+        project.data_row_count().to_string(),
+        time_human(project.created_at()),
+        project.name().to_string(),
+    ]
+}
+
+/// A label or prediction import as one JSON object.
+pub fn annotation_import_json(import: &labelbox::AnnotationImport) -> Value {
+    json!({
+        "id": import.id(),
+        "name": import.name(),
+        "project_id": import.project_id(),
+        "state": import.state().as_str(),
+        "progress": import.progress(),
+    })
+}
+
+/// Prints an import: JSON with `--json`, fields otherwise.
+pub fn print_annotation_import(ui: Ui, import: &labelbox::AnnotationImport) -> std::io::Result<()> {
+    let fields = [
+        ("id", import.id().to_string()),
+        ("name", import.name().to_string()),
+        ("project", import.project_id().to_string()),
+        ("state", import.state().as_str().to_string()),
+        ("progress", or_dash(Some(import.progress()))),
+    ];
+    ui.record(&annotation_import_json(import), &fields)
+}

@@ -94,8 +94,17 @@ pub(super) fn data_row_labels(
     out.into_iter().skip(skip).take(first).collect()
 }
 
-/// A label import as GraphQL sees it.
-struct LabelImportObject(LabelImportRecord);
+/// A label import as GraphQL sees it, with its state read once: every field of one answer
+/// agrees (a state of `FINISHED` beside the file URLs of a still `RUNNING` import would be read
+/// as an import without files).
+struct LabelImportObject(LabelImportRecord, &'static str);
+
+impl LabelImportObject {
+    fn new(record: LabelImportRecord) -> Self {
+        let state = record.state();
+        LabelImportObject(record, state)
+    }
+}
 
 #[Object(name = "LabelImport")]
 impl LabelImportObject {
@@ -107,23 +116,23 @@ impl LabelImportObject {
     }
     /// `RUNNING` until the import's duration has passed, then `FINISHED` or `FAILED`.
     async fn state(&self) -> &str {
-        self.0.state()
+        self.1
     }
     async fn input_file_url(&self) -> &str {
         &self.0.input_file_url
     }
     async fn error_file_url(&self) -> Option<&str> {
-        (self.0.state() != "RUNNING")
+        (self.1 != "RUNNING")
             .then_some(self.0.error_file_url.as_deref())
             .flatten()
     }
     async fn status_file_url(&self) -> Option<&str> {
-        (self.0.state() != "RUNNING")
+        (self.1 != "RUNNING")
             .then_some(self.0.status_file_url.as_deref())
             .flatten()
     }
     async fn progress(&self) -> &str {
-        if self.0.state() == "RUNNING" {
+        if self.1 == "RUNNING" {
             "0%"
         } else {
             "100%"
@@ -231,7 +240,7 @@ impl LabelQuery {
             .rev()
             .find(|i| i.project_id == filter.project_id.as_str() && i.name == filter.name);
         match found {
-            Some(i) => Ok(Some(LabelImportObject(i.clone()))),
+            Some(i) => Ok(Some(LabelImportObject::new(i.clone()))),
             None => Err(coded(
                 format!(
                     "Resource not found: no LabelImport named {:?} in project {}",
@@ -320,7 +329,7 @@ impl LabelMutation {
             Err(reason) => ImportOutcome::failed(reason),
         };
         let record = labels::record(store, &project_id, data.name, outcome, finishes_at);
-        Ok(LabelImportObject(record))
+        Ok(LabelImportObject::new(record))
     }
 
     /// Records feedback on a label: its scores (`{name: number}`) are answered back, each
