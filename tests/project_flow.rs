@@ -392,6 +392,102 @@ fn label_import_from_a_file_and_a_url() {
 }
 
 #[test]
+fn mal_predictions_import_from_rows_a_file_and_a_url_and_never_become_labels() {
+    let emu = emulator();
+    let client = client(&emu);
+    let ids = rows(&client, "m", 3);
+    let project = client
+        .create_project("pre-labels", MediaType::Image)
+        .unwrap();
+    project
+        .create_batch("all", DataRowIdentifiers::ids(ids.clone()), 3)
+        .unwrap();
+    let ontology = client.create_ontology("o", &ontology(), None).unwrap();
+    project.connect_ontology(&ontology).unwrap();
+    let box_on =
+        |id: &str| Annotation::bbox("car", AnnotationDataRow::Id(id.into()), 1.0, 2.0, 3.0, 4.0);
+    let predictions = [
+        box_on(&ids[0]),
+        Annotation::bbox(
+            "no such tool",
+            AnnotationDataRow::Id(ids[1].clone()),
+            1.0,
+            1.0,
+            1.0,
+            1.0,
+        ),
+    ];
+    let mut import = project.import_predictions("pre", &predictions).unwrap();
+    assert_eq!(import.kind(), AnnotationImportKind::Predictions);
+    assert_eq!(
+        import.wait_with(wait_options()).unwrap(),
+        ImportState::Finished
+    );
+    assert_eq!(import.statuses().unwrap().count(), 2);
+    assert_eq!(import.errors().unwrap().count(), 1, "checked like labels");
+    let sent = requests_with(&emu, "createModelAssistedLabelingPredictionImport")
+        .pop()
+        .unwrap();
+    assert_eq!(
+        sent.operation.as_deref(),
+        Some("createMALPredictionImportByFilePyApi")
+    );
+
+    let dir = std::env::temp_dir().join(format!("labelbox-mal-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("predictions.ndjson");
+    let line = serde_json::to_string(&box_on(&ids[1])).unwrap();
+    std::fs::write(&path, format!("{line}\n")).unwrap();
+    let mut from_file = project
+        .import_annotations_file(AnnotationImportKind::Predictions, "file", &path)
+        .unwrap();
+    assert_eq!(
+        from_file.wait_with(wait_options()).unwrap(),
+        ImportState::Finished
+    );
+    assert_eq!(from_file.errors().unwrap().count(), 0);
+    let url = emu.put_file(
+        serde_json::to_string(&box_on(&ids[2]))
+            .unwrap()
+            .into_bytes(),
+        "application/x-ndjson",
+    );
+    let mut by_url = project
+        .import_annotations_url(AnnotationImportKind::Predictions, "url", &url)
+        .unwrap();
+    assert_eq!(
+        by_url.wait_with(wait_options()).unwrap(),
+        ImportState::Finished
+    );
+    assert_eq!(
+        requests_with(&emu, "createModelAssistedLabelingPredictionImport")
+            .pop()
+            .unwrap()
+            .operation
+            .as_deref(),
+        Some("createMALPredictionImportByUrlPyApi")
+    );
+
+    let found = project
+        .get_annotation_import(AnnotationImportKind::Predictions, "file")
+        .unwrap();
+    assert_eq!(found.id(), from_file.id());
+    assert!(
+        project
+            .get_annotation_import(AnnotationImportKind::Labels, "file")
+            .unwrap_err()
+            .is_not_found(),
+        "a prediction import is not found as a label import"
+    );
+    assert_eq!(
+        project.label_count().unwrap(),
+        0,
+        "predictions are not labels"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
 fn send_to_annotate_and_priority_are_tasks_that_complete_or_cancel() {
     let emu = start(fast_emulator().min_task_duration(std::time::Duration::from_millis(300)));
     let client = client(&emu);

@@ -1,13 +1,13 @@
-//! Label imports: each NDJSON annotation is checked (a data row of the project, a feature of
-//! its ontology), gets a status line, and the accepted ones become one label per data row,
-//! stored as the import gave them.
+//! Label and MAL prediction imports: each NDJSON annotation is checked (a data row of the
+//! project, a feature of its ontology) and gets a status line; a label import's accepted
+//! annotations become one label per data row, stored as the import gave them.
 
 use std::collections::HashMap;
 use std::time::Instant;
 
 use serde_json::{json, Value};
 
-use crate::projects::{LabelImportRecord, LabelRecord};
+use crate::projects::{AnnotationImportKind, LabelImportRecord, LabelRecord};
 use crate::store::Store;
 use crate::time;
 
@@ -169,10 +169,12 @@ fn ndjson(lines: &[Value]) -> Vec<u8> {
     out
 }
 
-/// Writes the import's files, stores its labels in the project and the import itself.
+/// Writes the import's files, stores the import and, for a label import, its labels in the
+/// project.
 pub(crate) fn record(
     store: &Store,
     project_id: &str,
+    kind: AnnotationImportKind,
     name: String,
     outcome: ImportOutcome,
     finishes_at: Instant,
@@ -194,6 +196,7 @@ pub(crate) fn record(
     };
     let record = LabelImportRecord {
         id: store.new_id(),
+        kind,
         project_id: project_id.to_string(),
         name,
         failed: outcome.failure.is_some(),
@@ -203,7 +206,9 @@ pub(crate) fn record(
         finishes_at,
     };
     let mut state = store.projects.lock();
-    if let Some(project) = state.projects.get_mut(project_id) {
+    if let (AnnotationImportKind::Labels, Some(project)) =
+        (kind, state.projects.get_mut(project_id))
+    {
         project.labels.extend(outcome.labels);
     }
     state.label_imports.push(record.clone());

@@ -130,11 +130,22 @@ impl OntologyRecord {
     }
 }
 
-/// A label import: its files are written when it is created; it reads `RUNNING` until
-/// `finishes_at`.
+/// What an annotation import makes of its annotations.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum AnnotationImportKind {
+    /// `createLabelImport`: the accepted annotations become the project's labels.
+    Labels,
+    /// `createModelAssistedLabelingPredictionImport`: pre-labels shown to labelers; checked
+    /// like labels, never listed as labels.
+    MalPredictions,
+}
+
+/// A label or MAL prediction import: its files are written when it is created; it reads
+/// `RUNNING` until `finishes_at`.
 #[derive(Clone)]
 pub(crate) struct LabelImportRecord {
     pub(crate) id: String,
+    pub(crate) kind: AnnotationImportKind,
     pub(crate) project_id: String,
     pub(crate) name: String,
     pub(crate) failed: bool,

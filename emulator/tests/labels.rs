@@ -41,9 +41,46 @@ fn ndjson(lines: &[Value]) -> Vec<u8> {
 
 /// `createLabelImport` with the file in a GraphQL multipart request, as the official SDK sends it.
 fn import_file(emu: &Emulator, project: &str, name: &str, bytes: &[u8]) -> Value {
+    import_file_as(emu, LABEL_IMPORT, project, name, bytes)
+}
+
+/// The official SDK's names of one import kind: its by-file operation, its mutation field,
+/// its by-name query and that query's field.
+struct ImportKind {
+    by_file: &'static str,
+    create: &'static str,
+    by_name: &'static str,
+    get: &'static str,
+}
+
+const LABEL_IMPORT: ImportKind = ImportKind {
+    by_file: "createLabelImportByFilePyApi",
+    create: "createLabelImport",
+    by_name: "getLabelImportPyApi",
+    get: "labelImport",
+};
+
+const MAL_IMPORT: ImportKind = ImportKind {
+    by_file: "createMALPredictionImportByFilePyApi",
+    create: "createModelAssistedLabelingPredictionImport",
+    by_name: "getModelAssistedLabelingPredictionImportPyApi",
+    get: "modelAssistedLabelingPredictionImport",
+};
+
+/// An import of `kind` with the file in a GraphQL multipart request, as the official SDK sends it.
+fn import_file_as(
+    emu: &Emulator,
+    kind: ImportKind,
+    project: &str,
+    name: &str,
+    bytes: &[u8],
+) -> Value {
     let boundary = "----labelimportboundary";
+    let ImportKind {
+        by_file, create, ..
+    } = kind;
     let operations = json!({
-        "query": format!("mutation createLabelImportByFilePyApi($projectId : ID!, $name: String!, $file: Upload!, $contentLength: Int!) {{ createLabelImport(data: {{ projectId: $projectId name: $name filePayload: {{ file: $file, contentLength: $contentLength}} }}) {{{IMPORT_FIELDS}}} }}"),
+        "query": format!("mutation {by_file}($projectId : ID!, $name: String!, $file: Upload!, $contentLength: Int!) {{ {create}(data: {{ projectId: $projectId name: $name filePayload: {{ file: $file, contentLength: $contentLength}} }}) {{{IMPORT_FIELDS}}} }}"),
         "variables": {"file": null, "contentLength": bytes.len(), "projectId": project, "name": name}
     });
     let file_name = format!("{project}__{name}.ndjson");
@@ -79,11 +116,16 @@ fn import_file(emu: &Emulator, project: &str, name: &str, bytes: &[u8]) -> Value
 
 /// Polls `labelImport` until it is no longer RUNNING.
 fn finished(emu: &Emulator, project: &str, name: &str) -> Value {
-    let query = format!("query getLabelImportPyApi($projectId : ID!, $name: String!) {{ labelImport(where: {{projectId: $projectId, name: $name}}){{{IMPORT_FIELDS}}}}}");
+    finished_as(emu, LABEL_IMPORT, project, name)
+}
+
+/// Polls an import of `kind` by name until it is no longer RUNNING.
+fn finished_as(emu: &Emulator, kind: ImportKind, project: &str, name: &str) -> Value {
+    let ImportKind { by_name, get, .. } = kind;
+    let query = format!("query {by_name}($projectId : ID!, $name: String!) {{ {get}(where: {{projectId: $projectId, name: $name}}){{{IMPORT_FIELDS}}}}}");
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let import =
-            data(emu, &query, json!({"projectId": project, "name": name}))["labelImport"].clone();
+        let import = data(emu, &query, json!({"projectId": project, "name": name}))[get].clone();
         if import["state"] != "RUNNING" || Instant::now() > deadline {
             return import;
         }
@@ -185,6 +227,55 @@ fn imports_by_url_read_served_files_and_fail_on_others() {
         data(&emu, LABELS, json!({"projectId": project}))["project"]["labelCount"],
         1
     );
+}
+
+#[test]
+fn mal_prediction_imports_are_checked_like_labels_listed_and_deleted_but_never_labels() {
+    let emu = emulator();
+    let (project, schema, ids) = labeled_setup(&emu, 2);
+    let lines = [bbox(&schema, &ids[0]), bbox("no-such-schema", &ids[1])];
+    let created = import_file_as(&emu, MAL_IMPORT, &project, "pre", &ndjson(&lines));
+    let created = &created["data"]["createModelAssistedLabelingPredictionImport"];
+    assert_eq!(
+        (created["state"].as_str(), created["project"]["id"].as_str()),
+        (Some("RUNNING"), Some(project.as_str()))
+    );
+    let done = finished_as(&emu, MAL_IMPORT, &project, "pre");
+    assert_eq!(done["state"], "FINISHED");
+    let errors = ndjson_lines(&done["errorFileUrl"]);
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0]["errors"][0]["name"], "InvalidSchemaId");
+    assert_eq!(
+        data(&emu, LABELS, json!({"projectId": project}))["project"]["labelCount"],
+        0,
+        "predictions are not labels"
+    );
+    let (_, body) = gql(
+        &emu,
+        "query getLabelImportPyApi($projectId : ID!, $name: String!) { labelImport(where: {projectId: $projectId, name: $name}){ id } }",
+        json!({"projectId": project, "name": "pre"}),
+    );
+    assert_eq!(
+        error_code(&body),
+        "RESOURCE_NOT_FOUND",
+        "not a label import"
+    );
+
+    let list = format!("query getModelAssistedLabelingPredictionImportsPyApi($projectId: ID!) {{ modelAssistedLabelingPredictionImports(skip: 0, first: 100, where: {{ projectId: $projectId  }}) {{ {IMPORT_FIELDS} }}}}");
+    let listed = data(&emu, &list, json!({"projectId": project}));
+    let listed = &listed["modelAssistedLabelingPredictionImports"];
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    assert_eq!(listed[0]["id"], done["id"]);
+    let delete = "mutation deleteModelAssistedLabelingPredictionImportPyApi($id: ID!) { deleteModelAssistedLabelingPredictionImport(where: { id: $id }) { id } }";
+    let deleted = data(&emu, delete, json!({"id": done["id"]}));
+    assert_eq!(
+        deleted["deleteModelAssistedLabelingPredictionImport"]["id"],
+        done["id"]
+    );
+    let listed = data(&emu, &list, json!({"projectId": project}));
+    assert_eq!(listed["modelAssistedLabelingPredictionImports"], json!([]));
+    let (_, body) = gql(&emu, delete, json!({"id": done["id"]}));
+    assert_eq!(error_code(&body), "RESOURCE_NOT_FOUND", "deleted once");
 }
 
 #[test]

@@ -1,17 +1,14 @@
-//! Labels and label imports: `createLabelImport` (by uploaded file or URL), `labelImport`,
-//! `label`, `deleteLabels`, a project's labels (in `projects.rs`) and a data row's.
-
-use std::time::Instant;
+//! Labels: `label`, `deleteLabels`, auto-QA feedback, a project's labels (in `projects.rs`)
+//! and a data row's. Their imports are in `annotation_imports.rs`.
 
 use async_graphql::{
     Context, InputObject, InputValueError, InputValueResult, Object, Result, Scalar, ScalarType,
-    SimpleObject, Upload, Value as GqlValue, ID,
+    SimpleObject, Value as GqlValue, ID,
 };
 
-use super::projects::{project_not_found, ProjectObject};
+use super::projects::ProjectObject;
 use super::{coded, store, DateTime, User, WhereUniqueInput};
-use crate::labels::{self, ImportOutcome};
-use crate::projects::{LabelImportRecord, LabelRecord};
+use crate::projects::LabelRecord;
 
 /// A label as GraphQL sees it.
 pub(crate) struct LabelObject {
@@ -94,82 +91,6 @@ pub(super) fn data_row_labels(
     out.into_iter().skip(skip).take(first).collect()
 }
 
-/// A label import as GraphQL sees it, with its state read once: every field of one answer
-/// agrees (a state of `FINISHED` beside the file URLs of a still `RUNNING` import would be read
-/// as an import without files).
-struct LabelImportObject(LabelImportRecord, &'static str);
-
-impl LabelImportObject {
-    fn new(record: LabelImportRecord) -> Self {
-        let state = record.state();
-        LabelImportObject(record, state)
-    }
-}
-
-#[Object(name = "LabelImport")]
-impl LabelImportObject {
-    async fn id(&self) -> ID {
-        ID(self.0.id.clone())
-    }
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    /// `RUNNING` until the import's duration has passed, then `FINISHED` or `FAILED`.
-    async fn state(&self) -> &str {
-        self.1
-    }
-    async fn input_file_url(&self) -> &str {
-        &self.0.input_file_url
-    }
-    async fn error_file_url(&self) -> Option<&str> {
-        (self.1 != "RUNNING")
-            .then_some(self.0.error_file_url.as_deref())
-            .flatten()
-    }
-    async fn status_file_url(&self) -> Option<&str> {
-        (self.1 != "RUNNING")
-            .then_some(self.0.status_file_url.as_deref())
-            .flatten()
-    }
-    async fn progress(&self) -> &str {
-        if self.1 == "RUNNING" {
-            "0%"
-        } else {
-            "100%"
-        }
-    }
-    async fn created_by(&self, ctx: &Context<'_>) -> User {
-        User::of(&store(ctx).identity)
-    }
-    async fn project(&self, ctx: &Context<'_>) -> Result<ProjectObject> {
-        super::projects::with_project(store(ctx), &self.0.project_id, |p, _| {
-            ProjectObject(p.clone())
-        })
-    }
-}
-
-#[derive(InputObject)]
-struct FilePayload {
-    file: Upload,
-    content_length: i32,
-}
-
-#[derive(InputObject)]
-#[graphql(name = "CreateLabelImportInput")]
-struct CreateLabelImportInput {
-    project_id: ID,
-    name: String,
-    file_url: Option<String>,
-    file_payload: Option<FilePayload>,
-}
-
-#[derive(InputObject)]
-#[graphql(name = "LabelImportWhereInput")]
-struct LabelImportWhere {
-    project_id: ID,
-    name: String,
-}
-
 /// `where: {deleted}` of a data row's labels (the official SDK's own `deleted == false`).
 #[derive(InputObject)]
 #[graphql(name = "LabelWhereInput")]
@@ -227,31 +148,6 @@ pub(crate) struct LabelQuery;
 
 #[Object]
 impl LabelQuery {
-    /// A project's latest label import of that name.
-    async fn label_import(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(name = "where")] filter: LabelImportWhere,
-    ) -> Result<Option<LabelImportObject>> {
-        let state = store(ctx).projects.lock();
-        let found = state
-            .label_imports
-            .iter()
-            .rev()
-            .find(|i| i.project_id == filter.project_id.as_str() && i.name == filter.name);
-        match found {
-            Some(i) => Ok(Some(LabelImportObject::new(i.clone()))),
-            None => Err(coded(
-                format!(
-                    "Resource not found: no LabelImport named {:?} in project {}",
-                    filter.name,
-                    filter.project_id.as_str()
-                ),
-                "RESOURCE_NOT_FOUND",
-            )),
-        }
-    }
-
     /// A label by id.
     async fn label(
         &self,
@@ -278,60 +174,6 @@ pub(crate) struct LabelMutation;
 
 #[Object]
 impl LabelMutation {
-    /// Imports labels from an NDJSON file (uploaded, or a URL this emulator serves). The
-    /// annotations are checked now (data row in the project, feature in its ontology) and the
-    /// import reads `RUNNING` for the task duration, then `FINISHED` (its labels listed from
-    /// then on) or `FAILED` when the file could not be read.
-    async fn create_label_import(
-        &self,
-        ctx: &Context<'_>,
-        data: CreateLabelImportInput,
-    ) -> Result<LabelImportObject> {
-        let store = store(ctx);
-        let project_id = data.project_id.to_string();
-        if !store.projects.lock().projects.contains_key(&project_id) {
-            return Err(project_not_found(&project_id));
-        }
-        if data.name.trim().is_empty() {
-            return Err(coded(
-                "A label import's name must not be empty",
-                "MALFORMED_REQUEST",
-            ));
-        }
-        let bytes = match (data.file_payload, data.file_url) {
-            (Some(payload), None) => {
-                let _ = payload.content_length;
-                let upload = payload
-                    .file
-                    .value(ctx)
-                    .map_err(|e| coded(format!("Unreadable upload: {e}"), "MALFORMED_REQUEST"))?;
-                let mut bytes = Vec::new();
-                std::io::Read::read_to_end(&mut upload.into_read(), &mut bytes)
-                    .map_err(|e| coded(format!("Unreadable upload: {e}"), "MALFORMED_REQUEST"))?;
-                Ok(bytes)
-            }
-            (None, Some(url)) => store
-                .file_by_url(&url)
-                .map(|f| f.bytes.to_vec())
-                .ok_or(format!(
-                    "Could not fetch {url}: the emulator reads only the files it serves"
-                )),
-            _ => {
-                return Err(coded(
-                    "Exactly one of fileUrl and filePayload must be given",
-                    "MALFORMED_REQUEST",
-                ))
-            }
-        };
-        let finishes_at = Instant::now() + store.pace.min_task_duration;
-        let outcome = match bytes {
-            Ok(bytes) => labels::check(store, &project_id, &bytes, finishes_at),
-            Err(reason) => ImportOutcome::failed(reason),
-        };
-        let record = labels::record(store, &project_id, data.name, outcome, finishes_at);
-        Ok(LabelImportObject::new(record))
-    }
-
     /// Records feedback on a label: its scores (`{name: number}`) are answered back, each
     /// with an id. A score that is not a number is refused.
     async fn upsert_auto_qa_label_feedback(

@@ -21,6 +21,7 @@ use crate::store::{status, Identity, Store, TaskRecord, TaskSeed, UPSERT_TASK_TY
 use crate::time;
 
 mod annotate;
+mod annotation_imports;
 mod batches;
 mod data_rows;
 mod datasets;
@@ -549,6 +550,7 @@ pub(crate) struct Query(
     global_keys::GlobalKeyQuery,
     projects::ProjectQuery,
     labels::LabelQuery,
+    annotation_imports::AnnotationImportQuery,
 );
 
 /// Mutation root, merged the same way.
@@ -562,6 +564,7 @@ pub(crate) struct Mutation(
     global_keys::GlobalKeyMutation,
     projects::ProjectMutation,
     labels::LabelMutation,
+    annotation_imports::AnnotationImportMutation,
     annotate::AnnotateMutation,
     resource_tags::ResourceTagMutation,
     ProjectRootMutation,
