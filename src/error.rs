@@ -328,7 +328,9 @@ pub enum Error {
         reason: String,
     },
     /// A catalog job ([`Client::assign_global_keys`](crate::Client::assign_global_keys) and
-    /// the other global-key jobs) was still running at the end of its wait. The job goes on
+    /// the other global-key jobs) or a model run's label registration
+    /// ([`ModelRun::upsert_labels`](crate::ModelRun::upsert_labels)) was still running at the
+    /// end of its wait. The job goes on
     /// on the service: what it does is not known to the SDK.
     JobTimedOut {
         /// The job's kind, its starting field (e.g. `assignGlobalKeysToDataRows`).
@@ -346,6 +348,16 @@ pub enum Error {
         job: String,
         /// The job's id.
         job_id: String,
+    },
+    /// A model run's label registration
+    /// ([`ModelRun::upsert_labels`](crate::ModelRun::upsert_labels)) ended `FAILED`.
+    RegistrationFailed {
+        /// The model run's id.
+        model_run_id: String,
+        /// The registration task's id.
+        task_id: String,
+        /// The service's `errorMessage`, when it gave one.
+        message: Option<String>,
     },
 }
 
@@ -821,6 +833,20 @@ impl fmt::Display for Error {
                 humantime::format_duration(*waited)
             ),
             Error::JobFailed { job, job_id } => write!(f, "{job} job {job_id:?} failed"),
+            Error::RegistrationFailed {
+                model_run_id,
+                task_id,
+                message,
+            } => {
+                write!(
+                    f,
+                    "registration task {task_id:?} of model run {model_run_id:?} failed"
+                )?;
+                match message {
+                    Some(message) => write!(f, ": {}", excerpt(message)),
+                    None => Ok(()),
+                }
+            }
         }
     }
 }

@@ -1,6 +1,8 @@
 //! What an export includes ([`ExportOptions`]), which rows it covers ([`ExportSelection`]),
 //! and the `exportDataRowsInCatalog` mutation that starts it (PROTOCOL 3.9).
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -55,6 +57,7 @@ pub struct ExportOptions {
     all_model_runs: bool,
 }
 
+/// By-value `bool` setters of include flags, shared by every export's options type.
 macro_rules! include_flags {
     ($($(#[$doc:meta])* $method:ident => $field:ident;)*) => {
         $(
@@ -66,6 +69,23 @@ macro_rules! include_flags {
             }
         )*
     };
+}
+pub(crate) use include_flags;
+
+/// The part an `--include` name stands for (aliases folded into the name the lists show), or
+/// [`Error::InvalidInput`] naming the `known` parts when it is not one of them.
+pub(crate) fn include_part(name: &str, known: &[&'static str]) -> Result<&'static str> {
+    let name = match name.trim() {
+        "metadata-fields" => "metadata",
+        "data-row-details" => "details",
+        other => other,
+    };
+    known.iter().copied().find(|k| *k == name).ok_or_else(|| {
+        Error::invalid_input(
+            "include",
+            format!("unknown part {name:?}; known: {}", known.join(", ")),
+        )
+    })
 }
 
 impl ExportOptions {
@@ -159,27 +179,18 @@ impl ExportOptions {
     /// # Ok::<_, labelbox::Error>(())
     /// ```
     pub fn include(self, name: &str) -> Result<Self> {
-        Ok(match name.trim() {
+        Ok(match include_part(name, &INCLUDE_NAMES)? {
             "attachments" => self.include_attachments(true),
             "embeddings" => self.include_embeddings(true),
-            "metadata" | "metadata-fields" => self.include_metadata(true),
-            "details" | "data-row-details" => self.include_data_row_details(true),
+            "metadata" => self.include_metadata(true),
+            "details" => self.include_data_row_details(true),
             "project-details" => self.include_project_details(true),
             "performance-details" => self.include_performance_details(true),
             "label-details" => self.include_label_details(true),
             "interpolated-frames" => self.include_interpolated_frames(true),
             "predictions" => self.include_predictions(true),
             "all-projects" => self.all_projects(true),
-            "all-model-runs" => self.all_model_runs(true),
-            other => {
-                return Err(Error::invalid_input(
-                    "include",
-                    format!(
-                        "unknown part {other:?}; known: {}",
-                        INCLUDE_NAMES.join(", ")
-                    ),
-                ))
-            }
+            _ => self.all_model_runs(true),
         })
     }
 
@@ -500,16 +511,6 @@ fn start_export(
     query: Vec<Value>,
     params: Value,
 ) -> Result<ExportTask> {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Started {
-        task_id: String,
-    }
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Data {
-        export_data_rows_in_catalog: Option<Started>,
-    }
     let input = json!({
         "taskName": task_name,
         "filters": {"searchQuery": {"scope": null, "query": query}},
@@ -517,12 +518,39 @@ fn start_export(
         "params": params,
         "streamable": true,
     });
-    let data: Data = client
+    start_streamable(
+        client,
+        CREATE_EXPORT,
+        "exportDataRowsInCatalog",
+        input,
+        |e| e,
+    )
+}
+
+/// Sends an export's mutation (`document`, answering `field { taskId isStreamable }`) once
+/// with `input`, then reads the task it started (PROTOCOL 3.2). Catalog, project and
+/// model-run exports all start this way; `named` turns the mutation's failures into the
+/// caller's terms (a "not found" naming its project or model run).
+pub(crate) fn start_streamable(
+    client: &Client,
+    document: &str,
+    field: &str,
+    input: Value,
+    named: impl FnOnce(Error) -> Error,
+) -> Result<ExportTask> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Started {
+        task_id: String,
+    }
+    let mut data: HashMap<String, Option<Started>> = client
         .transport()
-        .mutate(CREATE_EXPORT, json!({"input": input}))?;
+        .mutate(document, json!({"input": input}))
+        .map_err(named)?;
     let started = data
-        .export_data_rows_in_catalog
-        .ok_or_else(|| Error::decode("exportDataRowsInCatalog answered null", ""))?;
+        .remove(field)
+        .flatten()
+        .ok_or_else(|| Error::decode(format!("{field} answered null"), ""))?;
     // The export runs even if this lookup fails: say which task it was before giving up.
     client.get_export_task(&started.task_id).inspect_err(|e| {
         log::warn!(
