@@ -1,5 +1,6 @@
-//! `labelbox dataset export`, `labelbox project export` and `labelbox task stream`: start an
-//! export, wait for it, and write a stream of a finished export as NDJSON while it downloads.
+//! `labelbox dataset export`, `labelbox project export`, `labelbox model-run export` and
+//! `labelbox task stream`: start an export, wait for it, and write a stream of a finished
+//! export as NDJSON while it downloads.
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -9,8 +10,8 @@ use std::time::Duration;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use labelbox::{
-    Client, DataRowIdentifiers, ExportOptions, ExportSelection, ExportTask, ProjectExportOptions,
-    StreamStart, StreamType, TaskStatus, WorkflowStatus,
+    Client, DataRowIdentifiers, ExportOptions, ExportSelection, ExportTask, ModelRunExportOptions,
+    ProjectExportOptions, StreamStart, StreamType, TaskStatus, WorkflowStatus,
 };
 
 use super::task::{ended, wait_for};
@@ -113,6 +114,33 @@ pub struct ProjectExportArgs {
     pub output: Option<PathBuf>,
 }
 
+/// `labelbox model-run export` arguments.
+#[derive(Debug, Args)]
+pub struct ModelRunExportArgs {
+    /// The model run to export
+    #[arg(value_name = "MODEL_RUN_ID")]
+    pub model_run: String,
+    /// What each row includes, comma-separated: attachments, embeddings, metadata, details,
+    /// predictions, model-run-details
+    #[arg(long, value_name = "PARTS", value_delimiter = ',')]
+    pub include: Vec<String>,
+    /// The export task's name
+    #[arg(long, value_name = "NAME")]
+    pub task_name: Option<String>,
+    /// Give up waiting (exit 2) after this long
+    #[arg(long, value_name = "DURATION", default_value = "2h", value_parser = parse_duration)]
+    pub wait: Duration,
+    /// Check the task this often (at least 2s)
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_every)]
+    pub every: Duration,
+    /// Start the export, print the task and exit without waiting
+    #[arg(long, conflicts_with_all = ["output"])]
+    pub no_wait: bool,
+    /// Write the rows to this file instead of stdout (the task then goes to stdout)
+    #[arg(long, short, visible_alias = "out", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
 fn parse_workflow_status(text: &str) -> Result<WorkflowStatus, String> {
     match text.trim().to_lowercase().replace('_', "-").as_str() {
         "to-label" | "tolabel" => Ok(WorkflowStatus::ToLabel),
@@ -138,11 +166,7 @@ pub struct StreamArgs {
 
 /// Runs `dataset export`.
 pub fn export(client: &Client, ui: Ui, args: ExportArgs) -> anyhow::Result<Exit> {
-    if ui.json && args.output.is_none() && !args.no_wait {
-        return Err(exit::usage(
-            "--json prints the export task on stdout: pass --output FILE for the rows",
-        ));
-    }
+    rows_have_a_place(ui, args.output.as_deref(), args.no_wait)?;
     let options = export_options(&args.include)?;
     let dataset = client.get_dataset(&args.dataset)?;
     let export = match selection(&args) {
@@ -158,11 +182,7 @@ pub fn export(client: &Client, ui: Ui, args: ExportArgs) -> anyhow::Result<Exit>
 
 /// Runs `project export`.
 pub fn export_project(client: &Client, ui: Ui, args: ProjectExportArgs) -> anyhow::Result<Exit> {
-    if ui.json && args.output.is_none() && !args.no_wait {
-        return Err(exit::usage(
-            "--json prints the export task on stdout: pass --output FILE for the rows",
-        ));
-    }
+    rows_have_a_place(ui, args.output.as_deref(), args.no_wait)?;
     let mut options = args
         .include
         .iter()
@@ -196,7 +216,42 @@ pub fn export_project(client: &Client, ui: Ui, args: ProjectExportArgs) -> anyho
     wait_and_write(ui, export, limits, args.no_wait, args.output.as_deref())
 }
 
-/// What both exports do once started: print the task (`--no-wait`), or wait for it and write
+/// Runs `model-run export`.
+pub fn export_model_run(client: &Client, ui: Ui, args: ModelRunExportArgs) -> anyhow::Result<Exit> {
+    rows_have_a_place(ui, args.output.as_deref(), args.no_wait)?;
+    let mut options = args
+        .include
+        .iter()
+        .filter(|part| !part.trim().is_empty())
+        .try_fold(ModelRunExportOptions::new(), |options, part| {
+            options.include(part)
+        })?;
+    if let Some(name) = args.task_name {
+        options = options.task_name(name);
+    }
+    let export = client.get_model_run(&args.model_run)?.export(options)?;
+    let limits = WaitArgs {
+        timeout: args.wait,
+        every: args.every,
+    };
+    wait_and_write(ui, export, limits, args.no_wait, args.output.as_deref())
+}
+
+/// With `--json` the task goes to stdout: the rows then need `--output` (or `--no-wait`).
+fn rows_have_a_place(
+    ui: Ui,
+    output: Option<&std::path::Path>,
+    no_wait: bool,
+) -> anyhow::Result<()> {
+    if ui.json && output.is_none() && !no_wait {
+        return Err(exit::usage(
+            "--json prints the export task on stdout: pass --output FILE for the rows",
+        ));
+    }
+    Ok(())
+}
+
+/// What every export does once started: print the task (`--no-wait`), or wait for it and write
 /// its rows to `output` (stdout when `None`) while they download.
 fn wait_and_write(
     ui: Ui,
