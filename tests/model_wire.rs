@@ -41,6 +41,15 @@ fn graphql_error(code: &str, message: &str) -> String {
         .to_string()
 }
 
+/// A mock answering `answer` as `data` to any request naming `operation`, for the caller to
+/// give an expected count and create.
+fn answering(server: &mut ServerGuard, operation: &str, answer: Value) -> Mock {
+    server
+        .mock("POST", "/graphql")
+        .match_body(Matcher::Regex(operation.into()))
+        .with_body(data(answer))
+}
+
 /// A mock expecting exactly this document and these variables.
 fn exact(server: &mut ServerGuard, query: &str, variables: Value, answer: Value) -> Mock {
     server
@@ -53,6 +62,31 @@ fn exact(server: &mut ServerGuard, query: &str, variables: Value, answer: Value)
         .create()
 }
 
+/// A mock answering a GraphQL error with `code` to any request naming `operation`, for the
+/// caller to give an expected count and create.
+fn failing(server: &mut ServerGuard, operation: &str, code: &str, message: &str) -> Mock {
+    server
+        .mock("POST", "/graphql")
+        .match_body(Matcher::Regex(operation.into()))
+        .with_body(graphql_error(code, message))
+}
+
+/// Asserts `e` is [`Error::NotFound`] naming this `what` and `id`.
+fn names(e: &Error, what: &str, id: &str) {
+    assert!(
+        matches!(e, Error::NotFound { what: w, id: i } if w == what && i == id),
+        "{e:?}"
+    );
+}
+
+/// Asserts `e` is the refusal of `field`'s value.
+fn refused(e: &Error, field: &str) {
+    assert!(
+        matches!(e, Error::InvalidInput { field: f, .. } if f == field),
+        "{e:?}"
+    );
+}
+
 /// A mock that fails the test if any request comes.
 fn nothing_sent(server: &mut ServerGuard) -> Mock {
     server.mock("POST", Matcher::Any).expect(0).create()
@@ -60,15 +94,24 @@ fn nothing_sent(server: &mut ServerGuard) -> Mock {
 
 /// The run "r1", read through `GetModelRunPyApi`.
 fn model_run(server: &mut ServerGuard, clock: &FakeClock) -> labelbox::ModelRun {
-    let m = server
-        .mock("POST", "/graphql")
-        .match_body(Matcher::Regex("GetModelRunPyApi".into()))
-        .with_body(data(json!({"modelRun": run_json("r1")})))
-        .expect(1)
-        .create();
+    let m = answering(
+        server,
+        "GetModelRunPyApi",
+        json!({"modelRun": run_json("r1")}),
+    )
+    .expect(1)
+    .create();
     let run = client(server, clock).get_model_run("r1").unwrap();
     m.assert();
     run
+}
+
+/// A server, its clock and the run "r1" read from it.
+fn with_run() -> (ServerGuard, FakeClock, labelbox::ModelRun) {
+    let mut server = mockito::Server::new();
+    let clock = FakeClock::new();
+    let run = model_run(&mut server, &clock);
+    (server, clock, run)
 }
 
 #[test]
@@ -102,10 +145,7 @@ fn create_model_refuses_empty_names_before_sending() {
         ("d", "", "ontology_id"),
     ] {
         let e = client.create_model(name, ontology).unwrap_err();
-        assert!(
-            matches!(e, Error::InvalidInput { field: ref f, .. } if f == field),
-            "{e:?}"
-        );
+        refused(&e, field);
     }
     none.assert();
 }
@@ -161,10 +201,7 @@ fn get_model_sends_the_orm_query_and_names_a_missing_model() {
     );
     let e = client.get_model("gone").unwrap_err();
     null.assert();
-    assert!(
-        matches!(e, Error::NotFound { ref what, ref id } if what == "model" && id == "gone"),
-        "{e:?}"
-    );
+    names(&e, "model", "gone");
 
     let none = nothing_sent(&mut server);
     assert!(client.get_model("").unwrap_err().is_invalid_input());
@@ -179,10 +216,7 @@ fn a_service_not_found_is_named_as_the_model() {
         .with_body(graphql_error("RESOURCE_NOT_FOUND", "Model not found"))
         .create();
     let e = no_retry_client(&server).get_model("m9").unwrap_err();
-    assert!(
-        matches!(e, Error::NotFound { ref what, ref id } if what == "model" && id == "m9"),
-        "{e:?}"
-    );
+    names(&e, "model", "m9");
 }
 
 #[test]
@@ -211,11 +245,12 @@ fn delete_model_sends_the_official_document() {
 fn create_model_run_sends_name_config_and_model() {
     let mut server = mockito::Server::new();
     let clock = FakeClock::new();
-    server
-        .mock("POST", "/graphql")
-        .match_body(Matcher::Regex("GetModelPyApi".into()))
-        .with_body(data(json!({"model": model_json("m1")})))
-        .create();
+    answering(
+        &mut server,
+        "GetModelPyApi",
+        json!({"model": model_json("m1")}),
+    )
+    .create();
     let model = client(&server, &clock).get_model("m1").unwrap();
     let document = format!("mutation CreateModelRunPyApi($name: String!, $config: Json, $modelId: ID!) {{\n            createModelRun(data: {{name: $name, trainingMetadata: $config, modelId: $modelId}}) {{{MODEL_RUN_FIELDS}}}}}");
     let with_config = exact(
@@ -272,17 +307,12 @@ fn get_model_run_sends_the_orm_query_and_names_a_missing_run() {
     );
     let e = client.get_model_run("gone").unwrap_err();
     null.assert();
-    assert!(
-        matches!(e, Error::NotFound { ref what, ref id } if what == "model run" && id == "gone"),
-        "{e:?}"
-    );
+    names(&e, "model run", "gone");
 }
 
 #[test]
 fn delete_model_run_sends_the_official_document_and_names_a_gone_run() {
-    let mut server = mockito::Server::new();
-    let clock = FakeClock::new();
-    let run = model_run(&mut server, &clock);
+    let (mut server, _clock, run) = with_run();
     let document =
         "mutation DeleteModelRunPyApi($ids: ID!) {\n            deleteModelRuns(where: {ids: [$ids]})}";
     let delete = exact(
@@ -293,23 +323,20 @@ fn delete_model_run_sends_the_official_document_and_names_a_gone_run() {
     );
     run.delete().unwrap();
     delete.assert();
-    server
-        .mock("POST", "/graphql")
-        .match_body(Matcher::Regex("DeleteModelRunPyApi".into()))
-        .with_body(graphql_error("RESOURCE_NOT_FOUND", "gone"))
-        .create();
+    failing(
+        &mut server,
+        "DeleteModelRunPyApi",
+        "RESOURCE_NOT_FOUND",
+        "gone",
+    )
+    .create();
     let e = run.delete().unwrap_err();
-    assert!(
-        matches!(e, Error::NotFound { ref what, ref id } if what == "model run" && id == "r1"),
-        "{e:?}"
-    );
+    names(&e, "model run", "r1");
 }
 
 #[test]
 fn upsert_data_rows_by_id_returns_the_registration_task_and_it_waits_to_complete() {
-    let mut server = mockito::Server::new();
-    let clock = FakeClock::new();
-    let run = model_run(&mut server, &clock);
+    let (mut server, clock, run) = with_run();
     let register = exact(
         &mut server,
         REGISTER_ROWS,
@@ -339,9 +366,7 @@ fn upsert_data_rows_by_id_returns_the_registration_task_and_it_waits_to_complete
 
 #[test]
 fn upsert_data_rows_by_global_key_sends_no_ids() {
-    let mut server = mockito::Server::new();
-    let clock = FakeClock::new();
-    let run = model_run(&mut server, &clock);
+    let (mut server, _clock, run) = with_run();
     let register = exact(
         &mut server,
         REGISTER_ROWS,
@@ -362,9 +387,7 @@ fn upsert_data_rows_by_global_key_sends_no_ids() {
 
 #[test]
 fn upsert_data_rows_refuses_bad_selections_before_sending() {
-    let mut server = mockito::Server::new();
-    let clock = FakeClock::new();
-    let run = model_run(&mut server, &clock);
+    let (mut server, _clock, run) = with_run();
     let none = nothing_sent(&mut server);
     let empty: [&str; 0] = [];
     for (rows, field) in [
@@ -373,35 +396,27 @@ fn upsert_data_rows_refuses_bad_selections_before_sending() {
         (DataRowIdentifiers::ids(["d1", " "]), "data_row_ids"),
     ] {
         let e = run.upsert_data_rows(&rows).unwrap_err();
-        assert!(
-            matches!(e, Error::InvalidInput { field: ref f, .. } if f == field),
-            "{e:?}"
-        );
+        refused(&e, field);
     }
     none.assert();
 }
 
 #[test]
 fn upsert_data_rows_failures_are_typed_and_never_resent() {
-    let mut server = mockito::Server::new();
-    let clock = FakeClock::new();
-    let run = model_run(&mut server, &clock);
-    let unknown = server
-        .mock("POST", "/graphql")
-        .match_body(Matcher::Regex(
-            "createMEAModelRunDataRowRegistrationTaskPyApi".into(),
-        ))
-        .with_body(graphql_error("RESOURCE_NOT_FOUND", "model run not found"))
-        .expect(1)
-        .create();
+    let (mut server, _clock, run) = with_run();
+    let unknown = failing(
+        &mut server,
+        "createMEAModelRunDataRowRegistrationTaskPyApi",
+        "RESOURCE_NOT_FOUND",
+        "model run not found",
+    )
+    .expect(1)
+    .create();
     let e = run
         .upsert_data_rows(&DataRowIdentifiers::ids(["d1"]))
         .unwrap_err();
     unknown.assert();
-    assert!(
-        matches!(e, Error::NotFound { ref what, ref id } if what == "model run" && id == "r1"),
-        "{e:?}"
-    );
+    names(&e, "model run", "r1");
     unknown.remove();
 
     // A server error after sending: the mutation may have been carried out, so it is sent once.
@@ -422,15 +437,12 @@ fn upsert_data_rows_failures_are_typed_and_never_resent() {
     broken.remove();
 
     // An answer without a task id is a decode error, not a task.
-    server
-        .mock("POST", "/graphql")
-        .match_body(Matcher::Regex(
-            "createMEAModelRunDataRowRegistrationTaskPyApi".into(),
-        ))
-        .with_body(data(
-            json!({"createMEAModelRunDataRowRegistrationTask": null}),
-        ))
-        .create();
+    answering(
+        &mut server,
+        "createMEAModelRunDataRowRegistrationTaskPyApi",
+        json!({"createMEAModelRunDataRowRegistrationTask": null}),
+    )
+    .create();
     let e = run
         .upsert_data_rows(&DataRowIdentifiers::ids(["d1"]))
         .unwrap_err();
@@ -439,19 +451,14 @@ fn upsert_data_rows_failures_are_typed_and_never_resent() {
 
 #[test]
 fn a_registration_task_the_user_cannot_see_is_not_found() {
-    let mut server = mockito::Server::new();
-    let clock = FakeClock::new();
-    let run = model_run(&mut server, &clock);
-    server
-        .mock("POST", "/graphql")
-        .match_body(Matcher::Regex(
-            "createMEAModelRunDataRowRegistrationTaskPyApi".into(),
-        ))
-        .with_body(data(
-            json!({"createMEAModelRunDataRowRegistrationTask": "t1"}),
-        ))
-        .expect(1)
-        .create();
+    let (mut server, _clock, run) = with_run();
+    answering(
+        &mut server,
+        "createMEAModelRunDataRowRegistrationTaskPyApi",
+        json!({"createMEAModelRunDataRowRegistrationTask": "t1"}),
+    )
+    .expect(1)
+    .create();
     mock_user(&mut server);
     task_lookup(&mut server).with_body(no_such_task()).create();
     let e = run
@@ -462,29 +469,23 @@ fn a_registration_task_the_user_cannot_see_is_not_found() {
 
 #[test]
 fn a_running_registration_task_is_canceled_like_any_task() {
-    let mut server = mockito::Server::new();
-    let clock = FakeClock::new();
-    let run = model_run(&mut server, &clock);
-    server
-        .mock("POST", "/graphql")
-        .match_body(Matcher::Regex(
-            "createMEAModelRunDataRowRegistrationTaskPyApi".into(),
-        ))
-        .with_body(data(
-            json!({"createMEAModelRunDataRowRegistrationTask": "t1"}),
-        ))
-        .create();
+    let (mut server, _clock, run) = with_run();
+    answering(
+        &mut server,
+        "createMEAModelRunDataRowRegistrationTaskPyApi",
+        json!({"createMEAModelRunDataRowRegistrationTask": "t1"}),
+    )
+    .create();
     mock_user(&mut server);
     task_lookup(&mut server)
         .with_body(data(json!({"user": {"createdTasks": [task_json("t1", "send-to-model-run", "IN_PROGRESS")]}})))
         .create();
-    server
-        .mock("POST", "/graphql")
-        .match_body(Matcher::Regex("cancelableTaskTypes".into()))
-        .with_body(data(
-            json!({"cancelableTaskTypes": ["ExportDataRows", "SendToModelRun"]}),
-        ))
-        .create();
+    answering(
+        &mut server,
+        "cancelableTaskTypes",
+        json!({"cancelableTaskTypes": ["ExportDataRows", "SendToModelRun"]}),
+    )
+    .create();
     let cancel = server
         .mock("POST", "/graphql")
         .match_body(Matcher::AllOf(vec![
@@ -521,9 +522,7 @@ fn mock_label_status(
 
 #[test]
 fn upsert_labels_by_id_polls_the_official_status_until_complete() {
-    let mut server = mockito::Server::new();
-    let clock = FakeClock::new();
-    let run = model_run(&mut server, &clock);
+    let (mut server, clock, run) = with_run();
     let register = exact(
         &mut server,
         "mutation createMEAModelRunLabelRegistrationTaskPyApi($modelRunId: ID!, $labelIds : [ID!]!) {\n        createMEAModelRunLabelRegistrationTask(where : { id : $modelRunId}, data : {labelIds: $labelIds})}\n        ",
@@ -543,9 +542,7 @@ fn upsert_labels_by_id_polls_the_official_status_until_complete() {
 
 #[test]
 fn upsert_labels_of_a_project_sends_the_project_document() {
-    let mut server = mockito::Server::new();
-    let clock = FakeClock::new();
-    let run = model_run(&mut server, &clock);
+    let (mut server, _clock, run) = with_run();
     let register = exact(
         &mut server,
         "mutation createMEAModelRunProjectLabelRegistrationTaskPyApi($modelRunId: ID!, $projectId : ID!) {\n        createMEAModelRunProjectLabelRegistrationTask(where : { modelRunId : $modelRunId, projectId: $projectId})}\n        ",
@@ -560,18 +557,13 @@ fn upsert_labels_of_a_project_sends_the_project_document() {
 
 #[test]
 fn a_failed_label_registration_is_typed_with_the_service_message() {
-    let mut server = mockito::Server::new();
-    let clock = FakeClock::new();
-    let run = model_run(&mut server, &clock);
-    server
-        .mock("POST", "/graphql")
-        .match_body(Matcher::Regex(
-            "createMEAModelRunProjectLabelRegistrationTaskPyApi".into(),
-        ))
-        .with_body(data(
-            json!({"createMEAModelRunProjectLabelRegistrationTask": "lt1"}),
-        ))
-        .create();
+    let (mut server, _clock, run) = with_run();
+    answering(
+        &mut server,
+        "createMEAModelRunProjectLabelRegistrationTaskPyApi",
+        json!({"createMEAModelRunProjectLabelRegistrationTask": "lt1"}),
+    )
+    .create();
     mock_label_status(&mut server, "FAILED", json!("ontology mismatch"), 1);
     let e = run
         .upsert_labels(&ModelRunLabels::project("p1"))
@@ -586,18 +578,13 @@ fn a_failed_label_registration_is_typed_with_the_service_message() {
 
 #[test]
 fn a_label_registration_still_running_at_the_deadline_times_out() {
-    let mut server = mockito::Server::new();
-    let clock = FakeClock::new();
-    let run = model_run(&mut server, &clock);
-    server
-        .mock("POST", "/graphql")
-        .match_body(Matcher::Regex(
-            "createMEAModelRunLabelRegistrationTaskPyApi".into(),
-        ))
-        .with_body(data(
-            json!({"createMEAModelRunLabelRegistrationTask": "lt1"}),
-        ))
-        .create();
+    let (mut server, _clock, run) = with_run();
+    answering(
+        &mut server,
+        "createMEAModelRunLabelRegistrationTaskPyApi",
+        json!({"createMEAModelRunLabelRegistrationTask": "lt1"}),
+    )
+    .create();
     // 12 s with a poll every 5 s: polls at 5, 10 and 12 s, then the wait ends.
     let polls = mock_label_status(&mut server, "IN_PROGRESS", Value::Null, 3);
     let wait = WaitOptions::new()
@@ -616,9 +603,7 @@ fn a_label_registration_still_running_at_the_deadline_times_out() {
 
 #[test]
 fn upsert_labels_refuses_bad_input_before_sending() {
-    let mut server = mockito::Server::new();
-    let clock = FakeClock::new();
-    let run = model_run(&mut server, &clock);
+    let (mut server, _clock, run) = with_run();
     let none = nothing_sent(&mut server);
     let empty: [&str; 0] = [];
     for (labels, field) in [
@@ -627,10 +612,7 @@ fn upsert_labels_refuses_bad_input_before_sending() {
         (ModelRunLabels::project(""), "project_id"),
     ] {
         let e = run.upsert_labels(&labels).unwrap_err();
-        assert!(
-            matches!(e, Error::InvalidInput { field: ref f, .. } if f == field),
-            "{e:?}"
-        );
+        refused(&e, field);
     }
     // A busy loop is refused before the mutation too.
     let busy = WaitOptions::new().check_frequency(Duration::ZERO);
@@ -658,9 +640,7 @@ fn export_input(task_name: Value, params: Value) -> Value {
 
 #[test]
 fn export_sends_the_official_input_and_returns_the_export_task() {
-    let mut server = mockito::Server::new();
-    let clock = FakeClock::new();
-    let run = model_run(&mut server, &clock);
+    let (mut server, _clock, run) = with_run();
     let defaults = exact(
         &mut server,
         EXPORT,
@@ -707,21 +687,18 @@ fn export_sends_the_official_input_and_returns_the_export_task() {
 
 #[test]
 fn export_failures_are_typed() {
-    let mut server = mockito::Server::new();
-    let clock = FakeClock::new();
-    let run = model_run(&mut server, &clock);
-    let unknown = server
-        .mock("POST", "/graphql")
-        .match_body(Matcher::Regex("exportDataRowsInModelRunPyApi".into()))
-        .with_body(graphql_error("RESOURCE_NOT_FOUND", "no such run"))
-        .expect(1)
-        .create();
+    let (mut server, _clock, run) = with_run();
+    let unknown = failing(
+        &mut server,
+        "exportDataRowsInModelRunPyApi",
+        "RESOURCE_NOT_FOUND",
+        "no such run",
+    )
+    .expect(1)
+    .create();
     let e = run.export(ModelRunExportOptions::new()).unwrap_err();
     unknown.assert();
-    assert!(
-        matches!(e, Error::NotFound { ref what, ref id } if what == "model run" && id == "r1"),
-        "{e:?}"
-    );
+    names(&e, "model run", "r1");
     unknown.remove();
 
     server

@@ -72,6 +72,33 @@ macro_rules! include_flags {
 }
 pub(crate) use include_flags;
 
+/// The setters every export's options type has: `task_name` (documented by the attributes
+/// given: what the task is named by default), `task_name_value` and `media_type_override`.
+macro_rules! task_and_media_setters {
+    ($(#[$doc:meta])*) => {
+        $(#[$doc])*
+        #[must_use]
+        pub fn task_name(mut self, name: impl Into<String>) -> Self {
+            self.task_name = Some(name.into());
+            self
+        }
+
+        /// The name set with [`task_name`](Self::task_name), if any.
+        #[must_use]
+        pub fn task_name_value(&self) -> Option<&str> {
+            self.task_name.as_deref()
+        }
+
+        /// `mediaTypeOverride`: export every row as this media type.
+        #[must_use]
+        pub fn media_type_override(mut self, media_type: $crate::MediaType) -> Self {
+            self.media_type_override = Some(media_type);
+            self
+        }
+    };
+}
+pub(crate) use task_and_media_setters;
+
 /// The part an `--include` name stands for (aliases folded into the name the lists show), or
 /// [`Error::InvalidInput`] naming the `known` parts when it is not one of them.
 pub(crate) fn include_part(name: &str, known: &[&'static str]) -> Result<&'static str> {
@@ -95,18 +122,9 @@ impl ExportOptions {
         Self::default()
     }
 
-    /// The task's name. Default, as the official SDK: `Export v2: dataset - <dataset name>`
-    /// for a dataset, `Export v2: data rows <number of ids>` for a selection.
-    #[must_use]
-    pub fn task_name(mut self, name: impl Into<String>) -> Self {
-        self.task_name = Some(name.into());
-        self
-    }
-
-    /// The name set with [`task_name`](Self::task_name), if any.
-    #[must_use]
-    pub fn task_name_value(&self) -> Option<&str> {
-        self.task_name.as_deref()
+    task_and_media_setters! {
+        /// The task's name. Default, as the official SDK: `Export v2: dataset - <dataset name>`
+        /// for a dataset, `Export v2: data rows <number of ids>` for a selection.
     }
 
     include_flags! {
@@ -133,13 +151,6 @@ impl ExportOptions {
         all_projects => all_projects;
         /// `allModelRuns`: details of every model run, not just `model_run_ids`.
         all_model_runs => all_model_runs;
-    }
-
-    /// `mediaTypeOverride`: export every row as this media type.
-    #[must_use]
-    pub fn media_type_override(mut self, media_type: MediaType) -> Self {
-        self.media_type_override = Some(media_type);
-        self
     }
 
     /// `projectIds`: the projects whose details to include (at most 30).

@@ -7,7 +7,9 @@
 use serde_json::{json, Value};
 
 use crate::error::Result;
-use crate::export::options::{include_flags, include_part, start_streamable};
+use crate::export::options::{
+    include_flags, include_part, start_streamable, task_and_media_setters,
+};
 use crate::export::task::ExportTask;
 use crate::import::data_row::MediaType;
 use crate::model::not_found_or;
@@ -57,17 +59,8 @@ impl ModelRunExportOptions {
         Self::default()
     }
 
-    /// The export task's name.
-    #[must_use]
-    pub fn task_name(mut self, name: impl Into<String>) -> Self {
-        self.task_name = Some(name.into());
-        self
-    }
-
-    /// The name set with [`task_name`](Self::task_name), if any.
-    #[must_use]
-    pub fn task_name_value(&self) -> Option<&str> {
-        self.task_name.as_deref()
+    task_and_media_setters! {
+        /// The export task's name (the official SDK sends none by default).
     }
 
     include_flags! {
@@ -83,13 +76,6 @@ impl ModelRunExportOptions {
         include_predictions => predictions;
         /// `includeModelRunDetails`: the run's split, labels and details.
         include_model_run_details => model_run_details;
-    }
-
-    /// `mediaTypeOverride`
-    #[must_use]
-    pub fn media_type_override(mut self, media_type: MediaType) -> Self {
-        self.media_type_override = Some(media_type);
-        self
     }
 
     /// Turns on a part by its CLI name (see [`MODEL_RUN_INCLUDE_NAMES`]; `metadata-fields`

@@ -10,7 +10,9 @@ use std::time::SystemTime;
 use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
-use crate::export::options::{include_flags, include_part, start_streamable, MAX_EXPORT_IDS};
+use crate::export::options::{
+    include_flags, include_part, start_streamable, task_and_media_setters, MAX_EXPORT_IDS,
+};
 use crate::export::task::ExportTask;
 use crate::import::data_row::MediaType;
 use crate::project::identifiers::DataRowIdentifiers;
@@ -112,11 +114,8 @@ impl ProjectExportOptions {
         Self::default()
     }
 
-    /// The export task's name (the official SDK sends none by default).
-    #[must_use]
-    pub fn task_name(mut self, name: impl Into<String>) -> Self {
-        self.task_name = Some(name.into());
-        self
+    task_and_media_setters! {
+        /// The export task's name (the official SDK sends none by default).
     }
 
     include_flags! {
@@ -136,13 +135,6 @@ impl ProjectExportOptions {
         include_label_details => label_details;
         /// `includeInterpolatedFrames` (video)
         include_interpolated_frames => interpolated_frames;
-    }
-
-    /// `mediaTypeOverride`
-    #[must_use]
-    pub fn media_type_override(mut self, media_type: MediaType) -> Self {
-        self.media_type_override = Some(media_type);
-        self
     }
 
     /// Only these rows (by id or global key, at most 2,000).
