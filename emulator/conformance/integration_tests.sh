@@ -5,14 +5,16 @@
 # target/), builds a virtualenv with pytest and the SDK, starts the emulator binary on a free
 # port and runs, unmodified, three groups of test files: the nine about tasks, datasets, data
 # rows and exports; the three about catalog jobs (global keys, data-row metadata in bulk); the
-# eight about projects, batches, labels and project exports. Prints `integration: N passed, M
-# failed`, `integration (catalog): ...` and `integration (projects): ...`, and exits 0 when each
+# eight about projects, batches, labels and project exports; the model-run export. Prints
+# `integration: N passed, M failed`, `integration (catalog): ...`, `integration (projects): ...`
+# and `integration (models): ...`, and exits 0 when each
 # group passes at least its threshold and every failing test is on the expected-failures list in
 # emulator/README.md.
 #
 # Usage: emulator/conformance/integration_tests.sh [extra pytest args]
-# Env:   LABELBOX_SKIP_PYTHON=1 skips; INTEGRATION_THRESHOLD, INTEGRATION_CATALOG_THRESHOLD and
-#        INTEGRATION_PROJECTS_THRESHOLD override the groups' pass thresholds;
+# Env:   LABELBOX_SKIP_PYTHON=1 skips; INTEGRATION_THRESHOLD, INTEGRATION_CATALOG_THRESHOLD,
+#        INTEGRATION_PROJECTS_THRESHOLD and INTEGRATION_MODELS_THRESHOLD override the groups'
+#        pass thresholds;
 #        CARGO_TARGET_DIR is honoured for the cache and the binary; INTEGRATION_REQUEST_LOG=FILE
 #        keeps the emulator's request log (NDJSON) for debugging.
 set -euo pipefail
@@ -52,6 +54,11 @@ PROJECT_FILES=(
     tests/integration/test_batches.py
     tests/integration/test_project.py
     tests/integration/test_label.py
+)
+# The models group: models, model runs, their registrations and the model-run export; 1 of 1.
+MODELS_THRESHOLD="${INTEGRATION_MODELS_THRESHOLD:-1}"
+MODEL_FILES=(
+    tests/data/export/streamable/test_export_model_run_streamable.py
 )
 
 if [ "${LABELBOX_SKIP_PYTHON:-}" = "1" ]; then
@@ -136,6 +143,7 @@ run_group() {
 run_group "$work/results.xml" "${TEST_FILES[@]}" "$@"
 run_group "$work/catalog.xml" "${CATALOG_FILES[@]}" "$@"
 run_group "$work/projects.xml" "${PROJECT_FILES[@]}" "$@"
+run_group "$work/models.xml" "${MODEL_FILES[@]}" "$@"
 
 # 5. The verdicts: a test passes when every phase (setup, call, teardown) passed.
 readme="$repo/emulator/README.md"
@@ -181,4 +189,5 @@ status=0
 verdict "$work/results.xml" "$THRESHOLD" "integration" || status=1
 verdict "$work/catalog.xml" "$CATALOG_THRESHOLD" "integration (catalog)" || status=1
 verdict "$work/projects.xml" "$PROJECTS_THRESHOLD" "integration (projects)" || status=1
+verdict "$work/models.xml" "$MODELS_THRESHOLD" "integration (models)" || status=1
 exit "$status"

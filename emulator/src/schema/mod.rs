@@ -28,6 +28,7 @@ mod export;
 mod global_keys;
 mod labels;
 mod metadata;
+mod models;
 mod projects;
 mod resource_tags;
 
@@ -549,6 +550,7 @@ pub(crate) struct Query(
     global_keys::GlobalKeyQuery,
     projects::ProjectQuery,
     labels::LabelQuery,
+    models::ModelQuery,
 );
 
 /// Mutation root, merged the same way.
@@ -564,6 +566,7 @@ pub(crate) struct Mutation(
     labels::LabelMutation,
     annotate::AnnotateMutation,
     resource_tags::ResourceTagMutation,
+    models::ModelMutation,
     ProjectRootMutation,
 );
 
@@ -720,6 +723,7 @@ impl ProjectRootMutation {
             batches::BatchMutations(id.clone()),
             projects::OntologyMutations(id.clone()),
             annotate::PriorityMutations(id.clone()),
+            models::PredictionMutations(id.clone()),
             resource_tags::ProjectTagMutations(id),
         ))
     }
@@ -731,5 +735,6 @@ pub(crate) struct ProjectMutations(
     batches::BatchMutations,
     projects::OntologyMutations,
     annotate::PriorityMutations,
+    models::PredictionMutations,
     resource_tags::ProjectTagMutations,
 );
