@@ -252,7 +252,8 @@ impl ModelRun {
     /// # Errors
     ///
     /// [`Error::InvalidInput`] (nothing sent) for no rows or an empty id or key;
-    /// [`Error::NotFound`] naming the run when the service does not know it; otherwise a
+    /// [`Error::NotFound`] in the service's words when it does not know the run or some of
+    /// the rows (nothing is registered then); otherwise a
     /// [request failure](crate::Error#request-failures) of the mutation or of reading the task
     /// (the task's id is then logged: the registration goes on).
     pub fn upsert_data_rows(&self, rows: &DataRowIdentifiers) -> Result<Task> {
@@ -316,7 +317,8 @@ impl ModelRun {
     /// # Errors
     ///
     /// [`Error::InvalidInput`] (nothing sent) for no label ids, an empty id or project id, or
-    /// a check frequency under the client's floor; [`Error::NotFound`] naming the run;
+    /// a check frequency under the client's floor; [`Error::NotFound`] in the service's words
+    /// for an unknown run, label or project;
     /// [`Error::RegistrationFailed`] when it ends `FAILED`; [`Error::JobTimedOut`] when it is
     /// still running at the deadline (it goes on); otherwise a
     /// [request failure](crate::Error#request-failures).
@@ -370,13 +372,11 @@ impl ModelRun {
         }
     }
 
-    /// Sends a registration mutation once; its answer is the registration's id.
+    /// Sends a registration mutation once; its answer is the registration's id. A "not
+    /// found" keeps the service's words: the run, or rows, labels or a project it names.
     fn start_registration(&self, field: &str, document: &str, variables: Value) -> Result<String> {
-        let mut data: std::collections::HashMap<String, Option<String>> = self
-            .client
-            .transport()
-            .mutate(document, variables)
-            .map_err(|e| not_found_or("model run", self.id(), e))?;
+        let mut data: std::collections::HashMap<String, Option<String>> =
+            self.client.transport().mutate(document, variables)?;
         data.remove(field)
             .flatten()
             .filter(|id| !id.is_empty())
