@@ -1,6 +1,7 @@
-//! The built `labelbox` binary's `model` and `model-run` commands against a mockito server
-//! (the emulator has no models yet): what each command sends, what it prints, its exit codes,
-//! and input refused before anything is sent.
+//! The built `labelbox` binary's `model` and `model-run` commands against a mockito server:
+//! the variables each command sends, what it prints, its exit codes (a failed registration
+//! too, which the emulator does not make on demand), and input refused before anything is
+//! sent. The flows against the emulator are in `model_flow.rs`.
 
 use std::process::{Command, Stdio};
 
