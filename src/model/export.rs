@@ -120,11 +120,29 @@ impl ModelRun {
     /// Starts a streamable export of the run's data rows (`exportDataRowsInModelRun`, sent
     /// once) and returns its [`ExportTask`]: wait, then stream it like any export.
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let weather = labelbox::OntologyClassification::radio("weather", ["sunny"]);
+    /// # let ontology = labelbox::Client::from_env()?.create_ontology("o", &labelbox::NormalizedOntology::new().classification(weather), None)?;
+    /// # let ontology_id = &ontology.id;
+    /// # let model_id = &labelbox::Client::from_env()?.create_model("m", ontology_id)?.id().to_owned();
+    /// # let run_id = &labelbox::Client::from_env()?.get_model(model_id)?.create_model_run("r", None)?.id().to_owned();
+    /// # let row_ids: Vec<String> = {
+    /// #     let dataset = labelbox::Client::from_env()?.create_dataset("d")?;
+    /// #     let url = |k| labelbox::RowData::url(format!("https://example.com/{k}.jpg"));
+    /// #     let specs = ["img-1", "img-2"].map(|k| labelbox::DataRowSpec::new(url(k)).global_key(k));
+    /// #     let mut task = dataset.create_data_rows(&specs)?;
+    /// #     task.wait_till_done()?;
+    /// #     task.results()?.map(|r| r.map(|r| r.id().to_owned())).collect::<Result<_, _>>()?
+    /// # };
+    /// # let run = labelbox::Client::from_env()?.get_model_run(run_id)?;
+    /// # run.upsert_data_rows(&labelbox::DataRowIdentifiers::ids(row_ids.clone()))?.wait_till_done()?;
     /// use labelbox::{Client, ModelRunExportOptions, StreamType};
     ///
     /// let client = Client::from_env()?;
-    /// let run = client.get_model_run("ck-model-run-id")?;
+    /// let run = client.get_model_run(run_id)?;
     /// let mut export = run.export(ModelRunExportOptions::new().include_predictions(true))?;
     /// export.wait_till_done()?;
     /// for row in export.stream(StreamType::Result)? {

@@ -22,11 +22,17 @@ const MODEL_FIELDS: &str = "name ontologyId id";
 /// A model: a named program, tied to an ontology, whose runs (experiments) hold data rows,
 /// labels and predictions.
 ///
-/// ```no_run
+/// ```
+/// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+/// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+/// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+/// # let weather = labelbox::OntologyClassification::radio("weather", ["sunny"]);
+/// # let ontology = labelbox::Client::from_env()?.create_ontology("o", &labelbox::NormalizedOntology::new().classification(weather), None)?;
+/// # let ontology_id = &ontology.id;
 /// use labelbox::Client;
 ///
 /// let client = Client::from_env()?;
-/// let model = client.create_model("detector", "ck-ontology-id")?;
+/// let model = client.create_model("detector", ontology_id)?;
 /// let run = model.create_model_run("run 1", None)?;
 /// println!("{} {}", model.id(), run.id());
 /// # Ok::<_, labelbox::Error>(())
@@ -88,9 +94,16 @@ impl Model {
     ///
     /// A mutation: after an ambiguous failure it is not sent again.
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let weather = labelbox::OntologyClassification::radio("weather", ["sunny"]);
+    /// # let ontology = labelbox::Client::from_env()?.create_ontology("o", &labelbox::NormalizedOntology::new().classification(weather), None)?;
+    /// # let ontology_id = &ontology.id;
+    /// # let model_id = &labelbox::Client::from_env()?.create_model("m", ontology_id)?.id().to_owned();
     /// let client = labelbox::Client::from_env()?;
-    /// let model = client.get_model("ck-model-id")?;
+    /// let model = client.get_model(model_id)?;
     /// let run = model.create_model_run("run 2", Some(serde_json::json!({"lr": 0.01})))?;
     /// assert_eq!(run.model_id(), model.id());
     /// # Ok::<_, labelbox::Error>(())
@@ -107,9 +120,16 @@ impl Model {
 
     /// Deletes the model (`DeleteModelPyApi`).
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let weather = labelbox::OntologyClassification::radio("weather", ["sunny"]);
+    /// # let ontology = labelbox::Client::from_env()?.create_ontology("o", &labelbox::NormalizedOntology::new().classification(weather), None)?;
+    /// # let ontology_id = &ontology.id;
+    /// # let model_id = &labelbox::Client::from_env()?.create_model("m", ontology_id)?.id().to_owned();
     /// let client = labelbox::Client::from_env()?;
-    /// client.get_model("ck-model-id")?.delete()?;
+    /// client.get_model(model_id)?.delete()?;
     /// # Ok::<_, labelbox::Error>(())
     /// ```
     ///
@@ -160,9 +180,15 @@ impl Client {
     /// A mutation: after an ambiguous failure it is not sent again (the error says it may
     /// have been carried out).
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let weather = labelbox::OntologyClassification::radio("weather", ["sunny"]);
+    /// # let ontology = labelbox::Client::from_env()?.create_ontology("o", &labelbox::NormalizedOntology::new().classification(weather), None)?;
+    /// # let ontology_id = &ontology.id;
     /// let client = labelbox::Client::from_env()?;
-    /// let model = client.create_model("detector", "ck-ontology-id")?;
+    /// let model = client.create_model("detector", ontology_id)?;
     /// assert_eq!(model.name(), "detector");
     /// # Ok::<_, labelbox::Error>(())
     /// ```
@@ -197,9 +223,16 @@ impl Client {
 
     /// The model with this id (`GetModelPyApi`).
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let weather = labelbox::OntologyClassification::radio("weather", ["sunny"]);
+    /// # let ontology = labelbox::Client::from_env()?.create_ontology("o", &labelbox::NormalizedOntology::new().classification(weather), None)?;
+    /// # let ontology_id = &ontology.id;
+    /// # let model_id = &labelbox::Client::from_env()?.create_model("m", ontology_id)?.id().to_owned();
     /// let client = labelbox::Client::from_env()?;
-    /// let model = client.get_model("ck-model-id")?;
+    /// let model = client.get_model(model_id)?;
     /// println!("{} uses ontology {:?}", model.name(), model.ontology_id());
     /// # Ok::<_, labelbox::Error>(())
     /// ```

@@ -29,11 +29,27 @@ pub const REGISTRATION_WAIT_TIMEOUT: Duration = Duration::from_secs(3600);
 /// A run of a [`Model`]: the data rows, labels and predictions of one experiment. It keeps
 /// its [`Client`].
 ///
-/// ```no_run
+/// ```
+/// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+/// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+/// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+/// # let weather = labelbox::OntologyClassification::radio("weather", ["sunny"]);
+/// # let ontology = labelbox::Client::from_env()?.create_ontology("o", &labelbox::NormalizedOntology::new().classification(weather), None)?;
+/// # let ontology_id = &ontology.id;
+/// # let model_id = &labelbox::Client::from_env()?.create_model("m", ontology_id)?.id().to_owned();
+/// # let run_id = &labelbox::Client::from_env()?.get_model(model_id)?.create_model_run("r", None)?.id().to_owned();
+/// # let row_ids: Vec<String> = {
+/// #     let dataset = labelbox::Client::from_env()?.create_dataset("d")?;
+/// #     let url = |k| labelbox::RowData::url(format!("https://example.com/{k}.jpg"));
+/// #     let specs = ["img-1", "img-2"].map(|k| labelbox::DataRowSpec::new(url(k)).global_key(k));
+/// #     let mut task = dataset.create_data_rows(&specs)?;
+/// #     task.wait_till_done()?;
+/// #     task.results()?.map(|r| r.map(|r| r.id().to_owned())).collect::<Result<_, _>>()?
+/// # };
 /// use labelbox::{Client, DataRowIdentifiers, TaskStatus};
 ///
 /// let client = Client::from_env()?;
-/// let run = client.get_model_run("ck-model-run-id")?;
+/// let run = client.get_model_run(run_id)?;
 /// let mut task = run.upsert_data_rows(&DataRowIdentifiers::global_keys(["img-1"]))?;
 /// assert_eq!(task.wait_till_done()?, TaskStatus::Complete);
 /// # Ok::<_, labelbox::Error>(())
@@ -237,13 +253,29 @@ impl ModelRun {
     /// with [`Client::cancel_task`] while in progress), and waiting is one line with the task
     /// rules: [`Task::wait_till_done`] or [`Task::wait_with`].
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let weather = labelbox::OntologyClassification::radio("weather", ["sunny"]);
+    /// # let ontology = labelbox::Client::from_env()?.create_ontology("o", &labelbox::NormalizedOntology::new().classification(weather), None)?;
+    /// # let ontology_id = &ontology.id;
+    /// # let model_id = &labelbox::Client::from_env()?.create_model("m", ontology_id)?.id().to_owned();
+    /// # let run_id = &labelbox::Client::from_env()?.get_model(model_id)?.create_model_run("r", None)?.id().to_owned();
+    /// # let row_ids: Vec<String> = {
+    /// #     let dataset = labelbox::Client::from_env()?.create_dataset("d")?;
+    /// #     let url = |k| labelbox::RowData::url(format!("https://example.com/{k}.jpg"));
+    /// #     let specs = ["img-1", "img-2"].map(|k| labelbox::DataRowSpec::new(url(k)).global_key(k));
+    /// #     let mut task = dataset.create_data_rows(&specs)?;
+    /// #     task.wait_till_done()?;
+    /// #     task.results()?.map(|r| r.map(|r| r.id().to_owned())).collect::<Result<_, _>>()?
+    /// # };
     /// use labelbox::{Client, DataRowIdentifiers, TaskStatus, WaitOptions};
     /// use std::time::Duration;
     ///
     /// let client = Client::from_env()?;
-    /// let run = client.get_model_run("ck-model-run-id")?;
-    /// let mut task = run.upsert_data_rows(&DataRowIdentifiers::ids(["ck-row-1", "ck-row-2"]))?;
+    /// let run = client.get_model_run(run_id)?;
+    /// let mut task = run.upsert_data_rows(&DataRowIdentifiers::ids(row_ids))?;
     /// let status = task.wait_with(WaitOptions::new().timeout(Duration::from_secs(3600)))?;
     /// assert_eq!(status, TaskStatus::Complete);
     /// # Ok::<_, labelbox::Error>(())
@@ -278,12 +310,38 @@ impl ModelRun {
     /// Adds labels (and their data rows) to the run and waits for the registration with
     /// the official SDK's default: up to [`REGISTRATION_WAIT_TIMEOUT`], a poll every 5 s.
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let weather = labelbox::OntologyClassification::radio("weather", ["sunny"]);
+    /// # let ontology = labelbox::Client::from_env()?.create_ontology("o", &labelbox::NormalizedOntology::new().classification(weather), None)?;
+    /// # let ontology_id = &ontology.id;
+    /// # let model_id = &labelbox::Client::from_env()?.create_model("m", ontology_id)?.id().to_owned();
+    /// # let run_id = &labelbox::Client::from_env()?.get_model(model_id)?.create_model_run("r", None)?.id().to_owned();
+    /// # let row_ids: Vec<String> = {
+    /// #     let dataset = labelbox::Client::from_env()?.create_dataset("d")?;
+    /// #     let url = |k| labelbox::RowData::url(format!("https://example.com/{k}.jpg"));
+    /// #     let specs = ["img-1", "img-2"].map(|k| labelbox::DataRowSpec::new(url(k)).global_key(k));
+    /// #     let mut task = dataset.create_data_rows(&specs)?;
+    /// #     task.wait_till_done()?;
+    /// #     task.results()?.map(|r| r.map(|r| r.id().to_owned())).collect::<Result<_, _>>()?
+    /// # };
+    /// # let project_id = &{
+    /// #     let client = labelbox::Client::from_env()?;
+    /// #     let project = client.create_project("p", labelbox::MediaType::Image)?;
+    /// #     project.create_batch("b", labelbox::DataRowIdentifiers::ids(row_ids.clone()), 3)?;
+    /// #     project.connect_ontology(&ontology)?;
+    /// #     let row = labelbox::AnnotationDataRow::Id(row_ids[0].clone());
+    /// #     let label = [labelbox::Annotation::radio("weather", row, "sunny")];
+    /// #     project.import_labels("l", &label)?.wait_till_done()?;
+    /// #     project.id().to_owned()
+    /// # };
     /// use labelbox::{Client, ModelRunLabels};
     ///
     /// let client = Client::from_env()?;
-    /// let run = client.get_model_run("ck-model-run-id")?;
-    /// run.upsert_labels(&ModelRunLabels::project("ck-project-id"))?;
+    /// let run = client.get_model_run(run_id)?;
+    /// run.upsert_labels(&ModelRunLabels::project(project_id))?;
     /// # Ok::<_, labelbox::Error>(())
     /// ```
     ///
@@ -303,14 +361,40 @@ impl ModelRun {
     /// deadline on the client's clock (the task wait rules). This registration is not
     /// known to be a [`Task`], so it is polled the official SDK's way.
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let weather = labelbox::OntologyClassification::radio("weather", ["sunny"]);
+    /// # let ontology = labelbox::Client::from_env()?.create_ontology("o", &labelbox::NormalizedOntology::new().classification(weather), None)?;
+    /// # let ontology_id = &ontology.id;
+    /// # let model_id = &labelbox::Client::from_env()?.create_model("m", ontology_id)?.id().to_owned();
+    /// # let run_id = &labelbox::Client::from_env()?.get_model(model_id)?.create_model_run("r", None)?.id().to_owned();
+    /// # let row_ids: Vec<String> = {
+    /// #     let dataset = labelbox::Client::from_env()?.create_dataset("d")?;
+    /// #     let url = |k| labelbox::RowData::url(format!("https://example.com/{k}.jpg"));
+    /// #     let specs = ["img-1", "img-2"].map(|k| labelbox::DataRowSpec::new(url(k)).global_key(k));
+    /// #     let mut task = dataset.create_data_rows(&specs)?;
+    /// #     task.wait_till_done()?;
+    /// #     task.results()?.map(|r| r.map(|r| r.id().to_owned())).collect::<Result<_, _>>()?
+    /// # };
+    /// # let project_id = &{
+    /// #     let client = labelbox::Client::from_env()?;
+    /// #     let project = client.create_project("p", labelbox::MediaType::Image)?;
+    /// #     project.create_batch("b", labelbox::DataRowIdentifiers::ids(row_ids.clone()), 3)?;
+    /// #     project.connect_ontology(&ontology)?;
+    /// #     let row = labelbox::AnnotationDataRow::Id(row_ids[0].clone());
+    /// #     let label = [labelbox::Annotation::radio("weather", row, "sunny")];
+    /// #     project.import_labels("l", &label)?.wait_till_done()?;
+    /// #     project.id().to_owned()
+    /// # };
     /// use labelbox::{Client, ModelRunLabels, WaitOptions};
     /// use std::time::Duration;
     ///
     /// let client = Client::from_env()?;
-    /// let run = client.get_model_run("ck-model-run-id")?;
+    /// let run = client.get_model_run(run_id)?;
     /// let wait = WaitOptions::new().timeout(Duration::from_secs(600));
-    /// run.upsert_labels_with(&ModelRunLabels::label_ids(["ck-label-1"]), wait)?;
+    /// run.upsert_labels_with(&ModelRunLabels::project(project_id), wait)?;
     /// # Ok::<_, labelbox::Error>(())
     /// ```
     ///
@@ -385,9 +469,17 @@ impl ModelRun {
 
     /// Deletes the run (`DeleteModelRunPyApi`).
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let weather = labelbox::OntologyClassification::radio("weather", ["sunny"]);
+    /// # let ontology = labelbox::Client::from_env()?.create_ontology("o", &labelbox::NormalizedOntology::new().classification(weather), None)?;
+    /// # let ontology_id = &ontology.id;
+    /// # let model_id = &labelbox::Client::from_env()?.create_model("m", ontology_id)?.id().to_owned();
+    /// # let run_id = &labelbox::Client::from_env()?.get_model(model_id)?.create_model_run("r", None)?.id().to_owned();
     /// let client = labelbox::Client::from_env()?;
-    /// client.get_model_run("ck-model-run-id")?.delete()?;
+    /// client.get_model_run(run_id)?.delete()?;
     /// # Ok::<_, labelbox::Error>(())
     /// ```
     ///
@@ -409,9 +501,17 @@ impl ModelRun {
 impl Client {
     /// The model run with this id (`GetModelRunPyApi`).
     ///
-    /// ```no_run
+    /// ```
+    /// # let emulator = labelbox_emulator::Emulator::builder().min_task_duration(std::time::Duration::ZERO).start().unwrap();
+    /// # std::env::set_var("LABELBOX_API_KEY", emulator.api_key());
+    /// # std::env::set_var("LABELBOX_ENDPOINT", emulator.url());
+    /// # let weather = labelbox::OntologyClassification::radio("weather", ["sunny"]);
+    /// # let ontology = labelbox::Client::from_env()?.create_ontology("o", &labelbox::NormalizedOntology::new().classification(weather), None)?;
+    /// # let ontology_id = &ontology.id;
+    /// # let model_id = &labelbox::Client::from_env()?.create_model("m", ontology_id)?.id().to_owned();
+    /// # let run_id = &labelbox::Client::from_env()?.get_model(model_id)?.create_model_run("r", None)?.id().to_owned();
     /// let client = labelbox::Client::from_env()?;
-    /// let run = client.get_model_run("ck-model-run-id")?;
+    /// let run = client.get_model_run(run_id)?;
     /// println!("{} of model {}", run.name(), run.model_id());
     /// # Ok::<_, labelbox::Error>(())
     /// ```
