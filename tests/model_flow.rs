@@ -16,27 +16,6 @@ use labelbox::{
 };
 use serde_json::{json, Value};
 
-/// A dataset of `n` rows with keys `{prefix}-{i}`; answers their ids in key order.
-fn rows(client: &Client, prefix: &str, n: usize) -> Vec<String> {
-    let dataset = client.create_dataset(prefix).unwrap();
-    let mut task = dataset.create_data_rows(&specs(prefix, n)).unwrap();
-    assert_eq!(
-        task.wait_with(wait_options()).unwrap(),
-        TaskStatus::Complete
-    );
-    let mut created: Vec<(usize, String)> = task
-        .results()
-        .unwrap()
-        .map(|r| {
-            let r = r.unwrap();
-            let index = r.global_key().unwrap().rsplit('-').next().unwrap();
-            (index.parse().unwrap(), r.id().to_owned())
-        })
-        .collect();
-    created.sort();
-    created.into_iter().map(|(_, id)| id).collect()
-}
-
 /// An ontology with a `weather` radio, and a model using it.
 fn model(client: &Client) -> (labelbox::Ontology, Model) {
     let ontology = client
@@ -72,7 +51,7 @@ fn exported(run: &labelbox::ModelRun, options: ModelRunExportOptions) -> Vec<Val
 fn rows_sent_to_a_run_come_back_in_its_export() {
     let emu = emulator();
     let client = client(&emu);
-    let ids = rows(&client, "mr", 4);
+    let ids = keyed_rows(&client, "mr", 4);
     let (ontology, model) = model(&client);
     assert_eq!(model.ontology_id(), Some(ontology.id.as_str()));
     assert_eq!(client.get_model(model.id()).unwrap().name(), "detector");
@@ -152,7 +131,7 @@ fn rows_sent_to_a_run_come_back_in_its_export() {
 fn a_projects_labels_registered_on_a_run_are_in_its_export() {
     let emu = emulator();
     let client = client(&emu);
-    let ids = rows(&client, "lab", 3);
+    let ids = keyed_rows(&client, "lab", 3);
     let (ontology, model) = model(&client);
     let project = client.create_project("labels", MediaType::Image).unwrap();
     project
@@ -204,7 +183,7 @@ fn a_running_registration_is_cancelled_and_registers_nothing() {
     // Long enough for the cancel to arrive while it runs, short enough for the export after it.
     let emu = start(fast_emulator().min_task_duration(Duration::from_secs(5)));
     let client = client(&emu);
-    let ids = rows(&client, "cx", 2);
+    let ids = keyed_rows(&client, "cx", 2);
     let (_, model) = model(&client);
     let run = model.create_model_run("cancelled", None).unwrap();
     let mut task = run.upsert_data_rows(&DataRowIdentifiers::ids(ids)).unwrap();

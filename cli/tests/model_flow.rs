@@ -5,9 +5,7 @@
 
 use std::time::Duration;
 
-use labelbox::{
-    Client, DataRowSpec, MediaType, NormalizedOntology, OntologyClassification, RowData,
-};
+use labelbox::{MediaType, NormalizedOntology, OntologyClassification};
 use labelbox_emulator::Emulator;
 
 mod common;
@@ -24,26 +22,8 @@ fn emulator(task_duration: Duration) -> Emulator {
 
 /// `n` rows with keys `{prefix}-{i}` and an ontology; answers the ontology's id.
 fn rows_and_ontology(emu: &Emulator, prefix: &str, n: usize) -> String {
-    let client = Client::builder()
-        .api_key(emu.api_key())
-        .endpoint(emu.url())
-        .min_check_frequency(Duration::from_millis(10))
-        .build()
-        .unwrap();
-    let specs: Vec<DataRowSpec> = (0..n)
-        .map(|i| {
-            DataRowSpec::new(RowData::url(format!("https://e.com/{prefix}/{i}.jpg")))
-                .global_key(format!("{prefix}-{i}"))
-        })
-        .collect();
-    let wait = labelbox::WaitOptions::default().check_frequency(Duration::from_millis(20));
-    client
-        .create_dataset(prefix)
-        .unwrap()
-        .create_data_rows(&specs)
-        .unwrap()
-        .wait_with(wait)
-        .unwrap();
+    let client = common::sdk_client(emu);
+    common::keyed_rows(&client, prefix, n);
     let ontology = NormalizedOntology::new()
         .classification(OntologyClassification::radio("weather", ["sunny", "rainy"]));
     client
