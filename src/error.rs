@@ -884,4 +884,23 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_000), "1,000");
     }
+
+    #[test]
+    fn a_failed_registration_says_which_and_why_in_an_excerpt() {
+        let failed = |message: Option<String>| Error::RegistrationFailed {
+            model_run_id: "r1".into(),
+            task_id: "t1".into(),
+            message,
+        };
+        assert_eq!(
+            failed(None).to_string(),
+            "registration task \"t1\" of model run \"r1\" failed"
+        );
+        let long = "x".repeat(EXCERPT_CHARS + 10);
+        let text = failed(Some(long)).to_string();
+        assert!(text.ends_with("… (10 more bytes)"), "{text}");
+        let e = failed(Some("ontology mismatch".into()));
+        assert!(e.to_string().ends_with("failed: ontology mismatch"));
+        assert!(!e.is_retryable() && !e.is_wait_timed_out() && !e.may_have_been_processed());
+    }
 }
