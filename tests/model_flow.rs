@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use import_support::*;
 use labelbox::{
-    Annotation, AnnotationDataRow, Client, DataRowIdentifiers, Error, ImportState, MediaType,
-    Model, ModelRunExportOptions, ModelRunLabels, NormalizedOntology, OntologyClassification,
-    StreamType, TaskStatus,
+    Annotation, AnnotationDataRow, Client, DataRowIdentifiers, Error, ExportedRow, ImportState,
+    MediaType, Model, ModelRunExportOptions, ModelRunLabels, NormalizedOntology,
+    OntologyClassification, StreamType, TaskStatus,
 };
 use serde_json::{json, Value};
 
@@ -105,9 +105,17 @@ fn rows_sent_to_a_run_come_back_in_its_export() {
         assert_eq!(experiment["name"], "detector", "{row}");
         assert!(experiment["runs"][run.id()].is_object(), "{row}");
     }
-    let export = requests_with(&emu, "exportDataRowsInModelRun")
-        .pop()
-        .unwrap();
+    // Typed rows read the same export: the experiments part is checked and skipped.
+    let mut typed = run.export(ModelRunExportOptions::new()).unwrap();
+    typed.wait_with(wait_options()).unwrap();
+    let typed_ids: HashSet<String> = typed
+        .stream_as::<ExportedRow>(StreamType::Result)
+        .unwrap()
+        .map(|row| row.unwrap().data_row.id)
+        .collect();
+    assert_eq!(typed_ids, expected.iter().map(|s| s.to_string()).collect());
+    // The first export asked for the run's details.
+    let export = requests_with(&emu, "exportDataRowsInModelRun").remove(0);
     assert_eq!(
         export.operation.as_deref(),
         Some("exportDataRowsInModelRunPyApi")
