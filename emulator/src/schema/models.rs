@@ -11,7 +11,7 @@ use super::data_rows::DataRowObject;
 use super::labels::AnyJson;
 use super::{coded, count_arg, store, DateTime, WhereUniqueIdInput, WhereUniqueInput};
 use crate::models::{
-    ModelRecord, ModelRunRecord, RunRow, DATA_ROW_REGISTRATION_TASK_TYPE,
+    ModelRecord, ModelRunRecord, ModelState, RunRow, DATA_ROW_REGISTRATION_TASK_TYPE,
     LABEL_REGISTRATION_TASK_TYPE,
 };
 use crate::project_tasks;
@@ -308,6 +308,30 @@ fn set_config(store: &Store, id: &str, config: Option<serde_json::Value>) -> Res
     })
 }
 
+/// Deletes every id with `remove`, or, when one does not `exist`, refuses the whole request
+/// naming the unknown ones (nothing deleted).
+fn delete_all(
+    store: &Store,
+    ids: &[ID],
+    kind: &str,
+    exists: fn(&ModelState, &str) -> bool,
+    remove: fn(&mut ModelState, &str),
+) -> Result<bool> {
+    let mut state = store.projects.lock();
+    let unknown: Vec<&str> = ids
+        .iter()
+        .map(|id| id.as_str())
+        .filter(|id| !exists(&state.models, id))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(missing(kind, &unknown));
+    }
+    for id in ids {
+        remove(&mut state.models, id.as_str());
+    }
+    Ok(true)
+}
+
 // ----- registrations -----
 
 /// `(data row, label)` pairs to register on a run.
@@ -584,20 +608,13 @@ impl ModelMutation {
         ctx: &Context<'_>,
         #[graphql(name = "where")] filter: WhereIds,
     ) -> Result<bool> {
-        let mut state = store(ctx).projects.lock();
-        let unknown: Vec<&str> = filter
-            .ids
-            .iter()
-            .map(|id| id.as_str())
-            .filter(|id| !state.models.models.contains_key(*id))
-            .collect();
-        if !unknown.is_empty() {
-            return Err(missing("Models", &unknown));
-        }
-        for id in &filter.ids {
-            state.models.delete_model(id.as_str());
-        }
-        Ok(true)
+        delete_all(
+            store(ctx),
+            &filter.ids,
+            "Models",
+            |m, id| m.models.contains_key(id),
+            ModelState::delete_model,
+        )
     }
 
     /// Creates a run of a model, with its training metadata.
@@ -638,20 +655,15 @@ impl ModelMutation {
         ctx: &Context<'_>,
         #[graphql(name = "where")] filter: WhereIds,
     ) -> Result<bool> {
-        let mut state = store(ctx).projects.lock();
-        let unknown: Vec<&str> = filter
-            .ids
-            .iter()
-            .map(|id| id.as_str())
-            .filter(|id| !state.models.runs.contains_key(*id))
-            .collect();
-        if !unknown.is_empty() {
-            return Err(missing("Model runs", &unknown));
-        }
-        for id in &filter.ids {
-            state.models.runs.remove(id.as_str());
-        }
-        Ok(true)
+        delete_all(
+            store(ctx),
+            &filter.ids,
+            "Model runs",
+            |m, id| m.runs.contains_key(id),
+            |m, id| {
+                m.runs.remove(id);
+            },
+        )
     }
 
     /// Replaces a run's training metadata (kept as given).
