@@ -176,18 +176,54 @@ fn models_and_runs_are_created_read_and_deleted() {
     let model_id = text(&model["id"]);
     assert_eq!(get_model(&emu, &model_id).1["data"]["model"], model);
 
-    let config = json!({"batch_size": 100, "reruns": [1, 2]});
-    let (_, run) = create_run(&emu, &model_id, "run 1", config.clone());
+    // The top-level keys of the training metadata are camel-cased (Labelbox's test_model_run).
+    let config = json!({"batch_size": 100, "reruns": [1, 2], "nested": {"keep_me": 1}});
+    let (_, run) = create_run(&emu, &model_id, "run 1", config);
     let run = run["data"]["createModelRun"].clone();
     assert_eq!(run["name"], "run 1");
     assert_eq!(run["modelId"], model_id.as_str());
-    assert_eq!(run["trainingMetadata"], config);
+    assert_eq!(
+        run["trainingMetadata"],
+        json!({"batchSize": 100, "reruns": [1, 2], "nested": {"keep_me": 1}})
+    );
     assert_eq!(run["createdBy"], emu.user_id());
     let run_id = text(&run["id"]);
     assert_eq!(get_run(&emu, &run_id).1["data"]["modelRun"], run);
     let (_, bare) = create_run(&emu, &model_id, "run 2", Value::Null);
     let bare_id = text(&bare["data"]["createModelRun"]["id"]);
     assert!(bare["data"]["createModelRun"]["trainingMetadata"].is_null());
+
+    // Listings: the models by name, the model's runs oldest first.
+    let q = format!("query GetModelsPyApi($n: String) {{ models(where: {{name: $n}}, skip: 0, first: 100) {{ {MODEL_FIELDS} }} }}");
+    let listed = data(&emu, &q, json!({"n": "my model"}))["models"].clone();
+    assert_eq!(listed, json!([model]));
+    assert_eq!(data(&emu, &q, json!({"n": "other"}))["models"], json!([]));
+    let q =
+        "query R($id: ID!) { model(where: {id: $id}) { modelRuns(skip: 0, first: 100) { id } } }";
+    let runs = data(&emu, q, json!({"id": model_id}))["model"]["modelRuns"].clone();
+    assert_eq!(runs, json!([{"id": run_id}, {"id": bare_id}]));
+
+    // The config is replaced as given, then reset.
+    let q =
+        "mutation updateModelRunConfigPyApi($modelRunId: ID!, $data: UpdateModelRunConfigInput!){
+                updateModelRunConfig(modelRun: {id : $modelRunId}, data: $data){trainingMetadata}}";
+    let updated = data(
+        &emu,
+        q,
+        json!({"modelRunId": run_id, "data": {"config": {"batch_size": 2000}}}),
+    );
+    assert_eq!(
+        updated["updateModelRunConfig"]["trainingMetadata"],
+        json!({"batch_size": 2000})
+    );
+    let q = "query ModelRunPyApi($modelRunId: ID!){ modelRun(where: {id : $modelRunId}){trainingMetadata}}";
+    let read = data(&emu, q, json!({"modelRunId": run_id}));
+    assert_eq!(read["modelRun"]["trainingMetadata"]["batch_size"], 2000);
+    let q = "mutation resetModelRunConfigPyApi($modelRunId: ID!){ resetModelRunConfig(modelRun: {id : $modelRunId}){trainingMetadata}}";
+    let reset = data(&emu, q, json!({"modelRunId": run_id}));
+    assert!(reset["resetModelRunConfig"]["trainingMetadata"].is_null());
+    let (_, answer) = gql(&emu, q, json!({"modelRunId": "nope"}));
+    assert_eq!(error_code(&answer), "RESOURCE_NOT_FOUND", "{answer}");
 
     // A run deleted is gone; deleting it again is refused.
     assert_eq!(delete(&emu, "run", &run_id).0, 200);
@@ -294,6 +330,20 @@ fn data_row_registration_is_a_task_whose_status_query_agrees() {
     assert!(last["data"]["annotationGroups"]["pageInfo"]["endCursor"].is_null());
     let (_, answer) = run_rows(&emu, &run, json!("x"), 2);
     assert_eq!(error_code(&answer), "MALFORMED_REQUEST", "{answer}");
+
+    // Rows are taken out of the run; a row not in it refuses the request, nothing removed.
+    let q = "mutation DeleteModelRunDataRowsPyApi($modelRunId: ID!, $dataRowIds: [ID!]!) {
+            deleteModelRunDataRows(where: {modelRunId: $modelRunId, dataRowIds: $dataRowIds})}";
+    let (_, answer) = gql(
+        &emu,
+        q,
+        json!({"modelRunId": run, "dataRowIds": [ids[0], "not-in-run"]}),
+    );
+    assert_eq!(error_code(&answer), "RESOURCE_NOT_FOUND", "{answer}");
+    assert_eq!(row_ids(&run_rows(&emu, &run, Value::Null, 100).1).len(), 3);
+    data(&emu, q, json!({"modelRunId": run, "dataRowIds": [ids[0]]}));
+    let left = row_ids(&run_rows(&emu, &run, Value::Null, 100).1);
+    assert_eq!(left, [ids[1].clone(), ids[2].clone()]);
 }
 
 #[test]

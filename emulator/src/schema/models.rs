@@ -11,7 +11,7 @@ use super::data_rows::DataRowObject;
 use super::labels::AnyJson;
 use super::{coded, count_arg, store, DateTime, WhereUniqueIdInput, WhereUniqueInput};
 use crate::models::{
-    ModelRecord, ModelRunRecord, RunRow, DATA_ROW_REGISTRATION_TASK_TYPE,
+    ModelRecord, ModelRunRecord, ModelState, RunRow, DATA_ROW_REGISTRATION_TASK_TYPE,
     LABEL_REGISTRATION_TASK_TYPE,
 };
 use crate::project_tasks;
@@ -21,6 +21,8 @@ use crate::time;
 /// Default and largest page of a run's rows.
 const RUN_ROW_PAGE: usize = 100;
 const MAX_RUN_ROW_PAGE: usize = 1_000;
+/// Largest page of a model or model-run listing.
+const MAX_LIST_PAGE: usize = 100;
 
 /// The `RESOURCE_NOT_FOUND` error of an object of `kind` named by `id`.
 fn not_found(kind: &str, id: &str) -> async_graphql::Error {
@@ -71,6 +73,31 @@ impl ModelObject {
     }
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
+    }
+    /// The model's runs, oldest first.
+    async fn model_runs(
+        &self,
+        ctx: &Context<'_>,
+        skip: Option<i32>,
+        first: Option<i32>,
+    ) -> Result<Vec<ModelRunObject>> {
+        let skip = count_arg("skip", skip, 0, usize::MAX)?;
+        let first = count_arg("first", first, MAX_LIST_PAGE, MAX_LIST_PAGE)?;
+        let state = store(ctx).projects.lock();
+        let mut runs: Vec<&ModelRunRecord> = state
+            .models
+            .runs
+            .values()
+            .filter(|r| r.model_id == self.0.id)
+            .collect();
+        // Ids grow with creation.
+        runs.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(runs
+            .into_iter()
+            .skip(skip)
+            .take(first)
+            .map(|r| ModelRunObject(r.clone()))
+            .collect())
     }
 }
 
@@ -182,6 +209,13 @@ struct CreateModelRunInput {
     model_id: ID,
 }
 
+/// `get_models(where=Model.name == ...)`: the name is the one condition a model listing takes.
+#[derive(InputObject, Default)]
+#[graphql(name = "ModelWhereInput")]
+struct ModelWhere {
+    name: Option<String>,
+}
+
 #[derive(InputObject)]
 #[graphql(name = "WhereIdsInput")]
 struct WhereIds {
@@ -212,6 +246,90 @@ struct LabelRegistration {
 struct ProjectLabelRegistration {
     model_run_id: ID,
     project_id: ID,
+}
+
+#[derive(InputObject)]
+#[graphql(name = "UpdateModelRunConfigInput")]
+struct UpdateConfigInput {
+    config: AnyJson,
+}
+
+#[derive(InputObject)]
+#[graphql(name = "DeleteModelRunDataRowsWhereInput")]
+struct DeleteRunRowsWhere {
+    model_run_id: ID,
+    data_row_ids: Vec<ID>,
+}
+
+/// A run's training metadata as `updateModelRunConfig` / `resetModelRunConfig` answer it.
+#[derive(SimpleObject)]
+#[graphql(name = "ModelRunConfig")]
+struct RunConfig {
+    training_metadata: Option<AnyJson>,
+}
+
+/// The top-level keys of `createModelRun`'s training metadata camel-cased: Labelbox's own
+/// `test_model_run` creates `{"batch_size": 100}` and reads `training_metadata["batchSize"]`
+/// (`updateModelRunConfig` keeps keys as given: its tests read `batch_size` back).
+fn camel_case_keys(metadata: serde_json::Value) -> serde_json::Value {
+    let serde_json::Value::Object(map) = metadata else {
+        return metadata;
+    };
+    let camel = |key: &str| {
+        let mut out = String::with_capacity(key.len());
+        let mut upper = false;
+        for c in key.chars() {
+            match c {
+                '_' if !out.is_empty() => upper = true,
+                c if upper => {
+                    out.extend(c.to_uppercase());
+                    upper = false;
+                }
+                c => out.push(c),
+            }
+        }
+        out
+    };
+    map.into_iter().map(|(k, v)| (camel(&k), v)).collect()
+}
+
+/// Sets run `id`'s training metadata; answers it.
+fn set_config(store: &Store, id: &str, config: Option<serde_json::Value>) -> Result<RunConfig> {
+    let mut state = store.projects.lock();
+    let run = state
+        .models
+        .runs
+        .get_mut(id)
+        .ok_or_else(|| not_found("ModelRun", id))?;
+    run.training_metadata = config.filter(|c| !c.is_null());
+    run.updated_at = time::now().max(run.created_at);
+    Ok(RunConfig {
+        training_metadata: run.training_metadata.clone().map(AnyJson),
+    })
+}
+
+/// Deletes every id with `remove`, or, when one does not `exist`, refuses the whole request
+/// naming the unknown ones (nothing deleted).
+fn delete_all(
+    store: &Store,
+    ids: &[ID],
+    kind: &str,
+    exists: fn(&ModelState, &str) -> bool,
+    remove: fn(&mut ModelState, &str),
+) -> Result<bool> {
+    let mut state = store.projects.lock();
+    let unknown: Vec<&str> = ids
+        .iter()
+        .map(|id| id.as_str())
+        .filter(|id| !exists(&state.models, id))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(missing(kind, &unknown));
+    }
+    for id in ids {
+        remove(&mut state.models, id.as_str());
+    }
+    Ok(true)
 }
 
 // ----- registrations -----
@@ -367,6 +485,30 @@ impl ModelQuery {
             .ok_or_else(|| not_found("Model", id))
     }
 
+    /// The organization's models, oldest first.
+    async fn models(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: Option<ModelWhere>,
+        skip: Option<i32>,
+        first: Option<i32>,
+    ) -> Result<Vec<ModelObject>> {
+        let filter = filter.unwrap_or_default();
+        let skip = count_arg("skip", skip, 0, usize::MAX)?;
+        let first = count_arg("first", first, MAX_LIST_PAGE, MAX_LIST_PAGE)?;
+        let state = store(ctx).projects.lock();
+        Ok(state
+            .models
+            .order
+            .iter()
+            .filter_map(|id| state.models.models.get(id))
+            .filter(|m| filter.name.as_ref().is_none_or(|n| n == &m.name))
+            .skip(skip)
+            .take(first)
+            .map(|m| ModelObject(m.clone()))
+            .collect())
+    }
+
     /// A model run by id; an unknown or deleted one is null with `RESOURCE_NOT_FOUND`.
     async fn model_run(
         &self,
@@ -466,20 +608,13 @@ impl ModelMutation {
         ctx: &Context<'_>,
         #[graphql(name = "where")] filter: WhereIds,
     ) -> Result<bool> {
-        let mut state = store(ctx).projects.lock();
-        let unknown: Vec<&str> = filter
-            .ids
-            .iter()
-            .map(|id| id.as_str())
-            .filter(|id| !state.models.models.contains_key(*id))
-            .collect();
-        if !unknown.is_empty() {
-            return Err(missing("Models", &unknown));
-        }
-        for id in &filter.ids {
-            state.models.delete_model(id.as_str());
-        }
-        Ok(true)
+        delete_all(
+            store(ctx),
+            &filter.ids,
+            "Models",
+            |m, id| m.models.contains_key(id),
+            ModelState::delete_model,
+        )
     }
 
     /// Creates a run of a model, with its training metadata.
@@ -502,7 +637,10 @@ impl ModelMutation {
             id: store.new_id(),
             name: data.name,
             model_id,
-            training_metadata: data.training_metadata.map(|m| m.0).filter(|m| !m.is_null()),
+            training_metadata: data
+                .training_metadata
+                .map(|m| camel_case_keys(m.0))
+                .filter(|m| !m.is_null()),
             created_at: now,
             updated_at: now,
             rows: Vec::new(),
@@ -517,19 +655,65 @@ impl ModelMutation {
         ctx: &Context<'_>,
         #[graphql(name = "where")] filter: WhereIds,
     ) -> Result<bool> {
+        delete_all(
+            store(ctx),
+            &filter.ids,
+            "Model runs",
+            |m, id| m.runs.contains_key(id),
+            |m, id| {
+                m.runs.remove(id);
+            },
+        )
+    }
+
+    /// Replaces a run's training metadata (kept as given).
+    async fn update_model_run_config(
+        &self,
+        ctx: &Context<'_>,
+        model_run: WhereUniqueInput,
+        data: UpdateConfigInput,
+    ) -> Result<RunConfig> {
+        set_config(store(ctx), model_run.id.as_str(), Some(data.config.0))
+    }
+
+    /// Clears a run's training metadata.
+    async fn reset_model_run_config(
+        &self,
+        ctx: &Context<'_>,
+        model_run: WhereUniqueInput,
+    ) -> Result<RunConfig> {
+        set_config(store(ctx), model_run.id.as_str(), None)
+    }
+
+    /// Takes data rows out of a run; a row not in the run refuses the whole request.
+    async fn delete_model_run_data_rows(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: DeleteRunRowsWhere,
+    ) -> Result<bool> {
         let mut state = store(ctx).projects.lock();
+        let run_id = filter.model_run_id.as_str();
+        let run = state
+            .models
+            .runs
+            .get_mut(run_id)
+            .ok_or_else(|| not_found("ModelRun", run_id))?;
         let unknown: Vec<&str> = filter
-            .ids
+            .data_row_ids
             .iter()
             .map(|id| id.as_str())
-            .filter(|id| !state.models.runs.contains_key(*id))
+            .filter(|id| !run.rows.iter().any(|r| r.data_row_id == *id))
             .collect();
         if !unknown.is_empty() {
-            return Err(missing("Model runs", &unknown));
+            return Err(missing("Data rows of the model run", &unknown));
         }
-        for id in &filter.ids {
-            state.models.runs.remove(id.as_str());
-        }
+        run.rows.retain(|r| {
+            !filter
+                .data_row_ids
+                .iter()
+                .any(|id| id.as_str() == r.data_row_id)
+        });
+        run.updated_at = time::now().max(run.created_at);
         Ok(true)
     }
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use labelbox_emulator::Emulator;
 use serde_json::{json, Value};
 
-use crate::common::{create_items, data, get, post_bytes, start_import};
+use crate::common::{create_items, data, get, post_multipart, start_import};
 
 pub const PROJECT_FIELDS: &str = "id name description allowedMediaType autoAuditNumberOfLabels autoAuditPercentage isBenchmarkEnabled isConsensusEnabled dataRowCount setupComplete";
 pub const BATCH_V2: &str = "mutation createBatchV2PyApi($projectId: ID!, $batchInput: CreateBatchInput!) { project(where: {id: $projectId}) { createBatchV2(input: $batchInput) { batch { id name size consensusSettingsJson } failedDataRowIds } } }";
@@ -92,37 +92,18 @@ pub fn ndjson(lines: &[Value]) -> Vec<u8> {
 
 /// `createLabelImport` with the file in a GraphQL multipart request, as the official SDK sends it.
 pub fn import_file(emu: &Emulator, project: &str, name: &str, bytes: &[u8]) -> Value {
-    let boundary = "----labelimportboundary";
     let operations = json!({
         "query": format!("mutation createLabelImportByFilePyApi($projectId : ID!, $name: String!, $file: Upload!, $contentLength: Int!) {{ createLabelImport(data: {{ projectId: $projectId name: $name filePayload: {{ file: $file, contentLength: $contentLength}} }}) {{{IMPORT_FIELDS}}} }}"),
         "variables": {"file": null, "contentLength": bytes.len(), "projectId": project, "name": name}
     });
     let file_name = format!("{project}__{name}.ndjson");
-    let mut body = Vec::new();
-    let mut part = |headers: &str, content: &[u8]| {
-        body.extend_from_slice(format!("--{boundary}\r\n{headers}\r\n\r\n").as_bytes());
-        body.extend_from_slice(content);
-        body.extend_from_slice(b"\r\n");
-    };
-    part(
-        "Content-Disposition: form-data; name=\"operations\"",
-        operations.to_string().as_bytes(),
-    );
-    part(
-        "Content-Disposition: form-data; name=\"map\"",
-        json!({&file_name: ["variables.file"]})
-            .to_string()
-            .as_bytes(),
-    );
-    part(
-        &format!("Content-Disposition: form-data; name=\"{file_name}\"; filename=\"{file_name}\"\r\nContent-Type: application/x-ndjson"),
-        bytes,
-    );
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    let (status, answer) = post_bytes(
+    let (status, answer) = post_multipart(
         emu,
-        &format!("multipart/form-data; boundary={boundary}"),
-        &body,
+        &operations,
+        &file_name,
+        &file_name,
+        "application/x-ndjson",
+        bytes,
     );
     assert_eq!(status, 200, "{answer}");
     answer
