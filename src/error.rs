@@ -328,7 +328,9 @@ pub enum Error {
         reason: String,
     },
     /// A catalog job ([`Client::assign_global_keys`](crate::Client::assign_global_keys) and
-    /// the other global-key jobs) was still running at the end of its wait. The job goes on
+    /// the other global-key jobs) or a model run's label registration
+    /// ([`ModelRun::upsert_labels`](crate::ModelRun::upsert_labels)) was still running at the
+    /// end of its wait. The job goes on
     /// on the service: what it does is not known to the SDK.
     JobTimedOut {
         /// The job's kind, its starting field (e.g. `assignGlobalKeysToDataRows`).
@@ -346,6 +348,16 @@ pub enum Error {
         job: String,
         /// The job's id.
         job_id: String,
+    },
+    /// A model run's label registration
+    /// ([`ModelRun::upsert_labels`](crate::ModelRun::upsert_labels)) ended `FAILED`.
+    RegistrationFailed {
+        /// The model run's id.
+        model_run_id: String,
+        /// The registration task's id.
+        task_id: String,
+        /// The service's `errorMessage`, when it gave one.
+        message: Option<String>,
     },
 }
 
@@ -821,6 +833,20 @@ impl fmt::Display for Error {
                 humantime::format_duration(*waited)
             ),
             Error::JobFailed { job, job_id } => write!(f, "{job} job {job_id:?} failed"),
+            Error::RegistrationFailed {
+                model_run_id,
+                task_id,
+                message,
+            } => {
+                write!(
+                    f,
+                    "registration task {task_id:?} of model run {model_run_id:?} failed"
+                )?;
+                match message {
+                    Some(message) => write!(f, ": {}", excerpt(message)),
+                    None => Ok(()),
+                }
+            }
         }
     }
 }
@@ -857,5 +883,24 @@ mod tests {
         assert_eq!(thousands(9_999_500), "9,999,500");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_000), "1,000");
+    }
+
+    #[test]
+    fn a_failed_registration_says_which_and_why_in_an_excerpt() {
+        let failed = |message: Option<String>| Error::RegistrationFailed {
+            model_run_id: "r1".into(),
+            task_id: "t1".into(),
+            message,
+        };
+        assert_eq!(
+            failed(None).to_string(),
+            "registration task \"t1\" of model run \"r1\" failed"
+        );
+        let long = "x".repeat(EXCERPT_CHARS + 10);
+        let text = failed(Some(long)).to_string();
+        assert!(text.ends_with("… (10 more bytes)"), "{text}");
+        let e = failed(Some("ontology mismatch".into()));
+        assert!(e.to_string().ends_with("failed: ontology mismatch"));
+        assert!(!e.is_retryable() && !e.is_wait_timed_out() && !e.may_have_been_processed());
     }
 }

@@ -20,26 +20,6 @@ fn ontology() -> NormalizedOntology {
         .classification(OntologyClassification::radio("weather", ["sunny", "rainy"]))
 }
 
-/// A dataset of `n` rows with keys `{prefix}-{i}`; answers their ids in order.
-fn rows(client: &labelbox::Client, prefix: &str, n: usize) -> Vec<String> {
-    let dataset = client.create_dataset(prefix).unwrap();
-    let mut task = dataset.create_data_rows(&specs(prefix, n)).unwrap();
-    assert_eq!(
-        task.wait_with(wait_options()).unwrap(),
-        TaskStatus::Complete
-    );
-    let mut created: Vec<(String, String)> = task
-        .results()
-        .unwrap()
-        .map(|r| {
-            let r = r.unwrap();
-            (r.global_key().unwrap().to_owned(), r.id().to_owned())
-        })
-        .collect();
-    created.sort_by_key(|(k, _)| k.rsplit('-').next().unwrap().parse::<usize>().unwrap());
-    created.into_iter().map(|(_, id)| id).collect()
-}
-
 #[test]
 fn project_crud_and_listing() {
     let emu = emulator();
@@ -83,7 +63,7 @@ fn project_crud_and_listing() {
 fn batches_sync_and_async_then_listed() {
     let emu = emulator();
     let client = client(&emu);
-    let ids = rows(&client, "b", 1_002);
+    let ids = keyed_rows(&client, "b", 1_002);
     let project = client.create_project("batches", MediaType::Image).unwrap();
     let small = project
         .create_batch("small", DataRowIdentifiers::ids(ids[..2].to_vec()), 2)
@@ -143,7 +123,7 @@ fn batches_sync_and_async_then_listed() {
 fn ontology_label_import_and_project_export() {
     let emu = emulator();
     let client = client(&emu);
-    let ids = rows(&client, "l", 4);
+    let ids = keyed_rows(&client, "l", 4);
     let project = client.create_project("labels", MediaType::Image).unwrap();
     project
         .create_batch("all", DataRowIdentifiers::ids(ids.clone()), 3)
@@ -307,7 +287,7 @@ fn ontology_label_import_and_project_export() {
 fn label_import_from_a_file_and_a_url() {
     let emu = emulator();
     let client = client(&emu);
-    let ids = rows(&client, "f", 2);
+    let ids = keyed_rows(&client, "f", 2);
     let project = client.create_project("files", MediaType::Image).unwrap();
     project
         .create_batch("all", DataRowIdentifiers::ids(ids.clone()), 3)
@@ -395,7 +375,7 @@ fn label_import_from_a_file_and_a_url() {
 fn mal_predictions_import_from_rows_a_file_and_a_url_and_never_become_labels() {
     let emu = emulator();
     let client = client(&emu);
-    let ids = rows(&client, "m", 3);
+    let ids = keyed_rows(&client, "m", 3);
     let project = client
         .create_project("pre-labels", MediaType::Image)
         .unwrap();
@@ -491,7 +471,7 @@ fn mal_predictions_import_from_rows_a_file_and_a_url_and_never_become_labels() {
 fn send_to_annotate_and_priority_are_tasks_that_complete_or_cancel() {
     let emu = start(fast_emulator().min_task_duration(std::time::Duration::from_millis(300)));
     let client = client(&emu);
-    let ids = rows(&client, "s", 3);
+    let ids = keyed_rows(&client, "s", 3);
     let source = client.create_project("source", MediaType::Image).unwrap();
     source
         .create_batch("all", DataRowIdentifiers::ids(ids.clone()), 3)

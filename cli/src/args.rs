@@ -176,6 +176,21 @@ labelbox project export PROJECT_ID --include label-details --output labels.ndjso
         after_help = "Example:\n  labelbox labels import labels.ndjson --project PROJECT_ID --wait 10m"
     )]
     Labels(LabelsCommand),
+    /// Create, read and delete models (a model's runs are `model-run`)
+    #[command(
+        subcommand,
+        after_help = "Example:\n  MODEL=$(labelbox model create detector --ontology ONTOLOGY_ID --json | jq -r .id)"
+    )]
+    Model(ModelCommand),
+    /// Create model runs, add data rows to them (sending to experiment), export them
+    #[command(
+        subcommand,
+        name = "model-run",
+        after_help = "Examples:\n  labelbox model-run create run-1 --model MODEL_ID --json\n  \
+labelbox model-run add-rows MODEL_RUN_ID --global-key img-1 --global-key img-2 --wait 10m\n  \
+labelbox model-run export MODEL_RUN_ID --include predictions --output run.ndjson"
+    )]
+    ModelRun(ModelRunCommand),
     /// Print a shell completion script (bash, zsh, fish, powershell) on stdout
     #[command(after_help = "Examples:\n  \
 labelbox completions bash > ~/.local/share/bash-completion/completions/labelbox\n  \
@@ -608,6 +623,122 @@ pub struct PriorityArgs {
     /// The rows
     #[command(flatten)]
     pub rows: RowsArgs,
+    #[command(flatten)]
+    pub wait: OptionalWaitArgs,
+}
+
+/// `labelbox model ...`
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Create a model tied to an ontology and print it
+    #[command(
+        after_help = "Example:\n  labelbox model create detector --ontology ONTOLOGY_ID --json"
+    )]
+    Create {
+        /// The new model's name
+        name: String,
+        /// The ontology its predictions use
+        #[arg(long, value_name = "ONTOLOGY_ID")]
+        ontology: String,
+    },
+    /// Print a model
+    #[command(after_help = "Example:\n  labelbox model get MODEL_ID --json")]
+    Get {
+        /// The model's id
+        #[arg(value_name = "MODEL_ID")]
+        id: String,
+    },
+    /// Delete a model
+    #[command(after_help = "Example:\n  labelbox model delete MODEL_ID")]
+    Delete {
+        /// The model's id
+        #[arg(value_name = "MODEL_ID")]
+        id: String,
+    },
+}
+
+/// `labelbox model-run ...`
+#[derive(Debug, Subcommand)]
+pub enum ModelRunCommand {
+    /// Create a run of a model and print it
+    #[command(after_help = "Example:\n  \
+RUN=$(labelbox model-run create run-1 --model MODEL_ID --config '{\"lr\": 0.01}' --json | jq -r .id)")]
+    Create {
+        /// The new run's name
+        name: String,
+        /// The model it belongs to
+        #[arg(long, value_name = "MODEL_ID")]
+        model: String,
+        /// Its training metadata, as JSON
+        #[arg(long, value_name = "JSON")]
+        config: Option<String>,
+    },
+    /// Print a model run
+    #[command(
+        after_help = "Example:\n  labelbox model-run get MODEL_RUN_ID --json | jq .training_metadata"
+    )]
+    Get {
+        /// The run's id
+        #[arg(value_name = "MODEL_RUN_ID")]
+        id: String,
+    },
+    /// Delete a model run
+    #[command(after_help = "Example:\n  labelbox model-run delete MODEL_RUN_ID")]
+    Delete {
+        /// The run's id
+        #[arg(value_name = "MODEL_RUN_ID")]
+        id: String,
+    },
+    /// Add data rows to a model run (sending to experiment: a cancelable task)
+    #[command(after_help = "\
+Examples:
+  labelbox model-run add-rows MODEL_RUN_ID row-ids.txt --wait 30m
+  labelbox model-run add-rows MODEL_RUN_ID keys.txt --keys
+  labelbox model-run add-rows MODEL_RUN_ID --global-key img-1 --global-key img-2
+
+Without --wait, prints the registration task and exits 0 once it has started (cancel it with
+labelbox task cancel); with --wait, exits 0 when it completes, 1 if it failed or was canceled,
+2 on timeout.")]
+    AddRows(AddRowsArgs),
+    /// Export a model run's rows (with their experiments part) as NDJSON while they download
+    #[command(after_help = "\
+Examples:
+  labelbox model-run export MODEL_RUN_ID --include predictions,model-run-details > run.ndjson
+  labelbox model-run export MODEL_RUN_ID --output run.ndjson --json
+
+Waits for the export (progress on stderr), then streams its rows; each row's \"experiments\" part
+holds the run's labels and predictions. Exits 0 when every row is written, 1 if the export failed,
+2 on timeout.")]
+    Export(crate::commands::export::ModelRunExportArgs),
+}
+
+/// `labelbox model-run add-rows` arguments.
+#[derive(Debug, Args)]
+pub struct AddRowsArgs {
+    /// The model run
+    #[arg(value_name = "MODEL_RUN_ID")]
+    pub model_run: String,
+    /// A file naming the rows, one per line (`-` for stdin): data row ids, or global keys
+    /// with --keys
+    #[arg(
+        value_name = "FILE",
+        required_unless_present_any = ["global_keys", "data_row_ids"],
+        conflicts_with_all = ["global_keys", "data_row_ids"]
+    )]
+    pub file: Option<PathBuf>,
+    /// FILE lists global keys, not data row ids
+    #[arg(long)]
+    pub keys: bool,
+    /// A row's global key (repeat)
+    #[arg(
+        long = "global-key",
+        value_name = "KEY",
+        conflicts_with = "data_row_ids"
+    )]
+    pub global_keys: Vec<String>,
+    /// A row's id (repeat)
+    #[arg(long = "data-row-id", value_name = "ID")]
+    pub data_row_ids: Vec<String>,
     #[command(flatten)]
     pub wait: OptionalWaitArgs,
 }

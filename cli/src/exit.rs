@@ -98,7 +98,7 @@ pub fn exit_for_sdk(err: &labelbox::Error) -> Exit {
     }
     match err {
         Error::TaskNotCancelable { .. } | Error::ResultUnavailable { .. } => Exit::Usage,
-        Error::JobFailed { .. } => Exit::Failed,
+        Error::JobFailed { .. } | Error::RegistrationFailed { .. } => Exit::Failed,
         _ => Exit::Api,
     }
 }

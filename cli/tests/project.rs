@@ -5,8 +5,7 @@
 use std::time::Duration;
 
 use labelbox::{
-    Client, DataRowIdentifiers, DataRowSpec, MediaType, NormalizedOntology, OntologyClassification,
-    OntologyTool, RowData, WaitOptions,
+    DataRowIdentifiers, MediaType, NormalizedOntology, OntologyClassification, OntologyTool,
 };
 use labelbox_emulator::Emulator;
 
@@ -25,25 +24,8 @@ fn emulator() -> Emulator {
 /// A project with `n` rows (keys `{prefix}-{i}`) batched in and an ontology (a `car` box and
 /// a `weather` radio) connected; answers its id.
 fn labeled_project(emu: &Emulator, prefix: &str, n: usize) -> String {
-    let client = Client::builder()
-        .api_key(emu.api_key())
-        .endpoint(emu.url())
-        .min_check_frequency(Duration::from_millis(10))
-        .build()
-        .unwrap();
-    let dataset = client.create_dataset(prefix).unwrap();
-    let specs: Vec<DataRowSpec> = (0..n)
-        .map(|i| {
-            DataRowSpec::new(RowData::url(format!("https://e.com/{prefix}/{i}.jpg")))
-                .global_key(format!("{prefix}-{i}"))
-        })
-        .collect();
-    let wait = WaitOptions::default().check_frequency(Duration::from_millis(20));
-    dataset
-        .create_data_rows(&specs)
-        .unwrap()
-        .wait_with(wait)
-        .unwrap();
+    let client = common::sdk_client(emu);
+    common::keyed_rows(&client, prefix, n);
     let project = client.create_project(prefix, MediaType::Image).unwrap();
     let keys: Vec<String> = (0..n).map(|i| format!("{prefix}-{i}")).collect();
     project

@@ -3,7 +3,7 @@
 //! that writes them at the emulator's pace.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
@@ -67,6 +67,16 @@ pub(crate) struct Selection {
     pub(crate) global_keys: Option<Vec<String>>,
     /// A project export: the project's rows only, with their `projects` part.
     pub(crate) project: Option<crate::project_export::ProjectScope>,
+    /// A model-run export: the run's rows only, with their `experiments` part.
+    pub(crate) model_run: Option<String>,
+}
+
+/// What a scoped export adds to a row's line.
+pub(crate) enum Part {
+    /// The `projects` part of a project export's line.
+    Projects(Value),
+    /// The `experiments` part of a model-run export's line (which has no `projects`).
+    Experiments(Value),
 }
 
 /// Which optional parts each line carries (the `include*` params).
@@ -263,8 +273,9 @@ struct Line<'a> {
     metadata_fields: Option<Vec<LineMetadata<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     embeddings: Option<[(); 0]>,
-    projects: Value,
-    experiments: Empty,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    projects: Option<&'a Value>,
+    experiments: &'a Value,
 }
 
 #[derive(Serialize)]
@@ -305,20 +316,18 @@ struct MediaAttributes {
     mime_type: Option<&'static str>,
 }
 
-/// `{}`: a data row in no project and no model run.
-#[derive(Serialize)]
-struct Empty {}
-
 /// Serializes `row`'s line into `out` (cleared first).
 fn write_line(
     catalog: &Catalog,
     store: &Store,
     include: Include,
     row: &DataRow,
-    projects: Option<&Value>,
+    part: Option<&Part>,
     out: &mut Vec<u8>,
 ) {
     out.clear();
+    // `{}`: a data row in no project and no model run.
+    let empty = Value::Object(serde_json::Map::new());
     let row_data = match &row.row_data {
         Value::String(s) => Cow::Borrowed(s.as_str()),
         other => Cow::Owned(other.to_string()),
@@ -350,10 +359,15 @@ fn write_line(
             .metadata
             .then(|| row.metadata.iter().map(line_metadata).collect()),
         embeddings: include.embeddings.then_some([]),
-        projects: projects
-            .cloned()
-            .unwrap_or_else(|| Value::Object(Default::default())),
-        experiments: Empty {},
+        projects: match part {
+            Some(Part::Projects(projects)) => Some(projects),
+            Some(Part::Experiments(_)) => None,
+            None => Some(&empty),
+        },
+        experiments: match part {
+            Some(Part::Experiments(experiments)) => experiments,
+            _ => &empty,
+        },
     };
     // Writing into a Vec cannot fail, and every part is plain data.
     let _ = serde_json::to_writer(&mut *out, &line);
@@ -409,34 +423,13 @@ pub(crate) fn spawn(store: &Arc<Store>, task_id: String, job: Arc<ExportJob>) {
 }
 
 fn run(store: &Store, task_id: &str, job: &ExportJob) {
-    let (ids, projects) = match &job.selection.project {
-        Some(scope) => {
-            let (ids, parts) = crate::project_export::select(store, scope);
-            // The ids and keys named narrow the project's rows.
-            let named = select(
-                &store.catalog(),
-                &Selection {
-                    project: None,
-                    ..job.selection.clone()
-                },
-            );
-            let named: HashSet<&String> = named.iter().collect();
-            let narrowed =
-                job.selection.data_row_ids.is_some() || job.selection.global_keys.is_some();
-            let ids: Vec<String> = ids
-                .into_iter()
-                .filter(|id| !narrowed || named.contains(id))
-                .collect();
-            (ids, parts)
-        }
-        None => (select(&store.catalog(), &job.selection), Default::default()),
-    };
+    let (ids, parts) = scoped_rows(store, &job.selection);
     let mut writer = Some(StreamWriter::new(store));
     schedule::run(store, task_id, &job.cancel, ids.len(), |due| {
         let Some(out) = writer.as_mut() else {
             return 0;
         };
-        let written = write_batches(store, job, &ids, &projects, due, out);
+        let written = write_batches(store, job, &ids, &parts, due, out);
         // All written: the streams are complete before the task is (the header is served
         // only once the task is COMPLETE).
         if written.end == ids.len() {
@@ -451,6 +444,44 @@ fn run(store: &Store, task_id: &str, job: &ExportJob) {
     });
 }
 
+/// The rows an export writes, in order, with the part its scope (a project, a model run) adds
+/// to each line.
+fn scoped_rows(store: &Store, selection: &Selection) -> (Vec<String>, HashMap<String, Part>) {
+    if let Some(run_id) = &selection.model_run {
+        let (ids, parts) = crate::models::export_parts(&store.projects.lock(), run_id);
+        let parts = parts
+            .into_iter()
+            .map(|(id, part)| (id, Part::Experiments(part)))
+            .collect();
+        return (ids, parts);
+    }
+    match &selection.project {
+        Some(scope) => {
+            let (ids, parts) = crate::project_export::select(store, scope);
+            // The ids and keys named narrow the project's rows.
+            let named = select(
+                &store.catalog(),
+                &Selection {
+                    project: None,
+                    ..selection.clone()
+                },
+            );
+            let named: HashSet<&String> = named.iter().collect();
+            let narrowed = selection.data_row_ids.is_some() || selection.global_keys.is_some();
+            let ids: Vec<String> = ids
+                .into_iter()
+                .filter(|id| !narrowed || named.contains(id))
+                .collect();
+            let parts = parts
+                .into_iter()
+                .map(|(id, part)| (id, Part::Projects(part)))
+                .collect();
+            (ids, parts)
+        }
+        None => (select(&store.catalog(), selection), HashMap::new()),
+    }
+}
+
 /// Writes the lines of `ids[due]` in batches of [`BATCH`] (the catalog lock is released between
 /// batches); stops early at a cancel. Answers the range written. A row deleted meanwhile is
 /// left out.
@@ -458,7 +489,7 @@ fn write_batches(
     store: &Store,
     job: &ExportJob,
     ids: &[String],
-    projects: &std::collections::HashMap<String, Value>,
+    parts: &HashMap<String, Part>,
     due: Range<usize>,
     out: &mut StreamWriter<'_>,
 ) -> Range<usize> {
@@ -471,14 +502,7 @@ fn write_batches(
         let catalog = store.catalog();
         for id in batch {
             if let Some(row) = catalog.rows.get(id) {
-                write_line(
-                    &catalog,
-                    store,
-                    job.include,
-                    row,
-                    projects.get(id),
-                    &mut line,
-                );
+                write_line(&catalog, store, job.include, row, parts.get(id), &mut line);
                 out.push(&line);
             }
         }
@@ -571,6 +595,7 @@ mod tests {
                     data_row_ids: ids.map(to),
                     global_keys: keys.map(to),
                     project: None,
+                    model_run: None,
                 },
             )
         };

@@ -38,6 +38,7 @@ mod labels;
 mod log;
 mod media;
 mod metadata;
+mod models;
 mod nodes;
 mod project_export;
 mod project_tasks;

@@ -130,7 +130,7 @@ fn project_part(
 
 /// A label as a project export shows it: its annotations as the import gave them, split into
 /// objects (tools) and classifications.
-fn label_line(label: &LabelRecord, details: bool) -> Value {
+pub(crate) fn label_line(label: &LabelRecord, details: bool) -> Value {
     let (objects, classifications): (Vec<&Value>, Vec<&Value>) = label
         .annotations
         .iter()

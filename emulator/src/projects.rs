@@ -31,6 +31,8 @@ pub(crate) struct ProjectRecord {
     pub(crate) updated_at: SystemTime,
     pub(crate) ontology_id: Option<String>,
     pub(crate) labeling_frontend: Option<String>,
+    /// Model-assisted labeling: predictions shown to labelers.
+    pub(crate) showing_predictions_to_labelers: bool,
     pub(crate) batches: Vec<BatchRecord>,
     /// The project's data rows, each with its batch and queue.
     pub(crate) rows: Vec<ProjectRow>,
@@ -177,6 +179,8 @@ pub(crate) struct ProjectState {
     pub(crate) resource_tags: Vec<ResourceTagRecord>,
     /// Labeling frontend option sets by id (their text as given).
     pub(crate) frontend_options: HashMap<String, String>,
+    /// Models and model runs (their labels are the projects').
+    pub(crate) models: crate::models::ModelState,
 }
 
 impl ProjectState {

@@ -4,19 +4,15 @@
 mod common;
 mod project_helpers;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{data, error_code, get, gql, post_bytes, start, upload_url};
+use common::{data, error_code, gql, start, upload_url};
 use labelbox_emulator::Emulator;
-use project_helpers::{batch, connect_box_ontology, create_project, rows};
+use project_helpers::*;
 use serde_json::{json, Value};
 
-const IMPORT_FIELDS: &str =
-    "errorFileUrl inputFileUrl name progress state statusFileUrl id project { id }";
 const LABELS: &str = "query GetProjectLabelsPyApi($projectId: ID!) {project (where: {id: $projectId}) {labels (skip: 0 first: 100) {id label createdBy { id } dataRow { id }} labelCount}}";
 const EXPORT: &str = "mutation exportDataRowsInProjectPyApi($input: ExportDataRowsInProjectInput!){exportDataRowsInProject(input: $input){taskId isStreamable}}";
-const FILE: &str = "query F($where: WhereUniqueIdInput, $streamType: TaskStreamType!, $offset: UInt64!){task(where: $where){exportFileFromOffset(streamType: $streamType, offset: $offset){file}}}";
-const HEADER: &str = "query H($where: WhereUniqueIdInput, $streamType: TaskStreamType!){task(where: $where){exportMetadataHeader(streamType: $streamType){totalLines}}}";
 
 fn emulator() -> Emulator {
     start(
@@ -24,131 +20,6 @@ fn emulator() -> Emulator {
             .import_rows_per_second(1_000_000)
             .min_task_duration(Duration::from_millis(200)),
     )
-}
-
-fn bbox(schema_id: &str, row: &str) -> Value {
-    json!({"uuid": format!("u-{row}-{schema_id}"), "schemaId": schema_id, "dataRow": {"id": row},
-           "bbox": {"top": 1, "left": 2, "height": 3, "width": 4}})
-}
-
-fn ndjson(lines: &[Value]) -> Vec<u8> {
-    lines
-        .iter()
-        .map(|l| format!("{l}\n"))
-        .collect::<String>()
-        .into_bytes()
-}
-
-/// `createLabelImport` with the file in a GraphQL multipart request, as the official SDK sends it.
-fn import_file(emu: &Emulator, project: &str, name: &str, bytes: &[u8]) -> Value {
-    import_file_as(emu, LABEL_IMPORT, project, name, bytes)
-}
-
-/// The official SDK's names of one import kind: its by-file operation, its mutation field,
-/// its by-name query and that query's field.
-struct ImportKind {
-    by_file: &'static str,
-    create: &'static str,
-    by_name: &'static str,
-    get: &'static str,
-}
-
-const LABEL_IMPORT: ImportKind = ImportKind {
-    by_file: "createLabelImportByFilePyApi",
-    create: "createLabelImport",
-    by_name: "getLabelImportPyApi",
-    get: "labelImport",
-};
-
-const MAL_IMPORT: ImportKind = ImportKind {
-    by_file: "createMALPredictionImportByFilePyApi",
-    create: "createModelAssistedLabelingPredictionImport",
-    by_name: "getModelAssistedLabelingPredictionImportPyApi",
-    get: "modelAssistedLabelingPredictionImport",
-};
-
-/// An import of `kind` with the file in a GraphQL multipart request, as the official SDK sends it.
-fn import_file_as(
-    emu: &Emulator,
-    kind: ImportKind,
-    project: &str,
-    name: &str,
-    bytes: &[u8],
-) -> Value {
-    let boundary = "----labelimportboundary";
-    let ImportKind {
-        by_file, create, ..
-    } = kind;
-    let operations = json!({
-        "query": format!("mutation {by_file}($projectId : ID!, $name: String!, $file: Upload!, $contentLength: Int!) {{ {create}(data: {{ projectId: $projectId name: $name filePayload: {{ file: $file, contentLength: $contentLength}} }}) {{{IMPORT_FIELDS}}} }}"),
-        "variables": {"file": null, "contentLength": bytes.len(), "projectId": project, "name": name}
-    });
-    let file_name = format!("{project}__{name}.ndjson");
-    let mut body = Vec::new();
-    let mut part = |headers: &str, content: &[u8]| {
-        body.extend_from_slice(format!("--{boundary}\r\n{headers}\r\n\r\n").as_bytes());
-        body.extend_from_slice(content);
-        body.extend_from_slice(b"\r\n");
-    };
-    part(
-        "Content-Disposition: form-data; name=\"operations\"",
-        operations.to_string().as_bytes(),
-    );
-    part(
-        "Content-Disposition: form-data; name=\"map\"",
-        json!({&file_name: ["variables.file"]})
-            .to_string()
-            .as_bytes(),
-    );
-    part(
-        &format!("Content-Disposition: form-data; name=\"{file_name}\"; filename=\"{file_name}\"\r\nContent-Type: application/x-ndjson"),
-        bytes,
-    );
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    let (status, answer) = post_bytes(
-        emu,
-        &format!("multipart/form-data; boundary={boundary}"),
-        &body,
-    );
-    assert_eq!(status, 200, "{answer}");
-    answer
-}
-
-/// Polls `labelImport` until it is no longer RUNNING.
-fn finished(emu: &Emulator, project: &str, name: &str) -> Value {
-    finished_as(emu, LABEL_IMPORT, project, name)
-}
-
-/// Polls an import of `kind` by name until it is no longer RUNNING.
-fn finished_as(emu: &Emulator, kind: ImportKind, project: &str, name: &str) -> Value {
-    let ImportKind { by_name, get, .. } = kind;
-    let query = format!("query {by_name}($projectId : ID!, $name: String!) {{ {get}(where: {{projectId: $projectId, name: $name}}){{{IMPORT_FIELDS}}}}}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let import = data(emu, &query, json!({"projectId": project, "name": name}))[get].clone();
-        if import["state"] != "RUNNING" || Instant::now() > deadline {
-            return import;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn ndjson_lines(url: &Value) -> Vec<Value> {
-    let (status, bytes) = get(url.as_str().unwrap_or_default());
-    assert_eq!(status, 200);
-    String::from_utf8_lossy(&bytes)
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect()
-}
-
-/// A project with an ontology and `n` rows in a batch: (project, box schema id, row ids).
-fn labeled_setup(emu: &Emulator, n: usize) -> (String, String, Vec<String>) {
-    let project = create_project(emu, "p");
-    let schema = connect_box_ontology(emu, &project);
-    let ids = rows(emu, "l", n);
-    batch(emu, &project, "b", &ids);
-    (project, schema, ids)
 }
 
 #[test]
@@ -315,24 +186,7 @@ fn export_lines(emu: &Emulator, project: &str, query: Value, details: bool) -> V
         .as_str()
         .unwrap_or_default()
         .to_string();
-    assert_eq!(
-        emu.wait_for_task(&id, Duration::from_secs(30)).as_deref(),
-        Some("COMPLETE")
-    );
-    let header = data(
-        emu,
-        HEADER,
-        json!({"where": {"id": id}, "streamType": "RESULT"}),
-    );
-    if header["task"]["exportMetadataHeader"].is_null() {
-        return Vec::new();
-    }
-    let file = data(
-        emu,
-        FILE,
-        json!({"where": {"id": id}, "streamType": "RESULT", "offset": "0"}),
-    );
-    ndjson_lines(&file["task"]["exportFileFromOffset"]["file"])
+    export_result_lines(emu, &id)
 }
 
 #[test]

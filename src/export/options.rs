@@ -1,6 +1,8 @@
 //! What an export includes ([`ExportOptions`]), which rows it covers ([`ExportSelection`]),
 //! and the `exportDataRowsInCatalog` mutation that starts it (PROTOCOL 3.9).
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -55,6 +57,7 @@ pub struct ExportOptions {
     all_model_runs: bool,
 }
 
+/// By-value `bool` setters of include flags, shared by every export's options type.
 macro_rules! include_flags {
     ($($(#[$doc:meta])* $method:ident => $field:ident;)*) => {
         $(
@@ -67,6 +70,50 @@ macro_rules! include_flags {
         )*
     };
 }
+pub(crate) use include_flags;
+
+/// The setters every export's options type has: `task_name` (documented by the attributes
+/// given: what the task is named by default), `task_name_value` and `media_type_override`.
+macro_rules! task_and_media_setters {
+    ($(#[$doc:meta])*) => {
+        $(#[$doc])*
+        #[must_use]
+        pub fn task_name(mut self, name: impl Into<String>) -> Self {
+            self.task_name = Some(name.into());
+            self
+        }
+
+        /// The name set with [`task_name`](Self::task_name), if any.
+        #[must_use]
+        pub fn task_name_value(&self) -> Option<&str> {
+            self.task_name.as_deref()
+        }
+
+        /// `mediaTypeOverride`: export every row as this media type.
+        #[must_use]
+        pub fn media_type_override(mut self, media_type: $crate::MediaType) -> Self {
+            self.media_type_override = Some(media_type);
+            self
+        }
+    };
+}
+pub(crate) use task_and_media_setters;
+
+/// The part an `--include` name stands for (aliases folded into the name the lists show), or
+/// [`Error::InvalidInput`] naming the `known` parts when it is not one of them.
+pub(crate) fn include_part(name: &str, known: &[&'static str]) -> Result<&'static str> {
+    let name = match name.trim() {
+        "metadata-fields" => "metadata",
+        "data-row-details" => "details",
+        other => other,
+    };
+    known.iter().copied().find(|k| *k == name).ok_or_else(|| {
+        Error::invalid_input(
+            "include",
+            format!("unknown part {name:?}; known: {}", known.join(", ")),
+        )
+    })
+}
 
 impl ExportOptions {
     /// Every flag off, no override, the official SDK's default task name.
@@ -75,18 +122,9 @@ impl ExportOptions {
         Self::default()
     }
 
-    /// The task's name. Default, as the official SDK: `Export v2: dataset - <dataset name>`
-    /// for a dataset, `Export v2: data rows <number of ids>` for a selection.
-    #[must_use]
-    pub fn task_name(mut self, name: impl Into<String>) -> Self {
-        self.task_name = Some(name.into());
-        self
-    }
-
-    /// The name set with [`task_name`](Self::task_name), if any.
-    #[must_use]
-    pub fn task_name_value(&self) -> Option<&str> {
-        self.task_name.as_deref()
+    task_and_media_setters! {
+        /// The task's name. Default, as the official SDK: `Export v2: dataset - <dataset name>`
+        /// for a dataset, `Export v2: data rows <number of ids>` for a selection.
     }
 
     include_flags! {
@@ -113,13 +151,6 @@ impl ExportOptions {
         all_projects => all_projects;
         /// `allModelRuns`: details of every model run, not just `model_run_ids`.
         all_model_runs => all_model_runs;
-    }
-
-    /// `mediaTypeOverride`: export every row as this media type.
-    #[must_use]
-    pub fn media_type_override(mut self, media_type: MediaType) -> Self {
-        self.media_type_override = Some(media_type);
-        self
     }
 
     /// `projectIds`: the projects whose details to include (at most 30).
@@ -159,27 +190,18 @@ impl ExportOptions {
     /// # Ok::<_, labelbox::Error>(())
     /// ```
     pub fn include(self, name: &str) -> Result<Self> {
-        Ok(match name.trim() {
+        Ok(match include_part(name, &INCLUDE_NAMES)? {
             "attachments" => self.include_attachments(true),
             "embeddings" => self.include_embeddings(true),
-            "metadata" | "metadata-fields" => self.include_metadata(true),
-            "details" | "data-row-details" => self.include_data_row_details(true),
+            "metadata" => self.include_metadata(true),
+            "details" => self.include_data_row_details(true),
             "project-details" => self.include_project_details(true),
             "performance-details" => self.include_performance_details(true),
             "label-details" => self.include_label_details(true),
             "interpolated-frames" => self.include_interpolated_frames(true),
             "predictions" => self.include_predictions(true),
             "all-projects" => self.all_projects(true),
-            "all-model-runs" => self.all_model_runs(true),
-            other => {
-                return Err(Error::invalid_input(
-                    "include",
-                    format!(
-                        "unknown part {other:?}; known: {}",
-                        INCLUDE_NAMES.join(", ")
-                    ),
-                ))
-            }
+            _ => self.all_model_runs(true),
         })
     }
 
@@ -500,16 +522,6 @@ fn start_export(
     query: Vec<Value>,
     params: Value,
 ) -> Result<ExportTask> {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Started {
-        task_id: String,
-    }
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Data {
-        export_data_rows_in_catalog: Option<Started>,
-    }
     let input = json!({
         "taskName": task_name,
         "filters": {"searchQuery": {"scope": null, "query": query}},
@@ -517,12 +529,39 @@ fn start_export(
         "params": params,
         "streamable": true,
     });
-    let data: Data = client
+    start_streamable(
+        client,
+        CREATE_EXPORT,
+        "exportDataRowsInCatalog",
+        input,
+        |e| e,
+    )
+}
+
+/// Sends an export's mutation (`document`, answering `field { taskId isStreamable }`) once
+/// with `input`, then reads the task it started (PROTOCOL 3.2). Catalog, project and
+/// model-run exports all start this way; `named` turns the mutation's failures into the
+/// caller's terms (a "not found" naming its project or model run).
+pub(crate) fn start_streamable(
+    client: &Client,
+    document: &str,
+    field: &str,
+    input: Value,
+    named: impl FnOnce(Error) -> Error,
+) -> Result<ExportTask> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Started {
+        task_id: String,
+    }
+    let mut data: HashMap<String, Option<Started>> = client
         .transport()
-        .mutate(CREATE_EXPORT, json!({"input": input}))?;
+        .mutate(document, json!({"input": input}))
+        .map_err(named)?;
     let started = data
-        .export_data_rows_in_catalog
-        .ok_or_else(|| Error::decode("exportDataRowsInCatalog answered null", ""))?;
+        .remove(field)
+        .flatten()
+        .ok_or_else(|| Error::decode(format!("{field} answered null"), ""))?;
     // The export runs even if this lookup fails: say which task it was before giving up.
     client.get_export_task(&started.task_id).inspect_err(|e| {
         log::warn!(

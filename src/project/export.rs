@@ -7,11 +7,12 @@
 
 use std::time::SystemTime;
 
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
-use crate::export::options::MAX_EXPORT_IDS;
+use crate::export::options::{
+    include_flags, include_part, start_streamable, task_and_media_setters, MAX_EXPORT_IDS,
+};
 use crate::export::task::ExportTask;
 use crate::import::data_row::MediaType;
 use crate::project::identifiers::DataRowIdentifiers;
@@ -106,19 +107,6 @@ pub struct ProjectExportOptions {
     workflow_status: Option<WorkflowStatus>,
 }
 
-macro_rules! project_include_flags {
-    ($($(#[$doc:meta])* $method:ident => $field:ident;)*) => {
-        $(
-            $(#[$doc])*
-            #[must_use]
-            pub fn $method(mut self, on: bool) -> Self {
-                self.$field = on;
-                self
-            }
-        )*
-    };
-}
-
 impl ProjectExportOptions {
     /// Nothing included, every row of the project.
     #[must_use]
@@ -126,14 +114,11 @@ impl ProjectExportOptions {
         Self::default()
     }
 
-    /// The export task's name (the official SDK sends none by default).
-    #[must_use]
-    pub fn task_name(mut self, name: impl Into<String>) -> Self {
-        self.task_name = Some(name.into());
-        self
+    task_and_media_setters! {
+        /// The export task's name (the official SDK sends none by default).
     }
 
-    project_include_flags! {
+    include_flags! {
         /// `includeAttachments`
         include_attachments => attachments;
         /// `includeEmbeddings`
@@ -150,13 +135,6 @@ impl ProjectExportOptions {
         include_label_details => label_details;
         /// `includeInterpolatedFrames` (video)
         include_interpolated_frames => interpolated_frames;
-    }
-
-    /// `mediaTypeOverride`
-    #[must_use]
-    pub fn media_type_override(mut self, media_type: MediaType) -> Self {
-        self.media_type_override = Some(media_type);
-        self
     }
 
     /// Only these rows (by id or global key, at most 2,000).
@@ -214,24 +192,15 @@ impl ProjectExportOptions {
     ///
     /// [`Error::InvalidInput`] naming the known parts for any other name.
     pub fn include(self, name: &str) -> Result<Self> {
-        Ok(match name.trim() {
+        Ok(match include_part(name, &PROJECT_INCLUDE_NAMES)? {
             "attachments" => self.include_attachments(true),
             "embeddings" => self.include_embeddings(true),
-            "metadata" | "metadata-fields" => self.include_metadata(true),
-            "details" | "data-row-details" => self.include_data_row_details(true),
+            "metadata" => self.include_metadata(true),
+            "details" => self.include_data_row_details(true),
             "project-details" => self.include_project_details(true),
             "performance-details" => self.include_performance_details(true),
             "label-details" => self.include_label_details(true),
-            "interpolated-frames" => self.include_interpolated_frames(true),
-            other => {
-                return Err(Error::invalid_input(
-                    "include",
-                    format!(
-                        "unknown part {other:?}; known: {}",
-                        PROJECT_INCLUDE_NAMES.join(", ")
-                    ),
-                ))
-            }
+            _ => self.include_interpolated_frames(true),
         })
     }
 
@@ -329,31 +298,12 @@ impl Project {
             "params": options.params(),
             "streamable": true,
         });
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Started {
-            task_id: String,
-        }
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Data {
-            export_data_rows_in_project: Option<Started>,
-        }
-        let data: Data = self
-            .client()
-            .transport()
-            .mutate(CREATE_PROJECT_EXPORT, json!({"input": input}))
-            .map_err(|e| self.not_found_or(e))?;
-        let started = data
-            .export_data_rows_in_project
-            .ok_or_else(|| Error::decode("exportDataRowsInProject answered null", ""))?;
-        self.client()
-            .get_export_task(&started.task_id)
-            .inspect_err(|e| {
-                log::warn!(
-                    "export task {} was started, but reading it failed: {e}",
-                    started.task_id
-                )
-            })
+        start_streamable(
+            self.client(),
+            CREATE_PROJECT_EXPORT,
+            "exportDataRowsInProject",
+            input,
+            |e| self.not_found_or(e),
+        )
     }
 }

@@ -97,6 +97,28 @@ pub fn specs(prefix: &str, n: usize) -> Vec<DataRowSpec> {
         .collect()
 }
 
+/// A dataset of `n` rows with keys `{prefix}-{i}`, imported and waited for; answers their ids
+/// in key order.
+pub fn keyed_rows(client: &Client, prefix: &str, n: usize) -> Vec<String> {
+    let dataset = client.create_dataset(prefix).unwrap();
+    let mut task = dataset.create_data_rows(&specs(prefix, n)).unwrap();
+    assert_eq!(
+        task.wait_with(wait_options()).unwrap(),
+        labelbox::TaskStatus::Complete
+    );
+    let mut created: Vec<(usize, String)> = task
+        .results()
+        .unwrap()
+        .map(|r| {
+            let r = r.unwrap();
+            let index = r.global_key().unwrap().rsplit('-').next().unwrap();
+            (index.parse().unwrap(), r.id().to_owned())
+        })
+        .collect();
+    created.sort();
+    created.into_iter().map(|(_, id)| id).collect()
+}
+
 /// The requests of the log that had `field` as a top-level field, in order.
 pub fn requests_with(emu: &Emulator, field: &str) -> Vec<RequestRecord> {
     emu.requests()

@@ -1,5 +1,6 @@
-//! `labelbox dataset export`, `labelbox project export` and `labelbox task stream`: start an
-//! export, wait for it, and write a stream of a finished export as NDJSON while it downloads.
+//! `labelbox dataset export`, `labelbox project export`, `labelbox model-run export` and
+//! `labelbox task stream`: start an export, wait for it, and write a stream of a finished
+//! export as NDJSON while it downloads.
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -9,8 +10,8 @@ use std::time::Duration;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use labelbox::{
-    Client, DataRowIdentifiers, ExportOptions, ExportSelection, ExportTask, ProjectExportOptions,
-    StreamStart, StreamType, TaskStatus, WorkflowStatus,
+    Client, DataRowIdentifiers, ExportOptions, ExportSelection, ExportTask, ModelRunExportOptions,
+    ProjectExportOptions, StreamStart, StreamType, TaskStatus, WorkflowStatus,
 };
 
 use super::task::{ended, wait_for};
@@ -25,6 +26,23 @@ const FLUSH_EVERY: u64 = 1_000;
 /// The output's buffer: a thousand rows of a few hundred bytes fit, so rows leave in a few
 /// large writes between two flushes.
 const OUTPUT_BUFFER: usize = 256 * 1024;
+
+/// How every export command waits and where its rows go.
+#[derive(Debug, Args)]
+pub struct ExportRunArgs {
+    /// Give up waiting (exit 2) after this long
+    #[arg(long, value_name = "DURATION", default_value = "2h", value_parser = parse_duration)]
+    pub wait: Duration,
+    /// Check the task this often (at least 2s)
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_every)]
+    pub every: Duration,
+    /// Start the export, print the task and exit without waiting
+    #[arg(long, conflicts_with_all = ["output"])]
+    pub no_wait: bool,
+    /// Write the rows to this file instead of stdout (the task then goes to stdout)
+    #[arg(long, short, visible_alias = "out", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
 
 /// `labelbox dataset export` arguments.
 #[derive(Debug, Args)]
@@ -47,18 +65,8 @@ pub struct ExportArgs {
     /// all-projects, all-model-runs
     #[arg(long, value_name = "PARTS", value_delimiter = ',')]
     pub include: Vec<String>,
-    /// Give up waiting (exit 2) after this long
-    #[arg(long, value_name = "DURATION", default_value = "2h", value_parser = parse_duration)]
-    pub wait: Duration,
-    /// Check the task this often (at least 2s)
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_every)]
-    pub every: Duration,
-    /// Start the export, print the task and exit without waiting
-    #[arg(long, conflicts_with_all = ["output"])]
-    pub no_wait: bool,
-    /// Write the rows to this file instead of stdout (the task then goes to stdout)
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: ExportRunArgs,
 }
 
 /// `labelbox project export` arguments.
@@ -99,18 +107,25 @@ pub struct ProjectExportArgs {
     /// project-details, performance-details, label-details, interpolated-frames
     #[arg(long, value_name = "PARTS", value_delimiter = ',')]
     pub include: Vec<String>,
-    /// Give up waiting (exit 2) after this long
-    #[arg(long, value_name = "DURATION", default_value = "2h", value_parser = parse_duration)]
-    pub wait: Duration,
-    /// Check the task this often (at least 2s)
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_every)]
-    pub every: Duration,
-    /// Start the export, print the task and exit without waiting
-    #[arg(long, conflicts_with_all = ["output"])]
-    pub no_wait: bool,
-    /// Write the rows to this file instead of stdout (the task then goes to stdout)
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: ExportRunArgs,
+}
+
+/// `labelbox model-run export` arguments.
+#[derive(Debug, Args)]
+pub struct ModelRunExportArgs {
+    /// The model run to export
+    #[arg(value_name = "MODEL_RUN_ID")]
+    pub model_run: String,
+    /// What each row includes, comma-separated: attachments, embeddings, metadata, details,
+    /// predictions, model-run-details
+    #[arg(long, value_name = "PARTS", value_delimiter = ',')]
+    pub include: Vec<String>,
+    /// The export task's name
+    #[arg(long, value_name = "NAME")]
+    pub task_name: Option<String>,
+    #[command(flatten)]
+    pub run: ExportRunArgs,
 }
 
 fn parse_workflow_status(text: &str) -> Result<WorkflowStatus, String> {
@@ -138,38 +153,24 @@ pub struct StreamArgs {
 
 /// Runs `dataset export`.
 pub fn export(client: &Client, ui: Ui, args: ExportArgs) -> anyhow::Result<Exit> {
-    if ui.json && args.output.is_none() && !args.no_wait {
-        return Err(exit::usage(
-            "--json prints the export task on stdout: pass --output FILE for the rows",
-        ));
-    }
+    rows_have_a_place(ui, &args.run)?;
     let options = export_options(&args.include)?;
     let dataset = client.get_dataset(&args.dataset)?;
     let export = match selection(&args) {
         Some(selection) => dataset.export_selected(selection.options(options))?,
         None => dataset.export(options)?,
     };
-    let limits = WaitArgs {
-        timeout: args.wait,
-        every: args.every,
-    };
-    wait_and_write(ui, export, limits, args.no_wait, args.output.as_deref())
+    wait_and_write(ui, export, &args.run)
 }
 
 /// Runs `project export`.
 pub fn export_project(client: &Client, ui: Ui, args: ProjectExportArgs) -> anyhow::Result<Exit> {
-    if ui.json && args.output.is_none() && !args.no_wait {
-        return Err(exit::usage(
-            "--json prints the export task on stdout: pass --output FILE for the rows",
-        ));
-    }
-    let mut options = args
-        .include
-        .iter()
-        .filter(|part| !part.trim().is_empty())
-        .try_fold(ProjectExportOptions::new(), |options, part| {
-            options.include(part)
-        })?;
+    rows_have_a_place(ui, &args.run)?;
+    let mut options = with_parts(
+        &args.include,
+        ProjectExportOptions::new(),
+        ProjectExportOptions::include,
+    )?;
     if !args.global_keys.is_empty() {
         options = options.data_rows(DataRowIdentifiers::global_keys(args.global_keys.clone()));
     } else if !args.data_row_ids.is_empty() {
@@ -189,24 +190,44 @@ pub fn export_project(client: &Client, ui: Ui, args: ProjectExportArgs) -> anyho
     }
     let project = client.get_project(&args.project)?;
     let export = project.export(options)?;
-    let limits = WaitArgs {
-        timeout: args.wait,
-        every: args.every,
-    };
-    wait_and_write(ui, export, limits, args.no_wait, args.output.as_deref())
+    wait_and_write(ui, export, &args.run)
 }
 
-/// What both exports do once started: print the task (`--no-wait`), or wait for it and write
+/// Runs `model-run export`.
+pub fn export_model_run(client: &Client, ui: Ui, args: ModelRunExportArgs) -> anyhow::Result<Exit> {
+    rows_have_a_place(ui, &args.run)?;
+    let mut options = with_parts(
+        &args.include,
+        ModelRunExportOptions::new(),
+        ModelRunExportOptions::include,
+    )?;
+    if let Some(name) = args.task_name {
+        options = options.task_name(name);
+    }
+    let export = client.get_model_run(&args.model_run)?.export(options)?;
+    wait_and_write(ui, export, &args.run)
+}
+
+/// With `--json` the task goes to stdout: the rows then need `--output` (or `--no-wait`).
+fn rows_have_a_place(ui: Ui, run: &ExportRunArgs) -> anyhow::Result<()> {
+    if ui.json && run.output.is_none() && !run.no_wait {
+        return Err(exit::usage(
+            "--json prints the export task on stdout: pass --output FILE for the rows",
+        ));
+    }
+    Ok(())
+}
+
+/// What every export does once started: print the task (`--no-wait`), or wait for it and write
 /// its rows to `output` (stdout when `None`) while they download.
-fn wait_and_write(
-    ui: Ui,
-    mut export: ExportTask,
-    limits: WaitArgs,
-    no_wait: bool,
-    output: Option<&std::path::Path>,
-) -> anyhow::Result<Exit> {
+fn wait_and_write(ui: Ui, mut export: ExportTask, run: &ExportRunArgs) -> anyhow::Result<Exit> {
     ui.note(format!("export task {} started", export.id()));
-    if no_wait {
+    let output = run.output.as_deref();
+    let limits = WaitArgs {
+        timeout: run.wait,
+        every: run.every,
+    };
+    if run.no_wait {
         view::print_task(ui, export.task())?;
         return Ok(Exit::Success);
     }
@@ -254,12 +275,20 @@ pub fn stream(client: &Client, ui: Ui, args: StreamArgs) -> anyhow::Result<Exit>
 }
 
 fn export_options(include: &[String]) -> anyhow::Result<ExportOptions> {
+    with_parts(include, ExportOptions::new(), ExportOptions::include)
+}
+
+/// `--include`'s parts turned on one by one in any export's options (empty parts skipped,
+/// an unknown one refused by the SDK with the list of known ones).
+fn with_parts<O>(
+    include: &[String],
+    options: O,
+    add: impl Fn(O, &str) -> labelbox::Result<O>,
+) -> anyhow::Result<O> {
     include
         .iter()
         .filter(|part| !part.trim().is_empty())
-        .try_fold(ExportOptions::new(), |options, part| {
-            Ok(options.include(part)?)
-        })
+        .try_fold(options, |options, part| Ok(add(options, part)?))
 }
 
 fn selection(args: &ExportArgs) -> Option<ExportSelection> {

@@ -7,6 +7,7 @@ pub mod export;
 mod labels;
 mod listing;
 mod lookup;
+mod model;
 mod project;
 mod shell;
 mod task;
@@ -35,6 +36,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::DataRows(command) => data_rows::run(|| connect(&cli.global), ui, command),
         Command::Project(command) => project::run(&connect(&cli.global)?, ui, command),
         Command::Labels(command) => labels::run(&connect(&cli.global)?, ui, command),
+        Command::Model(command) => model::run_model(&connect(&cli.global)?, ui, command),
+        Command::ModelRun(command) => model::run_model_run(&connect(&cli.global)?, ui, command),
         Command::Completions { shell } => shell::completions(shell),
         Command::Man => shell::man(),
     }

@@ -1,10 +1,10 @@
 //! `labelbox project create | list | send-to-annotate | priority` (and `export`, in
 //! `export.rs`).
 
-use labelbox::{Client, Destination, SendToAnnotateParams, Task};
+use labelbox::{Client, Destination, SendToAnnotateParams};
 
 use super::{listing, task, view};
-use crate::args::{OptionalWaitArgs, PriorityArgs, ProjectCommand, SendToAnnotateArgs, WaitArgs};
+use crate::args::{PriorityArgs, ProjectCommand, SendToAnnotateArgs};
 use crate::exit::Exit;
 use crate::output::Ui;
 
@@ -48,29 +48,12 @@ fn send_to_annotate(client: &Client, ui: Ui, args: SendToAnnotateArgs) -> anyhow
         params,
     )?;
     ui.note(format!("send-to-annotate task {} started", task.id()));
-    started(ui, task, &args.wait)
+    task::print_or_wait(ui, task, &args.wait)
 }
 
 fn priority(client: &Client, ui: Ui, args: PriorityArgs) -> anyhow::Result<Exit> {
     let project = client.get_project(&args.project)?;
     let task = project.update_data_row_labeling_priority(args.rows.identifiers(), args.priority)?;
     ui.note(format!("priority task {} started", task.id()));
-    started(ui, task, &args.wait)
-}
-
-/// A task a command started: printed at once, or waited for (exit 0 complete, 1 failed or
-/// canceled, 2 timed out) and printed as it ended.
-fn started(ui: Ui, mut started: Task, wait: &OptionalWaitArgs) -> anyhow::Result<Exit> {
-    let Some(timeout) = wait.wait else {
-        view::print_task(ui, &started)?;
-        return Ok(Exit::Success);
-    };
-    let limits = WaitArgs {
-        timeout,
-        every: wait.every,
-    };
-    let waited = task::wait_for(&mut started, ui, limits);
-    view::print_task(ui, &started)?;
-    waited?;
-    task::ended(&started)
+    task::print_or_wait(ui, task, &args.wait)
 }

@@ -9,7 +9,9 @@ use labelbox::{
 use serde_json::{json, Value};
 
 use super::{listing, view};
-use crate::args::{AcceptArgs, ListArgs, StatusArg, TaskCommand, UntilArg, WaitArgs};
+use crate::args::{
+    AcceptArgs, ListArgs, OptionalWaitArgs, StatusArg, TaskCommand, UntilArg, WaitArgs,
+};
 use crate::exit::{self, Exit};
 use crate::explain;
 use crate::output::{self, NdjsonOut, Ui};
@@ -217,6 +219,24 @@ pub fn wait_for(task: &mut Task, ui: Ui, limits: WaitArgs) -> anyhow::Result<()>
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// A task a command started (`project send-to-annotate`, `project priority`,
+/// `model-run add-rows`): printed at once, or waited for (exit 0 complete, 1 failed or
+/// canceled, 2 timed out) and printed as it ended.
+pub fn print_or_wait(ui: Ui, mut started: Task, wait: &OptionalWaitArgs) -> anyhow::Result<Exit> {
+    let Some(timeout) = wait.wait else {
+        view::print_task(ui, &started)?;
+        return Ok(Exit::Success);
+    };
+    let limits = WaitArgs {
+        timeout,
+        every: wait.every,
+    };
+    let waited = wait_for(&mut started, ui, limits);
+    view::print_task(ui, &started)?;
+    waited?;
+    ended(&started)
 }
 
 /// The exit of a finished task: 0 when complete, 1 (with the reason) when failed or canceled.

@@ -154,6 +154,51 @@ pub fn print_project(ui: Ui, project: &labelbox::Project) -> std::io::Result<()>
     ui.record(&project_json(project), &fields)
 }
 
+/// A model as one JSON object.
+pub fn model_json(model: &labelbox::Model) -> Value {
+    json!({"id": model.id(), "name": model.name(), "ontology_id": model.ontology_id()})
+}
+
+/// Prints a model: JSON with `--json`, fields otherwise.
+pub fn print_model(ui: Ui, model: &labelbox::Model) -> std::io::Result<()> {
+    let fields = [
+        ("id", model.id().to_string()),
+        ("name", model.name().to_string()),
+        ("ontology", or_dash(model.ontology_id())),
+    ];
+    ui.record(&model_json(model), &fields)
+}
+
+/// A model run as one JSON object.
+pub fn model_run_json(run: &labelbox::ModelRun) -> Value {
+    json!({
+        "id": run.id(),
+        "name": run.name(),
+        "model_id": run.model_id(),
+        "created_by_id": run.created_by_id(),
+        "training_metadata": run.training_metadata(),
+        "created_at": run.created_at().map(time_json),
+        "updated_at": run.updated_at().map(time_json),
+    })
+}
+
+/// Prints a model run: JSON with `--json`, fields otherwise.
+pub fn print_model_run(ui: Ui, run: &labelbox::ModelRun) -> std::io::Result<()> {
+    let time = |t: Option<SystemTime>| or_dash(t.map(time_human).as_deref());
+    let fields = [
+        ("id", run.id().to_string()),
+        ("name", run.name().to_string()),
+        ("model", run.model_id().to_string()),
+        (
+            "config",
+            or_dash(run.training_metadata().map(Value::to_string).as_deref()),
+        ),
+        ("created", time(run.created_at())),
+        ("updated", time(run.updated_at())),
+    ];
+    ui.record(&model_run_json(run), &fields)
+}
+
 /// The project list's columns and their widths.
 pub const PROJECT_COLUMNS: [(&str, usize); 5] = [
     ("ID", 25),

@@ -4,6 +4,7 @@
 
 use std::process::{Command, Stdio};
 
+use labelbox::{Client, DataRowSpec, RowData, WaitOptions};
 use labelbox_emulator::Emulator;
 use serde_json::Value;
 
@@ -85,4 +86,32 @@ pub fn execute(command: &mut Command) -> Run {
 
 pub fn labelbox(emu: &Emulator, args: &[&str]) -> Run {
     execute(&mut command(emu, args))
+}
+
+/// An SDK client of `emu` that may poll fast, to set the stage for the binary.
+pub fn sdk_client(emu: &Emulator) -> Client {
+    Client::builder()
+        .api_key(emu.api_key())
+        .endpoint(emu.url())
+        .min_check_frequency(std::time::Duration::from_millis(10))
+        .build()
+        .unwrap()
+}
+
+/// A dataset of `n` rows with keys `{prefix}-{i}`, imported through the SDK and waited for.
+pub fn keyed_rows(client: &Client, prefix: &str, n: usize) {
+    let specs: Vec<DataRowSpec> = (0..n)
+        .map(|i| {
+            DataRowSpec::new(RowData::url(format!("https://e.com/{prefix}/{i}.jpg")))
+                .global_key(format!("{prefix}-{i}"))
+        })
+        .collect();
+    let wait = WaitOptions::default().check_frequency(std::time::Duration::from_millis(20));
+    client
+        .create_dataset(prefix)
+        .unwrap()
+        .create_data_rows(&specs)
+        .unwrap()
+        .wait_with(wait)
+        .unwrap();
 }

@@ -410,6 +410,60 @@ impl SearchQueryItem {
     }
 }
 
+#[derive(InputObject)]
+#[graphql(name = "ExportDataRowsInModelRunInput")]
+struct ExportDataRowsInModelRunInput {
+    task_name: Option<String>,
+    filters: ModelRunExportFilters,
+    is_streamable_ready: Option<bool>,
+    streamable: Option<bool>,
+    params: ModelRunExportParams,
+}
+
+#[derive(InputObject)]
+#[graphql(name = "ModelRunExportFiltersInput")]
+struct ModelRunExportFilters {
+    model_run_id: ID,
+}
+
+/// The params the official SDK sends for a model-run export (`ModelRunExportParams`).
+#[derive(InputObject)]
+#[graphql(name = "ModelRunExportParamsInput")]
+struct ModelRunExportParams {
+    media_type_override: Option<String>,
+    include_attachments: Option<bool>,
+    include_embeddings: Option<bool>,
+    include_metadata: Option<bool>,
+    include_data_row_details: Option<bool>,
+    include_predictions: Option<bool>,
+    include_model_run_details: Option<bool>,
+}
+
+impl ModelRunExportParams {
+    /// What each line carries (checked like a catalog export's params); predictions and run
+    /// details add nothing in the emulator (its runs have no predictions and no splits set).
+    fn include(self) -> Result<Include, String> {
+        let _ = self.include_model_run_details;
+        CatalogExportParams {
+            media_type_override: self.media_type_override,
+            include_attachments: self.include_attachments,
+            include_embeddings: self.include_embeddings,
+            include_metadata: self.include_metadata,
+            include_data_row_details: self.include_data_row_details,
+            include_project_details: None,
+            include_performance_details: None,
+            include_label_details: None,
+            include_interpolated_frames: None,
+            include_predictions: self.include_predictions,
+            project_ids: None,
+            model_run_ids: None,
+            all_projects: None,
+            all_model_runs: None,
+        }
+        .include()
+    }
+}
+
 /// The answer of `exportDataRowsInCatalog`.
 #[derive(SimpleObject)]
 #[graphql(name = "ExportDataRowsInCatalogResult")]
@@ -472,6 +526,25 @@ impl ExportMutation {
             .map(|p| p.project_id.clone())
             .unwrap_or_default();
         super::projects::with_project(store, &project_id, |_, _| ())?;
+        Ok(start(store, input.task_name, selection, include))
+    }
+
+    /// Starts an export of a model run's rows, each line with its
+    /// `experiments[<model id>].runs[<run id>]` part; an unknown run is `RESOURCE_NOT_FOUND`.
+    async fn export_data_rows_in_model_run(
+        &self,
+        ctx: &Context<'_>,
+        input: ExportDataRowsInModelRunInput,
+    ) -> async_graphql::Result<ExportStarted> {
+        let _ = (input.is_streamable_ready, input.streamable);
+        let include = input.params.include().map_err(refused)?;
+        let store = store(ctx);
+        let run_id = input.filters.model_run_id.to_string();
+        super::models::model_run(store, &run_id)?;
+        let selection = Selection {
+            model_run: Some(run_id),
+            ..Selection::default()
+        };
         Ok(start(store, input.task_name, selection, include))
     }
 

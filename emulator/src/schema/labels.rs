@@ -99,7 +99,7 @@ pub(crate) struct LabelWhere {
 }
 
 /// `Json`: any JSON value (the name the service's auto-QA mutation declares).
-pub(crate) struct AnyJson(serde_json::Value);
+pub(crate) struct AnyJson(pub(crate) serde_json::Value);
 
 #[Scalar(name = "Json")]
 impl ScalarType for AnyJson {

@@ -29,6 +29,7 @@ mod export;
 mod global_keys;
 mod labels;
 mod metadata;
+mod models;
 mod projects;
 mod resource_tags;
 
@@ -551,6 +552,7 @@ pub(crate) struct Query(
     projects::ProjectQuery,
     labels::LabelQuery,
     annotation_imports::AnnotationImportQuery,
+    models::ModelQuery,
 );
 
 /// Mutation root, merged the same way.
@@ -567,6 +569,7 @@ pub(crate) struct Mutation(
     annotation_imports::AnnotationImportMutation,
     annotate::AnnotateMutation,
     resource_tags::ResourceTagMutation,
+    models::ModelMutation,
     ProjectRootMutation,
 );
 
@@ -723,6 +726,7 @@ impl ProjectRootMutation {
             batches::BatchMutations(id.clone()),
             projects::OntologyMutations(id.clone()),
             annotate::PriorityMutations(id.clone()),
+            models::PredictionMutations(id.clone()),
             resource_tags::ProjectTagMutations(id),
         ))
     }
@@ -734,5 +738,6 @@ pub(crate) struct ProjectMutations(
     batches::BatchMutations,
     projects::OntologyMutations,
     annotate::PriorityMutations,
+    models::PredictionMutations,
     resource_tags::ProjectTagMutations,
 );

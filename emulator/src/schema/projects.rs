@@ -81,6 +81,14 @@ pub(super) fn project_not_found(id: &str) -> async_graphql::Error {
     )
 }
 
+/// An ontology that does not exist.
+pub(super) fn ontology_not_found(id: &str) -> async_graphql::Error {
+    coded(
+        format!("Resource not found: no Ontology with id {id}"),
+        "RESOURCE_NOT_FOUND",
+    )
+}
+
 /// Reads project `id` (not deleted) with `read`.
 pub(super) fn with_project<T>(
     store: &Store,
@@ -184,6 +192,10 @@ impl ProjectObject {
         let id = self.0.ontology_id.as_ref()?;
         let state = store(ctx).projects.lock();
         state.ontologies.get(id).cloned().map(OntologyObject)
+    }
+    /// Whether model-assisted labeling shows predictions (`showPredictionsToLabelers`).
+    async fn showing_predictions_to_labelers(&self) -> bool {
+        self.0.showing_predictions_to_labelers
     }
     /// The labeling frontend connected by `updateProject`, if any.
     async fn labeling_frontend(&self) -> Option<LabelingFrontend> {
@@ -638,12 +650,7 @@ impl ProjectQuery {
             .cloned()
             .map(OntologyObject)
             .map(Some)
-            .ok_or_else(|| {
-                coded(
-                    format!("Resource not found: no Ontology with id {id}"),
-                    "RESOURCE_NOT_FOUND",
-                )
-            })
+            .ok_or_else(|| ontology_not_found(id))
     }
 
     /// Whether rows are processed: in the emulator a row is processed once it exists, so this
@@ -696,6 +703,7 @@ impl ProjectMutation {
             updated_at: now,
             ontology_id: None,
             labeling_frontend: None,
+            showing_predictions_to_labelers: false,
             batches: Vec::new(),
             rows: Vec::new(),
             labels: Vec::new(),

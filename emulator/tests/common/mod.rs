@@ -76,11 +76,31 @@ pub fn data(emu: &Emulator, query: &str, variables: Value) -> Value {
 
 /// Uploads `bytes` with the GraphQL multipart request, as the official SDK does.
 pub fn upload(emu: &Emulator, bytes: &[u8]) -> (u16, Value) {
-    let boundary = "----emulatortestboundary";
     let operations = json!({
         "query": "mutation UploadFile($file: Upload!, $contentLength: Int!, $sign: Boolean) { uploadFile(file: $file, contentLength: $contentLength, sign: $sign) { url filename } }",
         "variables": {"file": null, "contentLength": bytes.len(), "sign": false}
     });
+    post_multipart(
+        emu,
+        &operations,
+        "1",
+        "chunk.json",
+        "application/json",
+        bytes,
+    )
+}
+
+/// A GraphQL multipart request: `operations`, the map of part `key` to `variables.file`, and
+/// the file itself.
+pub fn post_multipart(
+    emu: &Emulator,
+    operations: &Value,
+    key: &str,
+    file_name: &str,
+    file_type: &str,
+    bytes: &[u8],
+) -> (u16, Value) {
+    let boundary = "----emulatortestboundary";
     let mut body = Vec::new();
     let mut part = |headers: &str, content: &[u8]| {
         body.extend_from_slice(format!("--{boundary}\r\n{headers}\r\n\r\n").as_bytes());
@@ -93,10 +113,10 @@ pub fn upload(emu: &Emulator, bytes: &[u8]) -> (u16, Value) {
     );
     part(
         "Content-Disposition: form-data; name=\"map\"",
-        br#"{"1": ["variables.file"]}"#,
+        json!({key: ["variables.file"]}).to_string().as_bytes(),
     );
     part(
-        "Content-Disposition: form-data; name=\"1\"; filename=\"chunk.json\"\r\nContent-Type: application/json",
+        &format!("Content-Disposition: form-data; name=\"{key}\"; filename=\"{file_name}\"\r\nContent-Type: {file_type}"),
         bytes,
     );
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());

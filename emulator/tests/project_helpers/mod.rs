@@ -1,12 +1,13 @@
-//! Helpers the project and label tests share: a project, its ontology, rows and batches.
+//! Helpers the project, label and model tests share: a project, its ontology, rows, batches,
+//! label imports and export streams.
 #![allow(dead_code)]
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use labelbox_emulator::Emulator;
 use serde_json::{json, Value};
 
-use crate::common::{create_items, data, start_import};
+use crate::common::{create_items, data, get, post_multipart, start_import};
 
 pub const PROJECT_FIELDS: &str = "id name description allowedMediaType autoAuditNumberOfLabels autoAuditPercentage isBenchmarkEnabled isConsensusEnabled dataRowCount setupComplete";
 pub const BATCH_V2: &str = "mutation createBatchV2PyApi($projectId: ID!, $batchInput: CreateBatchInput!) { project(where: {id: $projectId}) { createBatchV2(input: $batchInput) { batch { id name size consensusSettingsJson } failedDataRowIds } } }";
@@ -69,4 +70,137 @@ pub fn batch(emu: &Emulator, project: &str, name: &str, rows: &[String]) -> Valu
         json!({"projectId": project, "batchInput": input}),
     )["project"]["createBatchV2"]
         .clone()
+}
+
+pub const IMPORT_FIELDS: &str =
+    "errorFileUrl inputFileUrl name progress state statusFileUrl id project { id }";
+pub const FILE: &str = "query F($where: WhereUniqueIdInput, $streamType: TaskStreamType!, $offset: UInt64!){task(where: $where){exportFileFromOffset(streamType: $streamType, offset: $offset){file}}}";
+pub const HEADER: &str = "query H($where: WhereUniqueIdInput, $streamType: TaskStreamType!){task(where: $where){exportMetadataHeader(streamType: $streamType){totalLines}}}";
+
+pub fn bbox(schema_id: &str, row: &str) -> Value {
+    json!({"uuid": format!("u-{row}-{schema_id}"), "schemaId": schema_id, "dataRow": {"id": row},
+           "bbox": {"top": 1, "left": 2, "height": 3, "width": 4}})
+}
+
+pub fn ndjson(lines: &[Value]) -> Vec<u8> {
+    lines
+        .iter()
+        .map(|l| format!("{l}\n"))
+        .collect::<String>()
+        .into_bytes()
+}
+
+/// `createLabelImport` with the file in a GraphQL multipart request, as the official SDK sends it.
+pub fn import_file(emu: &Emulator, project: &str, name: &str, bytes: &[u8]) -> Value {
+    import_file_as(emu, LABEL_IMPORT, project, name, bytes)
+}
+
+/// The official SDK's names of one import kind: its by-file operation, its mutation field,
+/// its by-name query and that query's field.
+pub struct ImportKind {
+    by_file: &'static str,
+    create: &'static str,
+    by_name: &'static str,
+    get: &'static str,
+}
+
+pub const LABEL_IMPORT: ImportKind = ImportKind {
+    by_file: "createLabelImportByFilePyApi",
+    create: "createLabelImport",
+    by_name: "getLabelImportPyApi",
+    get: "labelImport",
+};
+
+pub const MAL_IMPORT: ImportKind = ImportKind {
+    by_file: "createMALPredictionImportByFilePyApi",
+    create: "createModelAssistedLabelingPredictionImport",
+    by_name: "getModelAssistedLabelingPredictionImportPyApi",
+    get: "modelAssistedLabelingPredictionImport",
+};
+
+/// An import of `kind` with the file in a GraphQL multipart request, as the official SDK sends it.
+pub fn import_file_as(
+    emu: &Emulator,
+    kind: ImportKind,
+    project: &str,
+    name: &str,
+    bytes: &[u8],
+) -> Value {
+    let ImportKind {
+        by_file, create, ..
+    } = kind;
+    let operations = json!({
+        "query": format!("mutation {by_file}($projectId : ID!, $name: String!, $file: Upload!, $contentLength: Int!) {{ {create}(data: {{ projectId: $projectId name: $name filePayload: {{ file: $file, contentLength: $contentLength}} }}) {{{IMPORT_FIELDS}}} }}"),
+        "variables": {"file": null, "contentLength": bytes.len(), "projectId": project, "name": name}
+    });
+    let file_name = format!("{project}__{name}.ndjson");
+    let (status, answer) = post_multipart(
+        emu,
+        &operations,
+        &file_name,
+        &file_name,
+        "application/x-ndjson",
+        bytes,
+    );
+    assert_eq!(status, 200, "{answer}");
+    answer
+}
+
+/// Polls `labelImport` until it is no longer RUNNING.
+pub fn finished(emu: &Emulator, project: &str, name: &str) -> Value {
+    finished_as(emu, LABEL_IMPORT, project, name)
+}
+
+/// Polls an import of `kind` by name until it is no longer RUNNING.
+pub fn finished_as(emu: &Emulator, kind: ImportKind, project: &str, name: &str) -> Value {
+    let ImportKind { by_name, get, .. } = kind;
+    let query = format!("query {by_name}($projectId : ID!, $name: String!) {{ {get}(where: {{projectId: $projectId, name: $name}}){{{IMPORT_FIELDS}}}}}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let import = data(emu, &query, json!({"projectId": project, "name": name}))[get].clone();
+        if import["state"] != "RUNNING" || Instant::now() > deadline {
+            return import;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+pub fn ndjson_lines(url: &Value) -> Vec<Value> {
+    let (status, bytes) = get(url.as_str().unwrap_or_default());
+    assert_eq!(status, 200);
+    String::from_utf8_lossy(&bytes)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+/// A project with an ontology and `n` rows in a batch: (project, box schema id, row ids).
+pub fn labeled_setup(emu: &Emulator, n: usize) -> (String, String, Vec<String>) {
+    let project = create_project(emu, "p");
+    let schema = connect_box_ontology(emu, &project);
+    let ids = rows(emu, "l", n);
+    batch(emu, &project, "b", &ids);
+    (project, schema, ids)
+}
+
+/// Waits for export `id` to complete; answers its RESULT stream's lines (none without one).
+pub fn export_result_lines(emu: &Emulator, id: &str) -> Vec<Value> {
+    assert_eq!(
+        emu.wait_for_task(id, Duration::from_secs(30)).as_deref(),
+        Some("COMPLETE")
+    );
+    let header = data(
+        emu,
+        HEADER,
+        json!({"where": {"id": id}, "streamType": "RESULT"}),
+    );
+    if header["task"]["exportMetadataHeader"].is_null() {
+        return Vec::new();
+    }
+    let file = data(
+        emu,
+        FILE,
+        json!({"where": {"id": id}, "streamType": "RESULT", "offset": "0"}),
+    );
+    ndjson_lines(&file["task"]["exportFileFromOffset"]["file"])
 }
