@@ -15,6 +15,18 @@ use crate::projects::ProjectState;
 pub(crate) const DATA_ROW_REGISTRATION_TASK_TYPE: &str = "send-to-model-run";
 /// The task type of the label registrations (not on the seed page's cancelable list).
 pub(crate) const LABEL_REGISTRATION_TASK_TYPE: &str = "model-run-label-registration";
+/// The task type of `createAssignDataRowsToDataSplitTask` (applied when asked).
+pub(crate) const DATA_SPLIT_TASK_TYPE: &str = "assign-data-rows-to-data-split";
+/// The data splits (the official SDK's `DataSplit`).
+pub(crate) const DATA_SPLITS: [&str; 4] = ["TRAINING", "TEST", "VALIDATION", "UNASSIGNED"];
+/// The training pipeline statuses (the official SDK's `ModelRun.Status`).
+pub(crate) const PIPELINE_STATUSES: [&str; 5] = [
+    "EXPORTING_DATA",
+    "PREPARING_DATA",
+    "TRAINING_MODEL",
+    "COMPLETE",
+    "FAILED",
+];
 
 /// A model: a name and the ontology its runs' predictions use.
 #[derive(Clone)]
@@ -36,6 +48,16 @@ pub(crate) struct ModelRunRecord {
     pub(crate) updated_at: SystemTime,
     /// Registered rows, in registration order (one per data row).
     pub(crate) rows: Vec<RunRow>,
+    /// The training pipeline's state, as `updateTrainingPipeline` last set it.
+    pub(crate) pipeline: Pipeline,
+}
+
+/// A run's training pipeline: all null until set.
+#[derive(Clone, Default)]
+pub(crate) struct Pipeline {
+    pub(crate) status: Option<String>,
+    pub(crate) error_message: Option<String>,
+    pub(crate) metadata: Option<serde_json::Map<String, Value>>,
 }
 
 /// A data row of a model run (an "annotation group"), with the labels registered on it.

@@ -522,3 +522,74 @@ fn labels_are_registered_and_exported_under_experiments() {
     let (status, answer) = gql(&emu, EXPORT, bad);
     assert_eq!(status, 400, "{answer}");
 }
+
+#[test]
+fn training_pipelines_and_data_splits() {
+    let emu = emulator(Duration::from_millis(100));
+    let (_, _, ids, _, run) = setup(&emu, 2);
+    let pipeline = "query trainingPipelinePyApi($modelRunId: ID!) {
+            trainingPipeline(where: {id : $modelRunId}) {status, errorMessage, metadata}}";
+    let read =
+        |run: &str| data(&emu, pipeline, json!({"modelRunId": run}))["trainingPipeline"].clone();
+    assert_eq!(
+        read(&run),
+        json!({"status": null, "errorMessage": null, "metadata": null})
+    );
+    let update =
+        "mutation setPipelineStatusPyApi($modelRunId: ID!, $data: UpdateTrainingPipelineInput!){
+                updateTrainingPipeline(modelRun: {id : $modelRunId}, data: $data){status}}";
+    let set = |data_in: Value| gql(&emu, update, json!({"modelRunId": run, "data": data_in}));
+    set(json!({"status": "COMPLETE", "metadata": {"k1": "v1"}, "errorMessage": "an error"}));
+    set(json!({"status": "COMPLETE", "metadata": {"k2": "v2"}}));
+    assert_eq!(
+        read(&run),
+        json!({"status": "COMPLETE", "errorMessage": "an error", "metadata": {"k1": "v1", "k2": "v2"}})
+    );
+    let (_, answer) = set(json!({"status": "INVALID"}));
+    assert_eq!(error_code(&answer), "MALFORMED_REQUEST", "{answer}");
+    assert_eq!(read(&run)["status"], "COMPLETE");
+
+    let task = started_task(
+        &register_rows(&emu, &run, json!(ids), Value::Null),
+        "createMEAModelRunDataRowRegistrationTask",
+    );
+    assert_eq!(wait(&emu, &task).as_deref(), Some("COMPLETE"));
+    let assign = "mutation assignDataSplitPyApi($modelRunId: ID!, $data: CreateAssignDataRowsToDataSplitTaskInput!){
+                  createAssignDataRowsToDataSplitTask(modelRun : {id: $modelRunId}, data: $data)}";
+    let split_of = || -> Vec<String> {
+        let (_, page) = run_rows(&emu, &run, Value::Null, 100);
+        page["data"]["annotationGroups"]["nodes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|n| text(&n["dataSplit"]))
+            .collect()
+    };
+    let by_key =
+        json!({"assignments": [{"split": "TEST", "dataRowIds": null, "globalKeys": ["l0", "l1"]}]});
+    let answer = gql(&emu, assign, json!({"modelRunId": run, "data": by_key}));
+    let task = started_task(&answer, "createAssignDataRowsToDataSplitTask");
+    let status_q = "query assignDataRowsToDataSplitTaskStatusPyApi($id: ID!){
+            assignDataRowsToDataSplitTaskStatus(where: {id : $id}){status errorMessage}}";
+    let done = data(&emu, status_q, json!({"id": task}));
+    assert_eq!(
+        done["assignDataRowsToDataSplitTaskStatus"]["status"],
+        "COMPLETE"
+    );
+    assert_eq!(split_of(), ["TEST", "TEST"]);
+
+    // An unknown split, or a row not in the run, changes nothing.
+    let other = rows(&emu, "o", 1);
+    for bad in [
+        json!({"split": "NOPE", "dataRowIds": [ids[0]], "globalKeys": null}),
+        json!({"split": "TRAINING", "dataRowIds": [ids[0], other[0]], "globalKeys": null}),
+    ] {
+        let (_, answer) = gql(
+            &emu,
+            assign,
+            json!({"modelRunId": run, "data": {"assignments": [bad]}}),
+        );
+        assert!(answer["errors"][0]["message"].is_string(), "{answer}");
+    }
+    assert_eq!(split_of(), ["TEST", "TEST"]);
+}

@@ -11,11 +11,11 @@ use super::data_rows::DataRowObject;
 use super::labels::AnyJson;
 use super::{coded, count_arg, store, DateTime, WhereUniqueIdInput, WhereUniqueInput};
 use crate::models::{
-    ModelRecord, ModelRunRecord, ModelState, RunRow, DATA_ROW_REGISTRATION_TASK_TYPE,
-    LABEL_REGISTRATION_TASK_TYPE,
+    ModelRecord, ModelRunRecord, ModelState, Pipeline, RunRow, DATA_ROW_REGISTRATION_TASK_TYPE,
+    DATA_SPLITS, DATA_SPLIT_TASK_TYPE, LABEL_REGISTRATION_TASK_TYPE, PIPELINE_STATUSES,
 };
 use crate::project_tasks;
-use crate::store::Store;
+use crate::store::{status, Store, TaskSeed};
 use crate::time;
 
 /// Default and largest page of a run's rows.
@@ -332,6 +332,91 @@ fn delete_all(
     Ok(true)
 }
 
+/// `trainingPipeline`: a run's pipeline state.
+#[derive(SimpleObject)]
+#[graphql(name = "TrainingPipeline")]
+struct PipelineObject {
+    status: Option<String>,
+    error_message: Option<String>,
+    metadata: Option<AnyJson>,
+}
+
+impl PipelineObject {
+    fn of(pipeline: &Pipeline) -> Self {
+        PipelineObject {
+            status: pipeline.status.clone(),
+            error_message: pipeline.error_message.clone(),
+            metadata: pipeline
+                .metadata
+                .clone()
+                .map(|m| AnyJson(serde_json::Value::Object(m))),
+        }
+    }
+}
+
+#[derive(InputObject)]
+#[graphql(name = "UpdateTrainingPipelineInput")]
+struct PipelineInput {
+    status: String,
+    error_message: Option<String>,
+    metadata: Option<AnyJson>,
+}
+
+#[derive(InputObject)]
+#[graphql(name = "DataSplitAssignmentInput")]
+struct SplitAssignment {
+    split: String,
+    data_row_ids: Option<Vec<ID>>,
+    global_keys: Option<Vec<ID>>,
+}
+
+#[derive(InputObject)]
+#[graphql(name = "CreateAssignDataRowsToDataSplitTaskInput")]
+struct SplitAssignments {
+    assignments: Vec<SplitAssignment>,
+}
+
+/// Sets the split of the run's rows each assignment names, all or nothing: an unknown split,
+/// or a row that is not in the run, refuses the whole request.
+fn assign_splits(store: &Store, run_id: &str, assignments: Vec<SplitAssignment>) -> Result<()> {
+    let mut wanted = Vec::new();
+    for a in assignments {
+        let split = DATA_SPLITS
+            .iter()
+            .find(|s| **s == a.split)
+            .ok_or_else(|| malformed(&format!("Unknown data split {:?}", a.split)))?;
+        let rows = rows_named(
+            store,
+            DataRowRegistration {
+                data_row_ids: a.data_row_ids,
+                global_keys: a.global_keys,
+            },
+        )?;
+        wanted.extend(rows.into_iter().map(|(row, _)| (row, *split)));
+    }
+    let mut state = store.projects.lock();
+    let run = state
+        .models
+        .runs
+        .get_mut(run_id)
+        .ok_or_else(|| not_found("ModelRun", run_id))?;
+    let outside: Vec<&str> = wanted
+        .iter()
+        .filter(|(row, _)| !run.rows.iter().any(|r| &r.data_row_id == row))
+        .map(|(row, _)| row.as_str())
+        .collect();
+    if !outside.is_empty() {
+        return Err(missing("Data rows of the model run", &outside));
+    }
+    for (row, split) in wanted {
+        if let Some(r) = run.rows.iter_mut().find(|r| r.data_row_id == row) {
+            r.data_split = split;
+        }
+    }
+    run.updated_at = time::now().max(run.created_at);
+    Ok(())
+}
+
 // ----- registrations -----
 
 /// `(data row, label)` pairs to register on a run.
@@ -561,6 +646,26 @@ impl ModelQuery {
         registration_status(store(ctx), &filter.id, DATA_ROW_REGISTRATION_TASK_TYPE)
     }
 
+    /// A run's training pipeline (all null until `updateTrainingPipeline`).
+    async fn training_pipeline(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: WhereUniqueInput,
+    ) -> Result<PipelineObject> {
+        Ok(PipelineObject::of(
+            &model_run(store(ctx), filter.id.as_str())?.pipeline,
+        ))
+    }
+
+    /// The status of a data-split assignment: its task's.
+    async fn assign_data_rows_to_data_split_task_status(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: WhereUniqueInput,
+    ) -> Result<RegistrationStatus> {
+        registration_status(store(ctx), &filter.id, DATA_SPLIT_TASK_TYPE)
+    }
+
     /// The status of a label registration: its task's.
     #[graphql(name = "MEALabelRegistrationTaskStatus")]
     async fn label_registration_status(
@@ -644,6 +749,7 @@ impl ModelMutation {
             created_at: now,
             updated_at: now,
             rows: Vec::new(),
+            pipeline: Pipeline::default(),
         };
         state.models.runs.insert(record.id.clone(), record.clone());
         Ok(ModelRunObject(record))
@@ -715,6 +821,66 @@ impl ModelMutation {
         });
         run.updated_at = time::now().max(run.created_at);
         Ok(true)
+    }
+
+    /// Sets a run's training pipeline status; the metadata given is merged into the stored one,
+    /// an error message replaces the stored one (Labelbox's `test_model_run_status`).
+    async fn update_training_pipeline(
+        &self,
+        ctx: &Context<'_>,
+        model_run: WhereUniqueInput,
+        data: PipelineInput,
+    ) -> Result<PipelineObject> {
+        if !PIPELINE_STATUSES.contains(&data.status.as_str()) {
+            return Err(malformed(&format!(
+                "Unknown training pipeline status {:?}",
+                data.status
+            )));
+        }
+        let metadata = match data.metadata.map(|m| m.0) {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::Object(m)) => Some(m),
+            Some(_) => return Err(malformed("Training pipeline metadata must be an object")),
+        };
+        let mut state = store(ctx).projects.lock();
+        let id = model_run.id.as_str();
+        let run = state
+            .models
+            .runs
+            .get_mut(id)
+            .ok_or_else(|| not_found("ModelRun", id))?;
+        let pipeline = &mut run.pipeline;
+        pipeline.status = Some(data.status);
+        if let Some(message) = data.error_message {
+            pipeline.error_message = Some(message);
+        }
+        if let Some(m) = metadata {
+            pipeline
+                .metadata
+                .get_or_insert_with(Default::default)
+                .extend(m);
+        }
+        Ok(PipelineObject::of(pipeline))
+    }
+
+    /// Assigns run rows to data splits: a task applied when asked (`COMPLETE` at once); bad
+    /// input refuses the request, nothing changed and no task made.
+    async fn create_assign_data_rows_to_data_split_task(
+        &self,
+        ctx: &Context<'_>,
+        model_run: WhereUniqueInput,
+        data: SplitAssignments,
+    ) -> Result<ID> {
+        let store = store(ctx);
+        assign_splits(store, model_run.id.as_str(), data.assignments)?;
+        let seed = TaskSeed {
+            name: "Assign data rows to data split".into(),
+            task_type: DATA_SPLIT_TASK_TYPE.into(),
+            status: status::COMPLETE.into(),
+            completion_percentage: Some(1.0),
+            ..TaskSeed::default()
+        };
+        Ok(ID(store.insert_task(seed, None)))
     }
 
     /// Starts registering data rows (by id or global key) on a run: a `send-to-model-run`
