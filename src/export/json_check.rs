@@ -78,7 +78,7 @@ fn value_end_in<const UTF8: bool>(b: &[u8], mut i: usize) -> Checked {
                 }
                 depth += 1;
                 kinds = (kinds << 1) | u128::from(open == b'{');
-                i = skip_ws(b, i + 1);
+                i = ws(b, i + 1);
                 let close = if open == b'{' { b'}' } else { b']' };
                 if b.get(i) == Some(&close) {
                     depth -= 1;
@@ -104,11 +104,11 @@ fn value_end_in<const UTF8: bool>(b: &[u8], mut i: usize) -> Checked {
             if depth == 0 {
                 return Ok(i);
             }
-            i = skip_ws(b, i);
+            i = ws(b, i);
             let object = kinds & 1 == 1;
             match b.get(i) {
                 Some(b',') => {
-                    i = skip_ws(b, i + 1);
+                    i = ws(b, i + 1);
                     if object {
                         i = key::<UTF8>(b, i)?;
                     }
@@ -128,8 +128,14 @@ fn value_end_in<const UTF8: bool>(b: &[u8], mut i: usize) -> Checked {
 }
 
 /// Skips JSON whitespace (space, tab, CR, LF) from `i`.
+#[inline]
+pub(crate) fn skip_ws(b: &[u8], i: usize) -> usize {
+    ws(b, i)
+}
+
+/// [`skip_ws`], always inlined: in the checker's loop.
 #[inline(always)]
-pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
+fn ws(b: &[u8], mut i: usize) -> usize {
     while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(i) {
         i += 1;
     }
@@ -145,11 +151,11 @@ fn key<const UTF8: bool>(b: &[u8], i: usize) -> Checked {
     if b.get(i) != Some(&b'"') {
         return Err(invalid(i, "expected a string key"));
     }
-    let i = skip_ws(b, string_in::<UTF8>(b, i + 1)?);
+    let i = ws(b, string_in::<UTF8>(b, i + 1)?);
     if b.get(i) != Some(&b':') {
         return Err(invalid(i, "expected `:`"));
     }
-    Ok(skip_ws(b, i + 1))
+    Ok(ws(b, i + 1))
 }
 
 fn literal(b: &[u8], i: usize, word: &[u8]) -> Checked {
@@ -173,7 +179,7 @@ fn string_in<const UTF8: bool>(b: &[u8], mut i: usize) -> Checked {
         i = if UTF8 {
             to_special_or_high(b, i)
         } else {
-            to_special(b, i)
+            special(b, i)
         };
         match b.get(i) {
             Some(b'"') => return Ok(i + 1),
@@ -202,8 +208,14 @@ fn utf8_char(b: &[u8], i: usize, lead: u8) -> Checked {
 
 /// The first index at or after `i` holding `"`, `\` or a control character (`len` if none):
 /// sixteen bytes at a time where SSE2 is there (every x86_64), then eight at a time.
+#[inline]
+pub(crate) fn to_special(b: &[u8], i: usize) -> usize {
+    special(b, i)
+}
+
+/// [`to_special`], always inlined: in the checker's loop.
 #[inline(always)]
-pub(crate) fn to_special(b: &[u8], mut i: usize) -> usize {
+fn special(b: &[u8], mut i: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
     while i + 16 <= b.len() {
         if let Some(found) = sse2::special_in_16(b, i) {
