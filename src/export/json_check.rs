@@ -4,7 +4,9 @@
 //! hold it to that on generated and mutated lines), except that nesting is bounded
 //! ([`MAX_DEPTH`]; serde_json's `Value` refuses such depths too).
 //!
-//! The input is a `&str`: UTF-8 is checked before, by `std::str::from_utf8`, fast on ASCII.
+//! [`check`] takes a `&str` (UTF-8 checked before, by `std::str::from_utf8`);
+//! [`check_utf8`] takes the line's bytes and checks UTF-8 in the same pass, where a line JSON
+//! accepts can hold anything but ASCII: inside its strings.
 
 use std::fmt;
 
@@ -41,8 +43,29 @@ pub(crate) fn check(text: &str) -> Result<(), Invalid> {
     }
 }
 
-/// Checks the value starting at `i` (whitespace skipped): the index just past it.
-pub(crate) fn value_end(b: &[u8], mut i: usize) -> Checked {
+/// Whether `bytes` are UTF-8 holding exactly one JSON value: the same answer as
+/// `std::str::from_utf8` followed by [`check`], in one pass (the tests hold it to that on
+/// generated and mutated bytes). Every byte of such a line outside its strings is ASCII (the
+/// grammar matches nothing else there), so UTF-8 is checked inside strings only, character by
+/// character where a byte is not ASCII. Says nothing of why: a refused line is rare, and
+/// asked again the long way for its reason.
+pub(crate) fn check_utf8(b: &[u8]) -> bool {
+    match value_end_in::<true>(b, skip_ws(b, 0)) {
+        Ok(end) => skip_ws(b, end) == b.len(),
+        Err(_) => false,
+    }
+}
+
+/// Checks the value starting at `i` (whitespace skipped) of a `&str`'s bytes: the index just
+/// past it.
+pub(crate) fn value_end(b: &[u8], i: usize) -> Checked {
+    value_end_in::<false>(b, i)
+}
+
+/// [`value_end`], with `UTF8` also checking that every string is UTF-8 (for bytes not known
+/// to be).
+#[inline(always)]
+fn value_end_in<const UTF8: bool>(b: &[u8], mut i: usize) -> Checked {
     // Container kinds, innermost in bit 0: 1 for an object, 0 for an array.
     let mut kinds: u128 = 0;
     let mut depth: u32 = 0;
@@ -55,7 +78,7 @@ pub(crate) fn value_end(b: &[u8], mut i: usize) -> Checked {
                 }
                 depth += 1;
                 kinds = (kinds << 1) | u128::from(open == b'{');
-                i = skip_ws(b, i + 1);
+                i = ws(b, i + 1);
                 let close = if open == b'{' { b'}' } else { b']' };
                 if b.get(i) == Some(&close) {
                     depth -= 1;
@@ -63,12 +86,12 @@ pub(crate) fn value_end(b: &[u8], mut i: usize) -> Checked {
                     i += 1;
                 } else {
                     if open == b'{' {
-                        i = key(b, i)?;
+                        i = key::<UTF8>(b, i)?;
                     }
                     continue;
                 }
             }
-            Some(b'"') => i = string(b, i + 1)?,
+            Some(b'"') => i = string_in::<UTF8>(b, i + 1)?,
             Some(b't') => i = literal(b, i, b"true")?,
             Some(b'f') => i = literal(b, i, b"false")?,
             Some(b'n') => i = literal(b, i, b"null")?,
@@ -81,13 +104,13 @@ pub(crate) fn value_end(b: &[u8], mut i: usize) -> Checked {
             if depth == 0 {
                 return Ok(i);
             }
-            i = skip_ws(b, i);
+            i = ws(b, i);
             let object = kinds & 1 == 1;
             match b.get(i) {
                 Some(b',') => {
-                    i = skip_ws(b, i + 1);
+                    i = ws(b, i + 1);
                     if object {
-                        i = key(b, i)?;
+                        i = key::<UTF8>(b, i)?;
                     }
                     break;
                 }
@@ -106,7 +129,13 @@ pub(crate) fn value_end(b: &[u8], mut i: usize) -> Checked {
 
 /// Skips JSON whitespace (space, tab, CR, LF) from `i`.
 #[inline]
-pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
+pub(crate) fn skip_ws(b: &[u8], i: usize) -> usize {
+    ws(b, i)
+}
+
+/// [`skip_ws`], always inlined: in the checker's loop.
+#[inline(always)]
+fn ws(b: &[u8], mut i: usize) -> usize {
     while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(i) {
         i += 1;
     }
@@ -115,16 +144,18 @@ pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
 
 /// An object's key at `i` (whitespace skipped), its colon and the whitespace after it: the
 /// index of the value.
-#[inline]
-fn key(b: &[u8], i: usize) -> Checked {
+// Inlined, as the scans under it: the checker's loop keeps their constants in registers
+// across a line instead of setting them up for every key.
+#[inline(always)]
+fn key<const UTF8: bool>(b: &[u8], i: usize) -> Checked {
     if b.get(i) != Some(&b'"') {
         return Err(invalid(i, "expected a string key"));
     }
-    let i = skip_ws(b, string(b, i + 1)?);
+    let i = ws(b, string_in::<UTF8>(b, i + 1)?);
     if b.get(i) != Some(&b':') {
         return Err(invalid(i, "expected `:`"));
     }
-    Ok(skip_ws(b, i + 1))
+    Ok(ws(b, i + 1))
 }
 
 fn literal(b: &[u8], i: usize, word: &[u8]) -> Checked {
@@ -134,24 +165,57 @@ fn literal(b: &[u8], i: usize, word: &[u8]) -> Checked {
     }
 }
 
-/// A string's rest from `i` (just past its opening quote): the index past its closing quote.
+/// A string's rest from `i` (just past its opening quote) in a `&str`'s bytes: the index
+/// past its closing quote.
 #[inline(always)]
-pub(crate) fn string(b: &[u8], mut i: usize) -> Checked {
+pub(crate) fn string(b: &[u8], i: usize) -> Checked {
+    string_in::<false>(b, i)
+}
+
+/// [`string`], with `UTF8` also checking that its non-ASCII bytes are UTF-8.
+#[inline(always)]
+fn string_in<const UTF8: bool>(b: &[u8], mut i: usize) -> Checked {
     loop {
-        i = to_special(b, i);
+        i = if UTF8 {
+            to_special_or_high(b, i)
+        } else {
+            special(b, i)
+        };
         match b.get(i) {
             Some(b'"') => return Ok(i + 1),
             Some(b'\\') => i = escape(b, i + 1)?,
+            Some(&lead) if UTF8 && lead >= 0x80 => i = utf8_char(b, i, lead)?,
             Some(_) => return Err(invalid(i, "control character inside a string")),
             None => return Err(invalid(i, "end of line inside a string")),
         }
     }
 }
 
+/// The UTF-8 character at `i`, whose first byte `lead` is not ASCII: the index past it.
+/// `std` judges the character's bytes (overlong forms, surrogates, the range's end).
+#[cold]
+fn utf8_char(b: &[u8], i: usize, lead: u8) -> Checked {
+    let len = match lead {
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    };
+    match b.get(i..i + len).map(std::str::from_utf8) {
+        Some(Ok(_)) => Ok(i + len),
+        _ => Err(invalid(i, "invalid UTF-8")),
+    }
+}
+
 /// The first index at or after `i` holding `"`, `\` or a control character (`len` if none):
 /// sixteen bytes at a time where SSE2 is there (every x86_64), then eight at a time.
 #[inline]
-pub(crate) fn to_special(b: &[u8], mut i: usize) -> usize {
+pub(crate) fn to_special(b: &[u8], i: usize) -> usize {
+    special(b, i)
+}
+
+/// [`to_special`], always inlined: in the checker's loop.
+#[inline(always)]
+fn special(b: &[u8], mut i: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
     while i + 16 <= b.len() {
         if let Some(found) = sse2::special_in_16(b, i) {
@@ -162,9 +226,31 @@ pub(crate) fn to_special(b: &[u8], mut i: usize) -> usize {
     to_special_swar(b, i)
 }
 
+/// The first index at or after `i` holding `"`, `\`, a control character or a byte that is
+/// not ASCII (`len` if none).
+#[inline(always)]
+fn to_special_or_high(b: &[u8], mut i: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    while i + 16 <= b.len() {
+        if let Some(found) = sse2::special_or_high_in_16(b, i) {
+            return i + found;
+        }
+        i += 16;
+    }
+    to_special_swar_in::<true>(b, i)
+}
+
 /// [`to_special`] eight bytes at a time (the rest of a line, or every line off x86_64).
 #[inline]
-fn to_special_swar(b: &[u8], mut i: usize) -> usize {
+fn to_special_swar(b: &[u8], i: usize) -> usize {
+    to_special_swar_in::<false>(b, i)
+}
+
+/// [`to_special_swar`], stopping at bytes that are not ASCII too with `HIGH_TOO`. Out of the
+/// checker's loop on x86_64, where it scans the last few bytes of a line only.
+#[cfg_attr(target_arch = "x86_64", inline(never))]
+#[cfg_attr(not(target_arch = "x86_64"), inline)]
+fn to_special_swar_in<const HIGH_TOO: bool>(b: &[u8], mut i: usize) -> usize {
     const ONES: u64 = u64::MAX / 255;
     const HIGH: u64 = ONES << 7;
     while let Some(chunk) = b.get(i..i + 8) {
@@ -176,14 +262,15 @@ fn to_special_swar(b: &[u8], mut i: usize) -> usize {
         let found = (quote.wrapping_sub(ONES) & !quote)
             | (backslash.wrapping_sub(ONES) & !backslash)
             | (word.wrapping_sub(ONES * 0x20) & !word);
-        let found = found & HIGH;
+        // A byte's own high bit says it is not ASCII.
+        let found = (found | if HIGH_TOO { word } else { 0 }) & HIGH;
         if found != 0 {
             return i + found.trailing_zeros() as usize / 8;
         }
         i += 8;
     }
     while let Some(&c) = b.get(i) {
-        if c == b'"' || c == b'\\' || c < 0x20 {
+        if c == b'"' || c == b'\\' || c < 0x20 || (HIGH_TOO && c >= 0x80) {
             break;
         }
         i += 1;
@@ -199,8 +286,20 @@ mod sse2 {
     };
 
     /// Where the first `"`, `\` or control character is among `b[i..i + 16]`, if any.
-    #[inline]
+    #[inline(always)]
     pub(super) fn special_in_16(b: &[u8], i: usize) -> Option<usize> {
+        mask_16::<false>(b, i)
+    }
+
+    /// Where the first `"`, `\`, control character or byte that is not ASCII is among
+    /// `b[i..i + 16]`, if any.
+    #[inline(always)]
+    pub(super) fn special_or_high_in_16(b: &[u8], i: usize) -> Option<usize> {
+        mask_16::<true>(b, i)
+    }
+
+    #[inline(always)]
+    fn mask_16<const HIGH_TOO: bool>(b: &[u8], i: usize) -> Option<usize> {
         let chunk: &[u8; 16] = b.get(i..i + 16)?.try_into().ok()?;
         // SAFETY: SSE2 is part of the x86_64 baseline (no runtime detection needed), and the
         // unaligned load reads exactly the 16 bytes of `chunk`.
@@ -211,13 +310,16 @@ mod sse2 {
             // Unsigned: max(v, 0x1f) == 0x1f exactly where v <= 0x1f.
             let low = _mm_set1_epi8(0x1f);
             let control = _mm_cmpeq_epi8(_mm_max_epu8(v, low), low);
-            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control))
+            let special = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control));
+            // The byte's own high bit: set where it is not ASCII.
+            special | if HIGH_TOO { _mm_movemask_epi8(v) } else { 0 }
         };
         (mask != 0).then(|| mask.trailing_zeros() as usize)
     }
 }
 
 /// An escape from `i` (just past its backslash): the index past it.
+#[inline(never)]
 fn escape(b: &[u8], i: usize) -> Checked {
     match b.get(i) {
         Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(i + 1),
@@ -429,6 +531,67 @@ pub(crate) mod tests {
         String::from_utf8_lossy(&bytes).into_owned()
     }
 
+    /// Edits a line's bytes anywhere: bytes that are not ASCII (leads, continuations, bytes
+    /// UTF-8 never holds) put in, characters cut.
+    fn mutate_bytes(rng: &mut Rng, line: &str) -> Vec<u8> {
+        let mut bytes = line.as_bytes().to_vec();
+        for _ in 0..=rng.below(2) {
+            let at = rng.below(bytes.len() + 1);
+            const ODD: &[u8] = &[
+                0x80, 0x9F, 0xA9, 0xBF, 0xC0, 0xC1, 0xC3, 0xDF, 0xE0, 0xE6, 0xED, 0xEF, 0xF0, 0xF4,
+                0xF5, 0xF8, 0xFF, b'"', b'\\',
+            ];
+            match rng.below(3) {
+                0 if at < bytes.len() => {
+                    bytes.remove(at);
+                }
+                1 => bytes.insert(at, ODD[rng.below(ODD.len())]),
+                _ if at < bytes.len() => bytes[at] = ODD[rng.below(ODD.len())],
+                _ => bytes.truncate(at),
+            }
+        }
+        bytes
+    }
+
+    /// The one-pass check answers as `std`'s UTF-8 check followed by [`check`].
+    #[test]
+    fn checks_utf8_and_json_as_the_two_checks_do() {
+        let mut rng = Rng(0xD1B5_4A32_D192_ED03);
+        let (mut accepted, mut not_utf8, mut not_json) = (0, 0, 0);
+        for case in 0..60_000 {
+            let mut line = String::new();
+            if case % 4 == 0 {
+                line.push_str(EXPORT_LINE);
+            } else {
+                value(&mut rng, &mut line, 0);
+            }
+            let bytes = match rng.below(3) {
+                0 => line.into_bytes(),
+                1 => mutate(&mut rng, &line).into_bytes(),
+                _ => mutate_bytes(&mut rng, &line),
+            };
+            let expected = match std::str::from_utf8(&bytes) {
+                Ok(text) => check(text).is_ok(),
+                Err(_) => false,
+            };
+            assert_eq!(
+                super::check_utf8(&bytes),
+                expected,
+                "case {case}: {bytes:?} ({:?})",
+                String::from_utf8_lossy(&bytes)
+            );
+            match (expected, std::str::from_utf8(&bytes).is_ok()) {
+                (true, _) => accepted += 1,
+                (false, false) => not_utf8 += 1,
+                (false, true) => not_json += 1,
+            }
+        }
+        assert!(
+            accepted > 10_000 && not_utf8 > 5_000 && not_json > 10_000,
+            "{accepted} accepted, {not_utf8} not UTF-8, {not_json} not JSON"
+        );
+    }
+
     /// A line as the emulator's exports serve them.
     pub(crate) const EXPORT_LINE: &str = r#"{"data_row":{"id":"c00b5s9q8rc0000000000000a","global_key":"bench-large-0","row_data":"https://storage.example.com/bench/large/00000000.jpg","external_id":"large-0.jpg"},"media_attributes":{"asset_type":"image","mime_type":"image/jpeg"},"metadata_fields":[{"schema_id":"s1","value":-1.5e3}],"projects":{},"experiments":{}}"#;
 
@@ -512,6 +675,8 @@ pub(crate) mod tests {
         assert_eq!(check(&deepest), Ok(()));
         let objects = format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth));
         assert_eq!(check(&objects), Ok(()));
+        // serde_json's `IgnoredAny` takes any depth: what the check takes, it takes.
+        assert!(serde_accepts(&deepest) && serde_accepts(&objects));
         let deeper = format!("{}{}", "[".repeat(depth + 1), "]".repeat(depth + 1));
         let refused = check(&deeper).unwrap_err();
         assert_eq!(
@@ -548,6 +713,19 @@ pub(crate) mod tests {
             );
             assert_eq!(
                 super::to_special_swar(&line, start),
+                naive,
+                "{line:?} from {start}"
+            );
+            let naive = (start..len)
+                .find(|&i| matches!(line[i], b'"' | b'\\' | 0..=0x1f | 0x80..))
+                .unwrap_or(len);
+            assert_eq!(
+                super::to_special_or_high(&line, start),
+                naive,
+                "{line:?} from {start}"
+            );
+            assert_eq!(
+                super::to_special_swar_in::<true>(&line, start),
                 naive,
                 "{line:?} from {start}"
             );

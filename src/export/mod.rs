@@ -2,6 +2,8 @@
 //! reading its streams ([`stream`], [`lines`], both on the checks of [`reader`]).
 
 pub(crate) mod json_check;
+#[cfg(test)]
+pub(crate) mod line_cost;
 pub(crate) mod lines;
 pub(crate) mod options;
 pub(crate) mod project_row;

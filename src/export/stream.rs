@@ -6,14 +6,14 @@ use std::any::Any;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::export::lines::ExportLines;
 use crate::export::reader::StreamReader;
-use crate::export::{typed_row, value_row};
+use crate::export::{json_check, typed_row, value_row};
 
 /// One of an export's two streams (`TaskStreamType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -209,7 +209,8 @@ impl<T> ExportStream<T> {
     /// parts of a line `U` does not name are skipped while parsing, never built. Rows are
     /// what `serde_json::from_str::<U>` gives for the line (and a line it refuses is refused);
     /// [`ExportedRow`] and `Value` rows are read by the SDK's own faster readers, which give
-    /// the same rows.
+    /// the same rows, and `serde::de::IgnoredAny` (lines checked, nothing built) by the SDK's
+    /// JSON check, which accepts the same lines.
     pub fn decode_as<U: DeserializeOwned + 'static>(self) -> ExportStream<U> {
         ExportStream {
             reader: self.reader,
@@ -277,18 +278,30 @@ impl<T: DeserializeOwned> Iterator for ExportStream<T> {
 }
 
 /// How lines become `U`s: the readers of `export/typed_row` and `export/value_row` for
-/// [`ExportedRow`] and `Value` (the rows serde_json gives, read faster), serde_json otherwise.
+/// [`ExportedRow`] and `Value` (the rows serde_json gives, read faster), the check of
+/// `export/json_check` for `IgnoredAny` (lines scanned, nothing built), serde_json otherwise.
 fn decoder<U: DeserializeOwned + 'static>() -> fn(&str) -> serde_json::Result<U> {
     let exported: fn(&str) -> serde_json::Result<ExportedRow> = typed_row::decode;
     let value: fn(&str) -> serde_json::Result<Value> = value_row::decode;
+    let ignored: fn(&str) -> serde_json::Result<IgnoredAny> = checked_ignored;
     // Each is `fn(&str) -> serde_json::Result<U>` exactly when `U` is its row type.
-    let own: [&dyn Any; 2] = [&exported, &value];
+    let own: [&dyn Any; 3] = [&exported, &value, &ignored];
     let found = own.into_iter().find_map(|decode| {
         decode
             .downcast_ref::<fn(&str) -> serde_json::Result<U>>()
             .copied()
     });
     found.unwrap_or(decode_with_serde::<U>)
+}
+
+/// A line checked to be one JSON value, as `serde_json::from_str::<IgnoredAny>` would: what
+/// `export/json_check` accepts serde_json accepts (tested); what it refuses (errors, nesting
+/// past 128) is left to serde_json, whose answer is final.
+fn checked_ignored(text: &str) -> serde_json::Result<IgnoredAny> {
+    match json_check::check(text) {
+        Ok(()) => Ok(IgnoredAny),
+        Err(_) => serde_json::from_str(text),
+    }
 }
 
 /// A line decoded by serde_json into `T`.

@@ -1,6 +1,7 @@
 //! [`ExportedRow`]s read straight from a line's bytes: the `data_row` part's four texts copied
-//! once each, the `projects` part (when present) decoded by serde_json from its span, every
-//! other part checked by `export/json_check` and skipped. The answer is
+//! once each, the `projects` part (when present) read field by field in its known shape (its
+//! annotations and reviews built by `export/value_row`), every other part checked by
+//! `export/json_check` and skipped. The answer is
 //! serde_json's own: whatever this reader does not take whole (a syntax error, a missing or
 //! repeated field, a field of another type, row data that is not a string, nesting past the
 //! check's bound) is parsed again by `serde_json::from_str::<ExportedRow>`, whose row or error
@@ -8,9 +9,15 @@
 
 use std::borrow::Cow;
 
-use crate::export::json_check::{skip_ws, string, to_special, value_end};
-use crate::export::project_row::ExportedProjects;
+use serde_json::Value;
+
+use crate::export::json_check::{number, skip_ws, string, to_special, value_end};
+use crate::export::project_row::{
+    ExportedAnnotations, ExportedLabel, ExportedLabelDetails, ExportedProject,
+    ExportedProjectDetails, ExportedProjects,
+};
 use crate::export::stream::{ExportedDataRow, ExportedRow};
+use crate::export::value_row;
 
 /// `text` as serde_json decodes it into an [`ExportedRow`], or serde_json's error.
 pub(crate) fn decode(text: &str) -> serde_json::Result<ExportedRow> {
@@ -64,12 +71,186 @@ impl<'a> Cursor<'a> {
         })
     }
 
-    /// The `projects` part (labels of project exports), decoded by serde_json from its own
-    /// span of the line: its shape is deep and varied, and it is read when present only.
+    /// The `projects` part (labels of project exports): per project id, its fields read in
+    /// their known shape, unknown ones checked and skipped. A repeated project id (serde_json
+    /// keeps the last) or field, or a field of another shape, is left to serde_json.
     fn projects(&mut self) -> Option<ExportedProjects> {
-        let start = self.at;
-        self.skip()?;
-        serde_json::from_str(&self.text[start..self.at]).ok()
+        let mut projects = ExportedProjects::new();
+        self.object(|cursor, id| {
+            let project = cursor.project()?;
+            projects
+                .insert(id.into_owned(), project)
+                .is_none()
+                .then_some(())
+        })?;
+        Some(projects)
+    }
+
+    fn project(&mut self) -> Option<ExportedProject> {
+        let (mut name, mut labels, mut details) = (None, None, None);
+        self.object(|cursor, key| match &*key {
+            "name" => once(&mut name, cursor.text()?),
+            "labels" => once(&mut labels, cursor.array(Self::label)?),
+            "project_details" => once(&mut details, cursor.or_null(Self::project_details)?),
+            _ => cursor.skip(),
+        })?;
+        Some(ExportedProject {
+            name: name.unwrap_or_default(),
+            labels: labels.unwrap_or_default(),
+            project_details: details.flatten(),
+        })
+    }
+
+    fn label(&mut self) -> Option<ExportedLabel> {
+        let (mut id, mut annotations, mut details) = (None, None, None);
+        self.object(|cursor, key| match &*key {
+            "id" => once(&mut id, cursor.text()?),
+            "annotations" => once(&mut annotations, cursor.annotations()?),
+            "label_details" => once(&mut details, cursor.or_null(Self::label_details)?),
+            _ => cursor.skip(),
+        })?;
+        Some(ExportedLabel {
+            id: id.unwrap_or_default(),
+            annotations: annotations.unwrap_or_default(),
+            label_details: details.flatten(),
+        })
+    }
+
+    fn annotations(&mut self) -> Option<ExportedAnnotations> {
+        let (mut objects, mut classifications, mut relationships) = (None, None, None);
+        self.object(|cursor, key| match &*key {
+            "objects" => once(&mut objects, cursor.array(Self::json)?),
+            "classifications" => once(&mut classifications, cursor.array(Self::json)?),
+            "relationships" => once(&mut relationships, cursor.array(Self::json)?),
+            _ => cursor.skip(),
+        })?;
+        Some(ExportedAnnotations {
+            objects: objects.unwrap_or_default(),
+            classifications: classifications.unwrap_or_default(),
+            relationships: relationships.unwrap_or_default(),
+        })
+    }
+
+    fn label_details(&mut self) -> Option<ExportedLabelDetails> {
+        let (mut created_at, mut updated_at, mut created_by, mut content_last_updated_at) =
+            (None, None, None, None);
+        let mut reviews = None;
+        self.object(|cursor, key| match &*key {
+            "created_at" => once(&mut created_at, cursor.text_or_null()?),
+            "updated_at" => once(&mut updated_at, cursor.text_or_null()?),
+            "created_by" => once(&mut created_by, cursor.text_or_null()?),
+            "content_last_updated_at" => once(&mut content_last_updated_at, cursor.text_or_null()?),
+            "reviews" => once(&mut reviews, cursor.array(Self::json)?),
+            _ => cursor.skip(),
+        })?;
+        Some(ExportedLabelDetails {
+            created_at: created_at.flatten(),
+            updated_at: updated_at.flatten(),
+            created_by: created_by.flatten(),
+            content_last_updated_at: content_last_updated_at.flatten(),
+            reviews: reviews.unwrap_or_default(),
+        })
+    }
+
+    fn project_details(&mut self) -> Option<ExportedProjectDetails> {
+        let mut texts: [Field; 7] = Default::default();
+        let (mut priority, mut consensus) = (None, None);
+        self.object(|cursor, key| {
+            let slot = match &*key {
+                "ontology_id" => 0,
+                "task_id" => 1,
+                "task_name" => 2,
+                "batch_id" => 3,
+                "batch_name" => 4,
+                "workflow_status" => 5,
+                "created_at" => 6,
+                "priority" => return once(&mut priority, cursor.int_or_null()?),
+                "consensus_expected_label_count" => {
+                    return once(&mut consensus, cursor.int_or_null()?)
+                }
+                _ => return cursor.skip(),
+            };
+            once(&mut texts[slot], cursor.text_or_null()?)
+        })?;
+        let [ontology_id, task_id, task_name, batch_id, batch_name, workflow_status, created_at] =
+            texts.map(Option::flatten);
+        Some(ExportedProjectDetails {
+            ontology_id,
+            task_id,
+            task_name,
+            batch_id,
+            batch_name,
+            workflow_status,
+            priority: priority.flatten(),
+            consensus_expected_label_count: consensus.flatten(),
+            created_at,
+        })
+    }
+
+    /// An array at the cursor, each item read by `item`.
+    fn array<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        self.eat(b'[')?;
+        let mut items = Vec::new();
+        if self.ws()? == b']' {
+            self.at += 1;
+            return Some(items);
+        }
+        loop {
+            self.ws()?;
+            items.push(item(self)?);
+            match self.ws()? {
+                b',' => self.at += 1,
+                b']' => {
+                    self.at += 1;
+                    return Some(items);
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// `null`, or what `read` reads.
+    fn or_null<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
+        if self.null() {
+            return Some(None);
+        }
+        read(self).map(Some)
+    }
+
+    /// Consumes a `null` at the cursor, if one is there.
+    fn null(&mut self) -> bool {
+        let found = self.text.as_bytes()[self.at..].starts_with(b"null");
+        if found {
+            self.at += 4;
+        }
+        found
+    }
+
+    /// Any JSON value, as serde_json builds it (by `export/value_row`).
+    fn json(&mut self) -> Option<Value> {
+        let (value, end) = value_row::value_at(self.text, self.at)?;
+        self.at = end;
+        Some(value)
+    }
+
+    /// A string (copied); anything else is left to serde_json.
+    fn text(&mut self) -> Option<String> {
+        match self.text.as_bytes().get(self.at)? {
+            b'"' => Some(self.string()?.into_owned()),
+            _ => None,
+        }
+    }
+
+    /// An `i64` (read by serde_json from the number's text) or `null`; anything else is left
+    /// to serde_json.
+    fn int_or_null(&mut self) -> Option<Option<i64>> {
+        if self.null() {
+            return Some(None);
+        }
+        let end = number(self.text.as_bytes(), self.at).ok()?;
+        let read = serde_json::from_str(&self.text[self.at..end]).ok()?;
+        self.at = end;
+        Some(Some(read))
     }
 
     fn data_row(&mut self) -> Option<ExportedDataRow> {
@@ -159,6 +340,12 @@ impl<'a> Cursor<'a> {
         self.at = end;
         serde_json::from_str::<String>(quoted).ok().map(Cow::Owned)
     }
+}
+
+/// Fills `slot` with `read`, unless it was filled before (a repeated field, which serde_json
+/// refuses: left to it).
+fn once<T>(slot: &mut Option<T>, read: T) -> Option<()> {
+    slot.is_none().then(|| *slot = Some(read))
 }
 
 #[cfg(test)]
@@ -258,6 +445,259 @@ mod tests {
             read > 10_000 && refused > 10_000,
             "{read} read, {refused} refused"
         );
+    }
+
+    type Part = fn(&mut Rng, &mut String);
+
+    /// An object with some of `fields` in any order, now and then one repeated, one unknown,
+    /// a key escaped, or the whole object something else.
+    fn object(rng: &mut Rng, out: &mut String, fields: &[(&str, Part)]) {
+        if rng.below(100) == 0 {
+            return value(rng, out, 5);
+        }
+        if rng.below(100) == 0 {
+            return out.push_str("null");
+        }
+        out.push('{');
+        // Most fields, from a random one on; now and then one more, repeated or unknown.
+        let from = rng.below(fields.len());
+        let mut picked: Vec<usize> = (0..fields.len())
+            .map(|n| (from + n) % fields.len())
+            .filter(|_| rng.below(4) != 0)
+            .collect();
+        if rng.below(40) == 0 {
+            picked.push(rng.below(fields.len() + 1));
+        }
+        for (n, &field) in picked.iter().enumerate() {
+            if n > 0 {
+                out.push(',');
+            }
+            let Some(&(key, part)) = fields.get(field) else {
+                out.push_str(r#""unknown":"#);
+                match rng.below(3) {
+                    0 => value(rng, out, 4),
+                    _ => out.push_str(r#"{"a":[1,"b",null],"c":{}}"#),
+                }
+                continue;
+            };
+            if rng.below(12) == 0 {
+                // The same key, escaped: serde_json compares keys unescaped.
+                out.push_str(&format!("\"\\u{:04x}{}\":", key.as_bytes()[0], &key[1..]));
+            } else {
+                out.push_str(&format!("{key:?} : "));
+            }
+            part(rng, out);
+        }
+        out.push('}');
+    }
+
+    fn text(rng: &mut Rng, out: &mut String) {
+        match rng.below(48) {
+            0 => out.push_str("null"),
+            1 => value(rng, out, 5),
+            2..=8 => out.push_str(r#""caf\u00e9 \"x\"""#),
+            _ => out.push_str(r#""2026-12-06T22:00:00.000Z""#),
+        }
+    }
+
+    fn int(rng: &mut Rng, out: &mut String) {
+        let odd = [
+            "1.5",
+            "1e2",
+            "\"7\"",
+            "9223372036854775808",
+            "-9223372036854775809",
+            "true",
+        ];
+        let fine = ["3", "-1", "0", "-0", "null", "9223372036854775807"];
+        out.push_str(if rng.below(16) == 0 {
+            odd[rng.below(odd.len())]
+        } else {
+            fine[rng.below(fine.len())]
+        });
+    }
+
+    fn values(rng: &mut Rng, out: &mut String) {
+        if rng.below(30) == 0 {
+            return value(rng, out, 5);
+        }
+        out.push('[');
+        for n in 0..rng.below(3) {
+            if n > 0 {
+                out.push(',');
+            }
+            match rng.below(8) {
+                0 => value(rng, out, 3),
+                _ => out.push_str(
+                    r#"{"name":"weather","answer":{"name":"sunny"},"uuid":"0b6a","n":[1,-2.5e3]}"#,
+                ),
+            }
+        }
+        out.push(']');
+    }
+
+    fn annotations(rng: &mut Rng, out: &mut String) {
+        object(
+            rng,
+            out,
+            &[
+                ("objects", values),
+                ("classifications", values),
+                ("relationships", values),
+            ],
+        );
+    }
+
+    fn label_details(rng: &mut Rng, out: &mut String) {
+        object(
+            rng,
+            out,
+            &[
+                ("created_at", text),
+                ("updated_at", text),
+                ("created_by", text),
+                ("content_last_updated_at", text),
+                ("reviews", values),
+            ],
+        );
+    }
+
+    fn label(rng: &mut Rng, out: &mut String) {
+        object(
+            rng,
+            out,
+            &[
+                ("id", text),
+                ("annotations", annotations),
+                ("label_details", label_details),
+            ],
+        );
+    }
+
+    fn labels(rng: &mut Rng, out: &mut String) {
+        if rng.below(30) == 0 {
+            return value(rng, out, 5);
+        }
+        out.push('[');
+        for n in 0..rng.below(3) {
+            if n > 0 {
+                out.push(',');
+            }
+            label(rng, out);
+        }
+        out.push(']');
+    }
+
+    fn project_details(rng: &mut Rng, out: &mut String) {
+        object(
+            rng,
+            out,
+            &[
+                ("ontology_id", text),
+                ("task_id", text),
+                ("task_name", text),
+                ("batch_id", text),
+                ("batch_name", text),
+                ("workflow_status", text),
+                ("priority", int),
+                ("consensus_expected_label_count", int),
+                ("created_at", text),
+                ("workflow_history", values),
+            ],
+        );
+    }
+
+    fn project(rng: &mut Rng, out: &mut String) {
+        object(
+            rng,
+            out,
+            &[
+                ("name", text),
+                ("labels", labels),
+                ("project_details", project_details),
+            ],
+        );
+    }
+
+    /// A project export's line: a `data_row` part, then projects (ids repeated now and then).
+    fn project_line(rng: &mut Rng) -> String {
+        let mut out = String::from(r#"{"data_row":{"id":"r1","global_key":"k"},"projects":"#);
+        if rng.below(30) == 0 {
+            value(rng, &mut out, 4);
+        } else {
+            out.push('{');
+            for n in 0..rng.below(3) {
+                if n > 0 {
+                    out.push(',');
+                }
+                out.push_str(["\"p1\":", "\"p2\":", "\"p\\u0031\":"][rng.below(3)]);
+                project(rng, &mut out);
+            }
+            out.push('}');
+        }
+        out.push('}');
+        out
+    }
+
+    #[test]
+    fn reads_projects_as_serde_json_does() {
+        let mut rng = Rng(0x1405_7B7E_F767_814F);
+        let (mut read, mut labeled, mut refused, mut fast) = (0, 0, 0, 0);
+        for case in 0..60_000 {
+            let mut text = if case % 8 == 0 {
+                crate::export::line_cost::PROJECT_LINE.to_owned()
+            } else {
+                project_line(&mut rng)
+            };
+            if case % 8 == 0 || rng.below(4) == 0 {
+                text = mutate(&mut rng, &text);
+            }
+            match (decode(&text), serde_json::from_str::<ExportedRow>(&text)) {
+                (Ok(ours), Ok(theirs)) => {
+                    assert_eq!(ours, theirs, "case {case}: {text:?}");
+                    read += 1;
+                    if ours.projects.values().any(|p| !p.labels.is_empty()) {
+                        labeled += 1;
+                    }
+                    // Read by this reader itself, not handed to serde_json.
+                    if (super::Cursor { text: &text, at: 0 }).row().is_some() {
+                        fast += 1;
+                    }
+                }
+                (Err(ours), Err(theirs)) => {
+                    assert_eq!(
+                        ours.to_string(),
+                        theirs.to_string(),
+                        "case {case}: {text:?}"
+                    );
+                    refused += 1;
+                }
+                (ours, theirs) => {
+                    panic!("case {case}: {text:?}: {ours:?} but serde_json {theirs:?}")
+                }
+            }
+        }
+        assert!(
+            read > 10_000 && labeled > 5_000 && refused > 10_000 && fast > read * 9 / 10,
+            "{read} read ({labeled} with labels, {fast} by this reader), {refused} refused"
+        );
+    }
+
+    /// The lines of the emulator's exports are read whole, never handed to serde_json.
+    #[test]
+    fn export_lines_take_the_fast_path() {
+        for line in [EXPORT_LINE, crate::export::line_cost::PROJECT_LINE] {
+            let row = (super::Cursor { text: line, at: 0 }).row();
+            assert_eq!(row, serde_json::from_str(line).ok(), "{line}");
+        }
+        let row = decode(crate::export::line_cost::PROJECT_LINE).unwrap();
+        let label = &row.projects["c00b5s9q8rc0000000000proj"].labels[0];
+        assert_eq!(
+            label.annotations.classifications[0]["answer"]["name"],
+            "sunny"
+        );
+        let details = label.label_details.as_ref().unwrap();
+        assert_eq!(details.created_by.as_deref(), Some("emulator@example.com"));
     }
 
     #[test]
