@@ -307,3 +307,43 @@ fn a_running_export_is_cancelled_and_has_no_streams() {
         other => panic!("expected ExportNotReadable, got {other:?}"),
     }
 }
+
+/// Reading raw lines costs what the wire needs and no more: once the header is known, each
+/// read of the stream sends one `exportFileFromOffset` per file, at the files' own offsets,
+/// and nothing else (no header again, no user lookup, no repeat); a second read sends the same.
+#[test]
+fn raw_lines_ask_each_file_once_per_read_and_nothing_else() {
+    let emu = export_emulator();
+    let client = client(&emu);
+    let (dataset, _) = dataset_with_rows(&client, "reqs", 120);
+    let export = finished(dataset.export(ExportOptions::new()).unwrap());
+    let size = export.total_size(StreamType::Result).unwrap().unwrap();
+    assert!(size > 4 * FILE_SIZE as u64, "several files: {size} bytes");
+
+    let mut reads = Vec::new();
+    for _ in 0..2 {
+        let before = emu.requests().len();
+        let lines = export.lines(StreamType::Result).unwrap();
+        assert_eq!(lines.map(Result::unwrap).count(), 120);
+        let sent: Vec<(Option<String>, Value)> = emu.requests()[before..]
+            .iter()
+            .map(|r| (r.operation.clone(), r.variables["offset"].clone()))
+            .collect();
+        assert!(
+            sent.iter()
+                .all(|(op, _)| op.as_deref() == Some("GetExportFileFromOffsetPyApi")),
+            "{sent:?}"
+        );
+        let offsets: Vec<u64> = sent
+            .iter()
+            .map(|(_, o)| o.as_str().unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(offsets[0], 0);
+        assert!(offsets.windows(2).all(|w| w[0] < w[1]), "{offsets:?}");
+        assert!(offsets.iter().all(|o| *o < size), "{offsets:?}");
+        assert!(offsets.len() as u64 >= size.div_ceil(FILE_SIZE as u64));
+        reads.push(offsets);
+    }
+    assert_eq!(reads[0], reads[1], "the second read asks the same files");
+    assert_eq!(operations(&emu, "GetExportMetadataHeaderPyApi").len(), 1);
+}
