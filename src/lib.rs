@@ -99,7 +99,7 @@ pub use export::options::{
     ExportOptions, ExportSelection, INCLUDE_NAMES, MAX_EXPORT_IDS, MAX_EXPORT_SCOPE_IDS,
 };
 pub use export::project_row::{
-    ExportedAnnotations, ExportedLabel, ExportedLabelDetails, ExportedProject,
+    ExportedAnnotation, ExportedAnnotations, ExportedLabel, ExportedLabelDetails, ExportedProject,
     ExportedProjectDetails, ExportedProjects,
 };
 pub use export::stream::{

@@ -210,8 +210,26 @@ fn ontology_label_import_and_project_export() {
         .find(|r| r.data_row.id == ids[0])
         .expect("first row");
     let part = &labeled.projects[project.id()];
-    assert_eq!(part.labels[0].annotations.objects.len(), 1);
-    assert_eq!(part.labels[0].annotations.classifications.len(), 1);
+    let annotations = &part.labels[0].annotations;
+    assert_eq!(annotations.objects.len(), 1);
+    assert_eq!(annotations.classifications.len(), 1);
+    // Kept as the export's text, decoded on access: as a `Value` or a type of the caller's.
+    let car: serde_json::Value = annotations.objects[0].decode().unwrap();
+    assert_eq!(car["name"], "car");
+    assert_eq!(
+        annotations.objects[0].json(),
+        serde_json::to_string(&annotations.objects[0]).unwrap()
+    );
+    #[derive(serde::Deserialize)]
+    struct Named {
+        name: String,
+    }
+    let weather: Named = annotations.classifications[0].decode().unwrap();
+    assert_eq!(weather.name, "weather");
+    assert!(matches!(
+        annotations.classifications[0].decode::<Vec<u8>>(),
+        Err(Error::Decode { .. })
+    ));
     assert!(part.labels[0].label_details.is_some());
     assert_eq!(
         part.project_details.as_ref().unwrap().batch_name.as_deref(),

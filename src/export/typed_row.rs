@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::export::json_check::{number, skip_ws, string, to_special, value_end};
 use crate::export::project_row::{
-    ExportedAnnotations, ExportedLabel, ExportedLabelDetails, ExportedProject,
+    ExportedAnnotation, ExportedAnnotations, ExportedLabel, ExportedLabelDetails, ExportedProject,
     ExportedProjectDetails, ExportedProjects,
 };
 use crate::export::stream::{ExportedDataRow, ExportedRow};
@@ -119,9 +119,9 @@ impl<'a> Cursor<'a> {
     fn annotations(&mut self) -> Option<ExportedAnnotations> {
         let (mut objects, mut classifications, mut relationships) = (None, None, None);
         self.object(|cursor, key| match &*key {
-            "objects" => once(&mut objects, cursor.array(Self::json)?),
-            "classifications" => once(&mut classifications, cursor.array(Self::json)?),
-            "relationships" => once(&mut relationships, cursor.array(Self::json)?),
+            "objects" => once(&mut objects, cursor.array(Self::annotation)?),
+            "classifications" => once(&mut classifications, cursor.array(Self::annotation)?),
+            "relationships" => once(&mut relationships, cursor.array(Self::annotation)?),
             _ => cursor.skip(),
         })?;
         Some(ExportedAnnotations {
@@ -231,6 +231,13 @@ impl<'a> Cursor<'a> {
         let (value, end) = value_row::value_at(self.text, self.at)?;
         self.at = end;
         Some(value)
+    }
+
+    /// One annotation: any JSON value, checked and its text copied.
+    fn annotation(&mut self) -> Option<ExportedAnnotation> {
+        let start = self.at;
+        self.skip()?;
+        Some(ExportedAnnotation::from_checked(&self.text[start..self.at]))
     }
 
     /// A string (copied); anything else is left to serde_json.
@@ -689,10 +696,8 @@ mod tests {
         }
         let row = decode(crate::export::line_cost::PROJECT_LINE).unwrap();
         let label = &row.projects["c00b5s9q8rc0000000000proj"].labels[0];
-        assert_eq!(
-            label.annotations.classifications[0]["answer"]["name"],
-            "sunny"
-        );
+        let weather: serde_json::Value = label.annotations.classifications[0].decode().unwrap();
+        assert_eq!(weather["answer"]["name"], "sunny");
         let details = label.label_details.as_ref().unwrap();
         assert_eq!(details.created_by.as_deref(), Some("emulator@example.com"));
     }
