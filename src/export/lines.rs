@@ -6,7 +6,7 @@ use std::fmt;
 use crate::error::Result;
 use crate::export::json_check;
 use crate::export::reader::StreamReader;
-use crate::export::stream::{debug_reader, refusal, StreamPosition, StreamType};
+use crate::export::stream::{debug_reader, refusal};
 
 /// One stream of a finished export as its lines, byte for byte as served (newline
 /// excluded), from [`ExportTask::lines`](crate::ExportTask::lines).
@@ -89,37 +89,7 @@ impl ExportLines {
         unsafe { std::str::from_utf8_unchecked(bytes) }
     }
 
-    /// Sets the longest line accepted; see
-    /// [`ExportStream::max_line_bytes`](crate::ExportStream::max_line_bytes).
-    pub fn max_line_bytes(mut self, bytes: u64) -> Self {
-        self.reader.set_max_line(bytes);
-        self
-    }
-
-    /// Which stream this is.
-    #[must_use]
-    pub fn stream_type(&self) -> StreamType {
-        self.reader.stream
-    }
-
-    /// The stream's size in bytes (`totalSize`).
-    #[must_use]
-    pub fn total_size(&self) -> u64 {
-        self.reader.header.total_size
-    }
-
-    /// The stream's number of lines (`totalLines`).
-    #[must_use]
-    pub fn total_lines(&self) -> u64 {
-        self.reader.header.total_lines
-    }
-
-    /// Where the next line starts; see
-    /// [`ExportStream::position`](crate::ExportStream::position).
-    #[must_use]
-    pub fn position(&self) -> StreamPosition {
-        self.reader.want
-    }
+    crate::export::reader::forward_stream_accessors!("line");
 }
 
 impl Iterator for ExportLines {

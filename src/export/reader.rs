@@ -20,6 +20,50 @@ use crate::export::task::StreamHeader;
 use crate::transport::body_read_error;
 use crate::Client;
 
+/// The accessors [`ExportStream`](crate::ExportStream) and [`ExportLines`](crate::ExportLines)
+/// forward to the [`StreamReader`] in their `reader` field: written once, so both read the
+/// same. `$what` names what the type gives ("row", "line").
+macro_rules! forward_stream_accessors {
+    ($what:literal) => {
+        /// Sets the longest line accepted, in bytes (its newline not counted); a longer line
+        /// is [`Error::ExportLineTooLong`](crate::Error::ExportLineTooLong), found before more
+        /// than `bytes` of it are held in memory. The default is the client's
+        /// [`max_answer_bytes`](crate::ClientBuilder::max_answer_bytes) (256 MiB unless set).
+        pub fn max_line_bytes(mut self, bytes: u64) -> Self {
+            self.reader.set_max_line(bytes);
+            self
+        }
+
+        /// Which stream this is.
+        #[must_use]
+        pub fn stream_type(&self) -> $crate::StreamType {
+            self.reader.stream
+        }
+
+        /// The stream's size in bytes (`totalSize`).
+        #[must_use]
+        pub fn total_size(&self) -> u64 {
+            self.reader.header.total_size
+        }
+
+        /// The stream's number of lines (`totalLines`).
+        #[must_use]
+        pub fn total_lines(&self) -> u64 {
+            self.reader.header.total_lines
+        }
+
+        #[doc = concat!("Where the next ", $what, " starts (for a stream started at a line, \
+            the offset is known from the first ", $what, " on). Resume with \
+            [`StreamStart::Offset`](crate::StreamStart::Offset) of it, or \
+            [`StreamStart::Line`](crate::StreamStart::Line).")]
+        #[must_use]
+        pub fn position(&self) -> $crate::StreamPosition {
+            self.reader.want
+        }
+    };
+}
+pub(crate) use forward_stream_accessors;
+
 const FILE_QUERY: &str = "query GetExportFileFromOffsetPyApi($where: WhereUniqueIdInput, $streamType: TaskStreamType!, $offset: UInt64!){task(where: $where){exportFileFromOffset(streamType: $streamType, offset: $offset){offsets {start end} lines {start end} file}}}";
 
 /// The read buffer of a file's body: most lines are parsed straight from it, uncopied; a line

@@ -224,40 +224,7 @@ impl<T> ExportStream<T> {
         ExportLines::new(self.reader)
     }
 
-    /// Sets the longest line accepted, in bytes (its newline not counted); a longer line is
-    /// [`Error::ExportLineTooLong`], found before more than `bytes` of it are held in memory.
-    /// The default is the client's
-    /// [`max_answer_bytes`](crate::ClientBuilder::max_answer_bytes) (256 MiB unless set).
-    pub fn max_line_bytes(mut self, bytes: u64) -> Self {
-        self.reader.set_max_line(bytes);
-        self
-    }
-
-    /// Which stream this is.
-    #[must_use]
-    pub fn stream_type(&self) -> StreamType {
-        self.reader.stream
-    }
-
-    /// The stream's size in bytes (`totalSize`).
-    #[must_use]
-    pub fn total_size(&self) -> u64 {
-        self.reader.header.total_size
-    }
-
-    /// The stream's number of lines (`totalLines`).
-    #[must_use]
-    pub fn total_lines(&self) -> u64 {
-        self.reader.header.total_lines
-    }
-
-    /// Where the next row starts (for a stream started at a line, the offset is known from
-    /// the first row on). Resume with [`StreamStart::Offset`] of it, or
-    /// [`StreamStart::Line`].
-    #[must_use]
-    pub fn position(&self) -> StreamPosition {
-        self.reader.want
-    }
+    crate::export::reader::forward_stream_accessors!("row");
 }
 
 impl<T: DeserializeOwned> Iterator for ExportStream<T> {

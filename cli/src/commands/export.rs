@@ -44,12 +44,9 @@ pub struct ExportRunArgs {
     pub output: Option<PathBuf>,
 }
 
-/// `labelbox dataset export` arguments.
+/// The rows a dataset or project export keeps: by global key or by id.
 #[derive(Debug, Args)]
-pub struct ExportArgs {
-    /// The dataset to export
-    #[arg(value_name = "DATASET_ID")]
-    pub dataset: String,
+pub struct RowSelectionArgs {
     /// Only the rows with this global key (repeat, up to 2000)
     #[arg(
         long = "global-key",
@@ -60,6 +57,33 @@ pub struct ExportArgs {
     /// Only the rows with this data row id (repeat, up to 2000)
     #[arg(long = "data-row-id", value_name = "ID")]
     pub data_row_ids: Vec<String>,
+}
+
+impl RowSelectionArgs {
+    /// The selection built by `keys` or `ids`; `None` when no row was named.
+    fn pick<T>(
+        &self,
+        keys: impl FnOnce(Vec<String>) -> T,
+        ids: impl FnOnce(Vec<String>) -> T,
+    ) -> Option<T> {
+        if !self.global_keys.is_empty() {
+            Some(keys(self.global_keys.clone()))
+        } else if !self.data_row_ids.is_empty() {
+            Some(ids(self.data_row_ids.clone()))
+        } else {
+            None
+        }
+    }
+}
+
+/// `labelbox dataset export` arguments.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The dataset to export
+    #[arg(value_name = "DATASET_ID")]
+    pub dataset: String,
+    #[command(flatten)]
+    pub rows: RowSelectionArgs,
     /// What each row includes, comma-separated: attachments, embeddings, metadata, details,
     /// project-details, performance-details, label-details, interpolated-frames, predictions,
     /// all-projects, all-model-runs
@@ -75,16 +99,8 @@ pub struct ProjectExportArgs {
     /// The project to export
     #[arg(value_name = "PROJECT_ID")]
     pub project: String,
-    /// Only the rows with this global key (repeat, up to 2000)
-    #[arg(
-        long = "global-key",
-        value_name = "KEY",
-        conflicts_with = "data_row_ids"
-    )]
-    pub global_keys: Vec<String>,
-    /// Only the rows with this data row id (repeat, up to 2000)
-    #[arg(long = "data-row-id", value_name = "ID")]
-    pub data_row_ids: Vec<String>,
+    #[command(flatten)]
+    pub rows: RowSelectionArgs,
     /// Only the rows of this batch (repeat)
     #[arg(long = "batch", value_name = "BATCH_ID")]
     pub batch_ids: Vec<String>,
@@ -156,7 +172,10 @@ pub fn export(client: &Client, ui: Ui, args: ExportArgs) -> anyhow::Result<Exit>
     rows_have_a_place(ui, &args.run)?;
     let options = export_options(&args.include)?;
     let dataset = client.get_dataset(&args.dataset)?;
-    let export = match selection(&args) {
+    let selection = args
+        .rows
+        .pick(ExportSelection::global_keys, ExportSelection::data_row_ids);
+    let export = match selection {
         Some(selection) => dataset.export_selected(selection.options(options))?,
         None => dataset.export(options)?,
     };
@@ -171,10 +190,11 @@ pub fn export_project(client: &Client, ui: Ui, args: ProjectExportArgs) -> anyho
         ProjectExportOptions::new(),
         ProjectExportOptions::include,
     )?;
-    if !args.global_keys.is_empty() {
-        options = options.data_rows(DataRowIdentifiers::global_keys(args.global_keys.clone()));
-    } else if !args.data_row_ids.is_empty() {
-        options = options.data_rows(DataRowIdentifiers::ids(args.data_row_ids.clone()));
+    if let Some(rows) = args
+        .rows
+        .pick(DataRowIdentifiers::global_keys, DataRowIdentifiers::ids)
+    {
+        options = options.data_rows(rows);
     }
     if !args.batch_ids.is_empty() {
         options = options.batch_ids(args.batch_ids.clone());
@@ -289,16 +309,6 @@ fn with_parts<O>(
         .iter()
         .filter(|part| !part.trim().is_empty())
         .try_fold(options, |options, part| Ok(add(options, part)?))
-}
-
-fn selection(args: &ExportArgs) -> Option<ExportSelection> {
-    if !args.global_keys.is_empty() {
-        Some(ExportSelection::global_keys(args.global_keys.clone()))
-    } else if !args.data_row_ids.is_empty() {
-        Some(ExportSelection::data_row_ids(args.data_row_ids.clone()))
-    } else {
-        None
-    }
 }
 
 /// Writes the stream from `from_line` as NDJSON while it downloads, each line byte for byte
