@@ -2,7 +2,7 @@
 //! project, a feature of its ontology) and gets a status line; a label import's accepted
 //! annotations become one label per data row, stored as the import gave them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use serde_json::{json, Value};
@@ -83,8 +83,15 @@ pub(crate) fn check(
         .and_then(|id| state.ontologies.get(id))
         .map(|o| o.features())
         .unwrap_or_default();
+    let in_project: HashSet<&str> = project
+        .rows
+        .iter()
+        .map(|r| r.data_row_id.as_str())
+        .collect();
     let mut statuses = Vec::new();
+    // A label per row, in the order rows first appear; `at` finds a row's label.
     let mut grouped: Vec<(String, Vec<Value>)> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
     for annotation in annotations {
         let row_id = annotation["dataRow"]["id"]
             .as_str()
@@ -96,7 +103,7 @@ pub(crate) fn check(
             });
         let mut errors = Vec::new();
         match &row_id {
-            Some(id) if project.rows.iter().any(|r| &r.data_row_id == id) => {}
+            Some(id) if in_project.contains(id.as_str()) => {}
             Some(id) => errors.push(error(
                 "DataRowNotFound",
                 format!("Data row {id} is not in project {project_id}"),
@@ -132,9 +139,12 @@ pub(crate) fn check(
         if !errors.is_empty() {
             line["errors"] = Value::Array(errors);
         } else if let Some(id) = row_id {
-            match grouped.iter_mut().find(|(r, _)| *r == id) {
-                Some((_, list)) => list.push(annotation),
-                None => grouped.push((id, vec![annotation])),
+            match at.get(&id) {
+                Some(&label) => grouped[label].1.push(annotation),
+                None => {
+                    at.insert(id.clone(), grouped.len());
+                    grouped.push((id, vec![annotation]));
+                }
             }
         }
         statuses.push(line);

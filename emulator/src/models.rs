@@ -91,19 +91,23 @@ impl ModelState {
         let Some(run) = self.runs.get_mut(run_id) else {
             return false;
         };
+        // Where each row is, kept as rows are added: registrations can be large.
+        let mut index: HashMap<String, usize> = run
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(at, r)| (r.data_row_id.clone(), at))
+            .collect();
         for (data_row_id, label_id) in rows {
-            let at = match run.rows.iter().position(|r| &r.data_row_id == data_row_id) {
-                Some(at) => at,
-                None => {
-                    run.rows.push(RunRow {
-                        id: new_id(),
-                        data_row_id: data_row_id.clone(),
-                        label_ids: Vec::new(),
-                        data_split: "UNASSIGNED",
-                    });
-                    run.rows.len() - 1
-                }
-            };
+            let at = *index.entry(data_row_id.clone()).or_insert_with(|| {
+                run.rows.push(RunRow {
+                    id: new_id(),
+                    data_row_id: data_row_id.clone(),
+                    label_ids: Vec::new(),
+                    data_split: "UNASSIGNED",
+                });
+                run.rows.len() - 1
+            });
             let row = &mut run.rows[at];
             if let Some(label) = label_id.as_ref().filter(|l| !row.label_ids.contains(l)) {
                 row.label_ids.push(label.clone());

@@ -55,14 +55,17 @@ pub(crate) fn select(store: &Store, scope: &ProjectScope) -> (Vec<String>, HashM
     let Some(project) = state.projects.get(&scope.project_id) else {
         return (Vec::new(), HashMap::new());
     };
+    // Each row's visible labels, in the project's order: found once, not per row.
+    let mut by_row: HashMap<&str, Vec<&LabelRecord>> = HashMap::new();
+    for label in project.labels.iter().filter(|l| l.visible()) {
+        by_row.entry(&label.data_row_id).or_default().push(label);
+    }
     let mut ids = Vec::new();
     let mut parts = HashMap::new();
     for row in &project.rows {
-        let labels: Vec<&LabelRecord> = project
-            .labels
-            .iter()
-            .filter(|l| l.data_row_id == row.data_row_id && l.visible())
-            .collect();
+        let labels = by_row
+            .get(row.data_row_id.as_str())
+            .map_or(&[][..], Vec::as_slice);
         let queue_type = row
             .queue_id
             .as_ref()
@@ -92,7 +95,7 @@ pub(crate) fn select(store: &Store, scope: &ProjectScope) -> (Vec<String>, HashM
         if !keep {
             continue;
         }
-        let part = project_part(project, row, &labels, status, scope);
+        let part = project_part(project, row, labels, status, scope);
         ids.push(row.data_row_id.clone());
         parts.insert(row.data_row_id.clone(), json!({ &project.id: part }));
     }

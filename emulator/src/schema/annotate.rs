@@ -2,6 +2,8 @@
 //! `send-to-annotate` task), `createQueuePriorityUpdateTask` (a `bulk-update-queue-priority`
 //! task), `setLabelingParameterOverrides` and the project's `labelingParameterOverrides`.
 
+use std::collections::{HashMap, HashSet};
+
 use async_graphql::{Context, InputObject, Json, Object, Result, SimpleObject, ID};
 use serde_json::{json, Value};
 
@@ -96,9 +98,10 @@ fn priority_in_range(priority: i32) -> Result<()> {
 /// Rows of the project among `ids`, or the error naming the ones that are not in it.
 fn rows_in_project(store: &Store, project_id: &str, ids: &[String]) -> Result<()> {
     super::projects::with_project(store, project_id, |p, _| {
+        let in_project: HashSet<&str> = p.rows.iter().map(|r| r.data_row_id.as_str()).collect();
         let missing: Vec<&String> = ids
             .iter()
-            .filter(|id| !p.rows.iter().any(|r| &r.data_row_id == *id))
+            .filter(|id| !in_project.contains(id.as_str()))
             .collect();
         if missing.is_empty() {
             Ok(())
@@ -144,9 +147,11 @@ impl PriorityMutations {
         }
         let ids: Vec<String> = wanted.iter().map(|(id, _)| id.clone()).collect();
         rows_in_project(store, &self.0, &ids)?;
+        // The last override of a row wins, as when they were applied one by one.
+        let priorities: HashMap<&String, i32> = wanted.iter().map(|(id, p)| (id, *p)).collect();
         super::projects::change_project(store, &self.0, |p| {
-            for (id, priority) in &wanted {
-                for row in p.rows.iter_mut().filter(|r| &r.data_row_id == id) {
+            for row in &mut p.rows {
+                if let Some(priority) = priorities.get(&row.data_row_id) {
                     row.priority = *priority;
                 }
             }
@@ -380,12 +385,19 @@ fn send(store: &Store, plan: SendPlan) -> Result<Option<String>, String> {
             plan.batch_name
         ));
     }
+    let in_project: HashSet<&str> = if plan.exclude_in_project {
+        project
+            .rows
+            .iter()
+            .map(|r| r.data_row_id.as_str())
+            .collect()
+    } else {
+        HashSet::new()
+    };
     let rows: Vec<String> = plan
         .rows
         .into_iter()
-        .filter(|id| {
-            !(plan.exclude_in_project && project.rows.iter().any(|r| &r.data_row_id == id))
-        })
+        .filter(|id| !in_project.contains(id.as_str()))
         .collect();
     if rows.is_empty() {
         return Err("No valid data rows to add to project".into());

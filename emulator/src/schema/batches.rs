@@ -2,6 +2,8 @@
 //! the project's `batches` listing, `deleteBatch`, `removeQueuedDataRowsFromBatch`, and
 //! moving rows between the workflow's queues (`createBulkAddRowsToQueueTask`).
 
+use std::collections::HashSet;
+
 use async_graphql::{
     Context, InputObject, InputValueError, InputValueResult, Json, Object, Result, Scalar,
     ScalarType, SimpleObject, Value as GqlValue, ID,
@@ -384,20 +386,21 @@ fn resolve_rows(
     let known_anywhere = candidates.iter().any(|id| catalog.rows.contains_key(id));
     drop(catalog);
     let state = store.projects.lock();
-    let in_project = |id: &str| {
-        state
-            .projects
-            .get(project_id)
-            .is_some_and(|p| p.rows.iter().any(|r| r.data_row_id == id))
-    };
+    // Sets, not scans: a batch has up to 100,000 rows, and so may the project.
+    let in_project: HashSet<&str> = state
+        .projects
+        .get(project_id)
+        .map(|p| p.rows.iter().map(|r| r.data_row_id.as_str()).collect())
+        .unwrap_or_default();
+    let mut added = HashSet::new();
     let mut out = Resolved {
         add: Vec::new(),
         failed: Vec::new(),
     };
     for (id, usable) in candidates.into_iter().zip(usable) {
-        if usable && !in_project(&id) && !out.add.contains(&id) {
+        if usable && !in_project.contains(id.as_str()) && added.insert(id.clone()) {
             out.add.push(id);
-        } else if !out.add.contains(&id) {
+        } else if !added.contains(&id) {
             out.failed.push(id);
         }
     }
@@ -522,7 +525,7 @@ impl BatchMutations {
         if store.dataset(input.dataset_id.as_str()).is_none() {
             return Err(super::datasets::not_found(input.dataset_id.as_str()));
         }
-        let in_project: Vec<String> = super::projects::with_project(store, &self.0, |p, _| {
+        let in_project: HashSet<String> = super::projects::with_project(store, &self.0, |p, _| {
             p.rows.iter().map(|r| r.data_row_id.clone()).collect()
         })?;
         let ids: Vec<ID> = store
@@ -679,15 +682,15 @@ impl BatchMutations {
                 }
             }
             // An identifier that names no row fails the move too: nothing moves by half.
+            let in_project: HashSet<&str> = p.rows.iter().map(|r| r.data_row_id.as_str()).collect();
             if ids.is_empty()
                 || ids.len() != named.len()
-                || !ids
-                    .iter()
-                    .all(|id| p.rows.iter().any(|r| &r.data_row_id == id))
+                || !ids.iter().all(|id| in_project.contains(id.as_str()))
             {
                 return Ok(Err("Some data rows are not in the project".to_string()));
             }
-            for row in p.rows.iter_mut().filter(|r| ids.contains(&r.data_row_id)) {
+            let moved: HashSet<&String> = ids.iter().collect();
+            for row in p.rows.iter_mut().filter(|r| moved.contains(&r.data_row_id)) {
                 row.queue_id = queue.clone();
             }
             Ok(Ok(()))

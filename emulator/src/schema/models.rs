@@ -3,6 +3,7 @@
 //! data-row and label registrations (tasks, with their status queries) and model-assisted
 //! labeling (`showPredictionsToLabelers`). The run's export is in `export.rs`.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
@@ -400,18 +401,26 @@ fn assign_splits(store: &Store, run_id: &str, assignments: Vec<SplitAssignment>)
         .runs
         .get_mut(run_id)
         .ok_or_else(|| not_found("ModelRun", run_id))?;
+    let index: HashMap<&str, usize> = run
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(at, r)| (r.data_row_id.as_str(), at))
+        .collect();
     let outside: Vec<&str> = wanted
         .iter()
-        .filter(|(row, _)| !run.rows.iter().any(|r| &r.data_row_id == row))
+        .filter(|(row, _)| !index.contains_key(row.as_str()))
         .map(|(row, _)| row.as_str())
         .collect();
     if !outside.is_empty() {
         return Err(missing("Data rows of the model run", &outside));
     }
-    for (row, split) in wanted {
-        if let Some(r) = run.rows.iter_mut().find(|r| r.data_row_id == row) {
-            r.data_split = split;
-        }
+    let at: Vec<(usize, &'static str)> = wanted
+        .iter()
+        .map(|(row, split)| (index[row.as_str()], *split))
+        .collect();
+    for (at, split) in at {
+        run.rows[at].data_split = split;
     }
     run.updated_at = time::now().max(run.created_at);
     Ok(())
@@ -804,21 +813,19 @@ impl ModelMutation {
             .runs
             .get_mut(run_id)
             .ok_or_else(|| not_found("ModelRun", run_id))?;
+        let in_run: HashSet<&str> = run.rows.iter().map(|r| r.data_row_id.as_str()).collect();
         let unknown: Vec<&str> = filter
             .data_row_ids
             .iter()
             .map(|id| id.as_str())
-            .filter(|id| !run.rows.iter().any(|r| r.data_row_id == *id))
+            .filter(|id| !in_run.contains(id))
             .collect();
         if !unknown.is_empty() {
             return Err(missing("Data rows of the model run", &unknown));
         }
-        run.rows.retain(|r| {
-            !filter
-                .data_row_ids
-                .iter()
-                .any(|id| id.as_str() == r.data_row_id)
-        });
+        let deleted: HashSet<&str> = filter.data_row_ids.iter().map(|id| id.as_str()).collect();
+        run.rows
+            .retain(|r| !deleted.contains(r.data_row_id.as_str()));
         run.updated_at = time::now().max(run.created_at);
         Ok(true)
     }
