@@ -243,7 +243,7 @@ impl<'a> Cursor<'a> {
     /// A string (copied); anything else is left to serde_json.
     fn text(&mut self) -> Option<String> {
         match self.text.as_bytes().get(self.at)? {
-            b'"' => Some(self.string()?.into_owned()),
+            b'"' => self.string(),
             _ => None,
         }
     }
@@ -299,7 +299,7 @@ impl<'a> Cursor<'a> {
             if self.ws()? != b'"' {
                 return None;
             }
-            let key = self.string()?;
+            let key = self.key()?;
             self.eat(b':')?;
             self.ws()?;
             field(self, key)?;
@@ -323,7 +323,7 @@ impl<'a> Cursor<'a> {
     /// A string (copied) or `null`; anything else is left to serde_json.
     fn text_or_null(&mut self) -> Option<Option<String>> {
         match self.text.as_bytes().get(self.at)? {
-            b'"' => Some(Some(self.string()?.into_owned())),
+            b'"' => self.string().map(Some),
             b'n' if self.text[self.at..].starts_with("null") => {
                 self.at += 4;
                 Some(None)
@@ -332,9 +332,10 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// The string at the cursor (its opening quote): borrowed when it has no escape, else
-    /// read by serde_json.
-    fn string(&mut self) -> Option<Cow<'a, str>> {
+    /// The key at the cursor (its opening quote): borrowed when it has no escape (what the
+    /// service writes), else read by serde_json.
+    #[inline(always)]
+    fn key(&mut self) -> Option<Cow<'a, str>> {
         let bytes = self.text.as_bytes();
         let start = self.at + 1;
         let end = to_special(bytes, start);
@@ -342,10 +343,23 @@ impl<'a> Cursor<'a> {
             self.at = end + 1;
             return Some(Cow::Borrowed(&self.text[start..end]));
         }
+        self.string().map(Cow::Owned)
+    }
+
+    /// The string at the cursor (its opening quote), copied once when it has no escape, else
+    /// read by serde_json.
+    fn string(&mut self) -> Option<String> {
+        let bytes = self.text.as_bytes();
+        let start = self.at + 1;
+        let end = to_special(bytes, start);
+        if bytes.get(end) == Some(&b'"') {
+            self.at = end + 1;
+            return Some(self.text[start..end].to_owned());
+        }
         let end = string(bytes, start).ok()?;
         let quoted = &self.text[self.at..end];
         self.at = end;
-        serde_json::from_str::<String>(quoted).ok().map(Cow::Owned)
+        serde_json::from_str(quoted).ok()
     }
 }
 
