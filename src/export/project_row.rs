@@ -69,8 +69,9 @@ pub struct ExportedAnnotations {
 /// Keeping the text costs one copy where building a `Value` costs an allocation per string
 /// and per object; most readers count annotations or pick a few fields.
 ///
-/// Two annotations are equal when their texts are. Serialized with serde_json, the text is
-/// written as it is (like serde_json's `RawValue`).
+/// Two annotations are equal when their texts are. Serialized with serde_json (or into a
+/// `serde_json::Value`), the text is written as it is, like serde_json's `RawValue`; for
+/// another serde format, [`decode`](Self::decode) it first.
 ///
 /// ```
 /// # fn main() -> Result<(), labelbox::Error> {

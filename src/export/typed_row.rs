@@ -336,27 +336,37 @@ impl<'a> Cursor<'a> {
     /// service writes), else read by serde_json.
     #[inline(always)]
     fn key(&mut self) -> Option<Cow<'a, str>> {
-        let bytes = self.text.as_bytes();
-        let start = self.at + 1;
-        let end = to_special(bytes, start);
-        if bytes.get(end) == Some(&b'"') {
-            self.at = end + 1;
-            return Some(Cow::Borrowed(&self.text[start..end]));
+        match self.plain() {
+            Some(key) => Some(Cow::Borrowed(key)),
+            None => self.escaped().map(Cow::Owned),
         }
-        self.string().map(Cow::Owned)
     }
 
     /// The string at the cursor (its opening quote), copied once when it has no escape, else
     /// read by serde_json.
     fn string(&mut self) -> Option<String> {
+        match self.plain() {
+            Some(text) => Some(text.to_owned()),
+            None => self.escaped(),
+        }
+    }
+
+    /// The string at the cursor (its opening quote), borrowed, if it holds no escape (nor
+    /// control character): then the cursor moves past it.
+    #[inline(always)]
+    fn plain(&mut self) -> Option<&'a str> {
         let bytes = self.text.as_bytes();
         let start = self.at + 1;
         let end = to_special(bytes, start);
-        if bytes.get(end) == Some(&b'"') {
+        (bytes.get(end) == Some(&b'"')).then(|| {
             self.at = end + 1;
-            return Some(self.text[start..end].to_owned());
-        }
-        let end = string(bytes, start).ok()?;
+            &self.text[start..end]
+        })
+    }
+
+    /// The string at the cursor (its opening quote), escapes and all, read by serde_json.
+    fn escaped(&mut self) -> Option<String> {
+        let end = string(self.text.as_bytes(), self.at + 1).ok()?;
         let quoted = &self.text[self.at..end];
         self.at = end;
         serde_json::from_str(quoted).ok()
