@@ -36,7 +36,7 @@ use labelbox::{
 use labelbox_emulator::Emulator;
 
 mod bench_support;
-use bench_support::{client, memory_kb, report, specs};
+use bench_support::{client, memory_kb, output_of, report, specs};
 
 const PYTHON: &str = "target/conformance-venv/bin/python";
 const PYTHON_BENCH: &str = "emulator/conformance/export_bench.py";
@@ -109,18 +109,13 @@ fn parent(rows: usize) -> anyhow::Result<()> {
 
     println!("peak memory of an SDK process streaming an export (separate child processes):");
     for (task, n) in [(&small_export, small), (&large, rows)] {
-        let output = Command::new(std::env::current_exe()?)
-            .args(["stream-child", &emulator.url(), task.id()])
-            .env(ENV_API_KEY, emulator.api_key())
-            .output()
-            .context("running the streaming child")?;
-        if !output.status.success() {
-            bail!(
-                "streaming child failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
-        print!("  {n:>7} rows: {}", String::from_utf8_lossy(&output.stdout));
+        let stdout = output_of(
+            Command::new(std::env::current_exe()?)
+                .args(["stream-child", &emulator.url(), task.id()])
+                .env(ENV_API_KEY, emulator.api_key()),
+            "the streaming child",
+        )?;
+        print!("  {n:>7} rows: {}", String::from_utf8_lossy(&stdout));
     }
 
     if let Some(python_cpu) = python_bench(&emulator, large.id())? {
@@ -315,24 +310,18 @@ fn python_bench(emulator: &Emulator, task_id: &str) -> anyhow::Result<Option<Dur
     // Best of PYTHON_RUNS (least CPU), as the SDK's figures are: the machine is shared.
     let mut best: Option<serde_json::Value> = None;
     for _ in 0..PYTHON_RUNS {
-        let output = Command::new(PYTHON)
-            .args([
+        let stdout = output_of(
+            Command::new(PYTHON).args([
                 PYTHON_BENCH,
                 &emulator.url(),
                 emulator.api_key(),
                 "--task",
                 task_id,
-            ])
-            .output()
-            .context("running the Python benchmark")?;
-        if !output.status.success() {
-            bail!(
-                "the Python benchmark failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
+            ]),
+            "the Python benchmark",
+        )?;
         let figures: serde_json::Value =
-            serde_json::from_slice(&output.stdout).context("the Python benchmark's figures")?;
+            serde_json::from_slice(&stdout).context("the Python benchmark's figures")?;
         let cpu = |f: &serde_json::Value| f["cpu_s"].as_f64().unwrap_or(f64::INFINITY);
         if best.as_ref().is_none_or(|b| cpu(&figures) < cpu(b)) {
             best = Some(figures);

@@ -43,7 +43,7 @@ const RUNS: usize = 5;
 const PAGE: u32 = 5_000;
 
 mod bench_support;
-use bench_support::{client, memory_kb, report};
+use bench_support::{client, memory_kb, output_of, report};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -167,11 +167,8 @@ fn python_figures(server: &Server, task_id: &str) -> anyhow::Result<Option<Figur
 }
 
 fn run_child(mut command: Command) -> anyhow::Result<Figures> {
-    let output = command.output().context("running a benchmark child")?;
-    if !output.status.success() {
-        bail!("child failed: {}", String::from_utf8_lossy(&output.stderr));
-    }
-    let line = String::from_utf8_lossy(&output.stdout);
+    let stdout = output_of(&mut command, "a benchmark child")?;
+    let line = String::from_utf8_lossy(&stdout);
     serde_json::from_str(line.trim()).with_context(|| format!("child printed {line:?}"))
 }
 

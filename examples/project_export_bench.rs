@@ -32,7 +32,7 @@ use labelbox_emulator::Emulator;
 use serde_json::Value;
 
 mod bench_support;
-use bench_support::{client, memory_kb, specs};
+use bench_support::{client, memory_kb, output_of, specs};
 
 const PYTHONS: [&str; 2] = [
     "target/conformance-venv/bin/python",
@@ -112,18 +112,13 @@ const WAYS: [&str; 3] = ["skip", "value", "typed"];
 
 /// One streaming child's figures.
 fn sdk_child(emulator: &Emulator, task_id: &str, how: &str) -> anyhow::Result<Value> {
-    let output = Command::new(std::env::current_exe()?)
-        .args(["stream-child", &emulator.url(), task_id, how])
-        .env(ENV_API_KEY, emulator.api_key())
-        .output()
-        .context("running the streaming child")?;
-    if !output.status.success() {
-        bail!(
-            "streaming child failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    serde_json::from_slice(&output.stdout).context("the streaming child's figures")
+    let stdout = output_of(
+        Command::new(std::env::current_exe()?)
+            .args(["stream-child", &emulator.url(), task_id, how])
+            .env(ENV_API_KEY, emulator.api_key()),
+        "the streaming child",
+    )?;
+    serde_json::from_slice(&stdout).context("the streaming child's figures")
 }
 
 /// Prints one reading's figures; answers its CPU seconds.
@@ -280,17 +275,11 @@ fn python(emulator: &Emulator, task_id: &str) -> anyhow::Result<Option<Value>> {
         );
         return Ok(None);
     };
-    let output = Command::new(python)
-        .args([PYTHON_BENCH, &emulator.url(), emulator.api_key(), task_id])
-        .output()
-        .context("running the Python benchmark")?;
-    if !output.status.success() {
-        bail!(
-            "the Python benchmark failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    serde_json::from_slice(&output.stdout)
+    let stdout = output_of(
+        Command::new(python).args([PYTHON_BENCH, &emulator.url(), emulator.api_key(), task_id]),
+        "the Python benchmark",
+    )?;
+    serde_json::from_slice(&stdout)
         .map(Some)
         .context("the Python figures")
 }

@@ -1,7 +1,10 @@
 //! What the benchmark examples share: the client, the rows, the figures.
 #![allow(dead_code)]
 
+use std::process::Command;
 use std::time::Duration;
+
+use anyhow::Context;
 
 use labelbox::{Client, DataRowSpec, RowData};
 
@@ -41,4 +44,16 @@ pub fn memory_kb(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with(field))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Runs `command` to its end: its standard output, or an error holding its standard error.
+/// `what` names it in errors ("the streaming child").
+pub fn output_of(command: &mut Command, what: &str) -> anyhow::Result<Vec<u8>> {
+    let output = command
+        .output()
+        .with_context(|| format!("running {what}"))?;
+    if !output.status.success() {
+        anyhow::bail!("{what} failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    Ok(output.stdout)
 }
