@@ -2,7 +2,7 @@
 //! project, a feature of its ontology) and gets a status line; a label import's accepted
 //! annotations become one label per data row, stored as the import gave them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::time::Instant;
 
 use serde_json::{json, Value};
@@ -83,11 +83,7 @@ pub(crate) fn check(
         .and_then(|id| state.ontologies.get(id))
         .map(|o| o.features())
         .unwrap_or_default();
-    let in_project: HashSet<&str> = project
-        .rows
-        .iter()
-        .map(|r| r.data_row_id.as_str())
-        .collect();
+    let in_project = project.row_ids();
     let mut statuses = Vec::new();
     // A label per row, in the order rows first appear; `at` finds a row's label.
     let mut grouped: Vec<(String, Vec<Value>)> = Vec::new();

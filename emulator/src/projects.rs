@@ -2,7 +2,7 @@
 //! `schema/labels.rs`, under one lock of its own (catalog reads happen before it is taken, so
 //! the two locks are never held together).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Instant, SystemTime};
 
@@ -41,6 +41,14 @@ pub(crate) struct ProjectRecord {
     pub(crate) queues: Vec<QueueRecord>,
     /// Ids of the resource tags set on the project.
     pub(crate) resource_tags: Vec<String>,
+}
+
+impl ProjectRecord {
+    /// The ids of the project's data rows as a set, for requests that check many rows against
+    /// the project: one pass over `rows` instead of one per row checked.
+    pub(crate) fn row_ids(&self) -> HashSet<&str> {
+        self.rows.iter().map(|r| r.data_row_id.as_str()).collect()
+    }
 }
 
 /// A resource tag of the organization.

@@ -98,7 +98,7 @@ fn priority_in_range(priority: i32) -> Result<()> {
 /// Rows of the project among `ids`, or the error naming the ones that are not in it.
 fn rows_in_project(store: &Store, project_id: &str, ids: &[String]) -> Result<()> {
     super::projects::with_project(store, project_id, |p, _| {
-        let in_project: HashSet<&str> = p.rows.iter().map(|r| r.data_row_id.as_str()).collect();
+        let in_project = p.row_ids();
         let missing: Vec<&String> = ids
             .iter()
             .filter(|id| !in_project.contains(id.as_str()))
@@ -385,12 +385,8 @@ fn send(store: &Store, plan: SendPlan) -> Result<Option<String>, String> {
             plan.batch_name
         ));
     }
-    let in_project: HashSet<&str> = if plan.exclude_in_project {
-        project
-            .rows
-            .iter()
-            .map(|r| r.data_row_id.as_str())
-            .collect()
+    let in_project = if plan.exclude_in_project {
+        project.row_ids()
     } else {
         HashSet::new()
     };

@@ -390,7 +390,7 @@ fn resolve_rows(
     let in_project: HashSet<&str> = state
         .projects
         .get(project_id)
-        .map(|p| p.rows.iter().map(|r| r.data_row_id.as_str()).collect())
+        .map(ProjectRecord::row_ids)
         .unwrap_or_default();
     let mut added = HashSet::new();
     let mut out = Resolved {
@@ -682,7 +682,7 @@ impl BatchMutations {
                 }
             }
             // An identifier that names no row fails the move too: nothing moves by half.
-            let in_project: HashSet<&str> = p.rows.iter().map(|r| r.data_row_id.as_str()).collect();
+            let in_project = p.row_ids();
             if ids.is_empty()
                 || ids.len() != named.len()
                 || !ids.iter().all(|id| in_project.contains(id.as_str()))
