@@ -74,6 +74,12 @@ fn parent(rows: usize) -> anyhow::Result<()> {
         "streaming the export, {ROUNDS} rounds (SDK child processes, then the official SDK's \
          get_buffered_stream(); CPU, wall, first row, peak memory):"
     );
+    let python = PYTHONS.into_iter().find(|p| Path::new(p).exists());
+    if python.is_none() {
+        println!(
+            "  skipping the official SDK: no virtualenv with it (cargo test --workspace makes one)"
+        );
+    }
     let mut cpu: Vec<[f64; 4]> = Vec::new();
     for round in 1..=ROUNDS {
         let mut this = [f64::NAN; 4];
@@ -81,10 +87,17 @@ fn parent(rows: usize) -> anyhow::Result<()> {
             let f = sdk_child(&emulator, &task_id, how)?;
             this[at] = report(round, how, &f);
         }
-        if let Some(f) = python(&emulator, &task_id)? {
-            this[3] = report(round, "python", &f);
+        if let Some(python) = python {
+            this[3] = report(
+                round,
+                "python",
+                &python_figures(python, &emulator, &task_id)?,
+            );
         }
         cpu.push(this);
+    }
+    if python.is_none() {
+        return Ok(());
     }
     println!(
         "CPU against the official SDK's, per round (and the least of each against its least):"
@@ -266,20 +279,11 @@ fn stream_child(args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The official Python SDK on the same export, when a virtualenv with it exists: its
-/// figures.
-fn python(emulator: &Emulator, task_id: &str) -> anyhow::Result<Option<Value>> {
-    let Some(python) = PYTHONS.into_iter().find(|p| Path::new(p).exists()) else {
-        println!(
-            "  skipped the official SDK: no virtualenv with it (cargo test --workspace makes one)"
-        );
-        return Ok(None);
-    };
+/// The official Python SDK (run by `python`) on the same export: its figures.
+fn python_figures(python: &str, emulator: &Emulator, task_id: &str) -> anyhow::Result<Value> {
     let stdout = output_of(
         Command::new(python).args([PYTHON_BENCH, &emulator.url(), emulator.api_key(), task_id]),
         "the Python benchmark",
     )?;
-    serde_json::from_slice(&stdout)
-        .map(Some)
-        .context("the Python figures")
+    serde_json::from_slice(&stdout).context("the Python figures")
 }
