@@ -36,7 +36,7 @@ use labelbox::{
 use labelbox_emulator::Emulator;
 
 mod bench_support;
-use bench_support::{client, memory_kb, output_of, report, specs};
+use bench_support::{client, memory_kb, output_of, process_cpu, report, specs};
 
 const PYTHON: &str = "target/conformance-venv/bin/python";
 const PYTHON_BENCH: &str = "emulator/conformance/export_bench.py";
@@ -85,17 +85,24 @@ fn parent(rows: usize) -> anyhow::Result<()> {
     };
     let mut values_read = || count(large.stream(StreamType::Result)?);
     let mut typed_read = || count(large.stream_as::<ExportedRow>(StreamType::Result)?);
+    let first_row = large
+        .stream(StreamType::Result)?
+        .next()
+        .context("the large export is empty")??;
+    let mut floor_read = || value_rows_floor(&large, &first_row);
     let (bare_requests, lines_requests) = (requests(&mut bare_read)?, requests(&mut lines_read)?);
-    let [bare, lines, values, typed] = interleaved([
+    let [bare, lines, values, typed, floor] = interleaved([
         &mut bare_read,
         &mut lines_read,
         &mut values_read,
         &mut typed_read,
+        &mut floor_read,
     ])?;
     bare.report("bare client (bytes)");
     lines.report("lines (raw, checked)");
     values.report("stream (Value rows)");
     typed.report("stream (ExportedRow)");
+    floor.report("Value rows' floor");
     println!(
         "  requests per read: bare client {bare_requests}, lines {lines_requests} (the \
          emulator's log)"
@@ -106,6 +113,7 @@ fn parent(rows: usize) -> anyhow::Result<()> {
         bare.wall.as_secs_f64() / lines.wall.as_secs_f64(),
         bare.median_wall.as_secs_f64() / lines.median_wall.as_secs_f64()
     );
+    wire_bound(&bare, &lines);
 
     println!("peak memory of an SDK process streaming an export (separate child processes):");
     for (task, n) in [(&small_export, small), (&large, rows)] {
@@ -124,6 +132,7 @@ fn parent(rows: usize) -> anyhow::Result<()> {
             ("lines (raw, checked)", &lines),
             ("stream (Value rows)", &values),
             ("stream (ExportedRow)", &typed),
+            ("Value rows' floor", &floor),
         ] {
             println!(
                 "  {what:<22} {:>6.3}x Python's CPU",
@@ -150,6 +159,9 @@ struct Figures {
     median_wall: Duration,
     /// The least CPU time of the reading thread (compared with Python's least).
     cpu: Duration,
+    /// The least CPU time of the whole process (the reading thread, the emulator's threads,
+    /// the kernel's work for both) over a read.
+    process_cpu: Duration,
 }
 
 impl Figures {
@@ -169,12 +181,18 @@ type Read<'a> = &'a mut dyn FnMut() -> anyhow::Result<u64>;
 
 /// `RUNS` rounds of the `N` reads (each answers the rows or bytes it read), in turn.
 fn interleaved<const N: usize>(mut reads: [Read<'_>; N]) -> anyhow::Result<[Figures; N]> {
-    let mut runs: [Vec<(u64, Duration, Duration)>; N] = std::array::from_fn(|_| Vec::new());
+    let mut runs: [Vec<(u64, Duration, Duration, Duration)>; N] =
+        std::array::from_fn(|_| Vec::new());
     for _ in 0..RUNS {
         for (read, runs) in reads.iter_mut().zip(&mut runs) {
-            let (cpu0, start) = (thread_cpu(), Instant::now());
+            let (cpu0, process0, start) = (thread_cpu(), process_cpu(), Instant::now());
             let rows = read()?;
-            runs.push((rows, start.elapsed(), thread_cpu().saturating_sub(cpu0)));
+            runs.push((
+                rows,
+                start.elapsed(),
+                thread_cpu().saturating_sub(cpu0),
+                process_cpu().saturating_sub(process0),
+            ));
         }
     }
     Ok(runs.map(|runs| {
@@ -185,8 +203,48 @@ fn interleaved<const N: usize>(mut reads: [Read<'_>; N]) -> anyhow::Result<[Figu
             wall: walls.first().copied().unwrap_or_default(),
             median_wall: walls.get(walls.len() / 2).copied().unwrap_or_default(),
             cpu: runs.iter().map(|r| r.2).min().unwrap_or_default(),
+            process_cpu: runs.iter().map(|r| r.3).min().unwrap_or_default(),
         }
     }))
+}
+
+/// What the machine's cores allow raw lines: however the reading overlaps the serving, a
+/// read's wall is at least its whole process's CPU spread over every core. Printed with the
+/// bare client's figures beside, so the distance to the bare client's speed reads as CPU the
+/// check adds, not as time spent waiting.
+fn wire_bound(bare: &Figures, lines: &Figures) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let busy = |f: &Figures| f.process_cpu.as_secs_f64() / f.wall.as_secs_f64().max(1e-9);
+    let least_wall = lines.process_cpu.as_secs_f64() / cores as f64;
+    println!(
+        "  process CPU per read (every thread, least): bare client {:.3} s ({:.1} cores busy \
+         over its best wall), lines {:.3} s ({:.1} cores busy)",
+        bare.process_cpu.as_secs_f64(),
+        busy(bare),
+        lines.process_cpu.as_secs_f64(),
+        busy(lines),
+    );
+    println!(
+        "  on {cores} cores, raw lines' wall is at least {least_wall:.3} s: at most {:.2} of the \
+         bare client's speed",
+        bare.wall.as_secs_f64() / least_wall.max(1e-9)
+    );
+}
+
+/// The least a `Value` row can cost here: the raw lines read and checked, and for each line
+/// a clone of an already built row dropped again. A clone makes the allocations a built
+/// row holds (a `String` per key and string, a node per object, a `Vec` per array) and
+/// copies its bytes, without reading JSON or searching a map; no reader that builds the row
+/// from its line can cost less. Answers the lines read.
+fn value_rows_floor(export: &ExportTask, row: &serde_json::Value) -> anyhow::Result<u64> {
+    let mut lines = export.lines(StreamType::Result)?;
+    let mut n = 0;
+    while let Some(line) = lines.next_line() {
+        line?;
+        drop(std::hint::black_box(row.clone()));
+        n += 1;
+    }
+    Ok(n)
 }
 
 fn count<T>(rows: impl Iterator<Item = labelbox::Result<T>>) -> anyhow::Result<u64> {

@@ -32,7 +32,7 @@ use labelbox_emulator::Emulator;
 use serde_json::Value;
 
 mod bench_support;
-use bench_support::{client, memory_kb, output_of, specs};
+use bench_support::{client, memory_kb, output_of, process_cpu, specs};
 
 const PYTHONS: [&str; 2] = [
     "target/conformance-venv/bin/python",
@@ -211,23 +211,6 @@ fn labeled_export(client: &Client, rows: usize) -> anyhow::Result<String> {
     Ok(export.id().to_owned())
 }
 
-/// This process's CPU time: the run time of each of its threads in nanoseconds
-/// (`/proc/self/task/*/schedstat`; `/proc/self/stat` counts in 10 ms ticks, too coarse for
-/// reads of 0.1 s). The child's threads all live to the end (the SDK starts none), so none
-/// is missed.
-fn cpu_seconds() -> f64 {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-        return f64::NAN;
-    };
-    let nanos: u64 = tasks
-        .filter_map(|task| {
-            let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
-            stat.split_whitespace().next()?.parse::<u64>().ok()
-        })
-        .sum();
-    nanos as f64 / 1e9
-}
-
 /// Child: stream the export (as `Value`s or typed rows), then print its figures.
 fn stream_child(args: &[String]) -> anyhow::Result<()> {
     let [url, task_id, how] = args else {
@@ -235,7 +218,7 @@ fn stream_child(args: &[String]) -> anyhow::Result<()> {
     };
     let client = client(url, &std::env::var(ENV_API_KEY)?)?;
     let export = client.get_export_task(task_id)?;
-    let cpu = cpu_seconds();
+    let cpu = process_cpu().as_secs_f64();
     let start = Instant::now();
     let mut first_row = None;
     let (mut rows, mut labels) = (0u64, 0usize);
@@ -270,7 +253,7 @@ fn stream_child(args: &[String]) -> anyhow::Result<()> {
     let figures = serde_json::json!({
         "rows": rows,
         "labels": labels,
-        "cpu_s": cpu_seconds() - cpu,
+        "cpu_s": process_cpu().as_secs_f64() - cpu,
         "total_s": start.elapsed().as_secs_f64(),
         "first_row_s": first_row.unwrap_or_default().as_secs_f64(),
         "peak_rss_kib": memory_kb("VmHWM:").unwrap_or(0),
