@@ -10,6 +10,11 @@
 
 use std::fmt;
 
+#[cfg(target_arch = "x86_64")]
+mod blocks;
+#[cfg(target_arch = "x86_64")]
+mod fast;
+
 /// The deepest nesting of arrays and objects accepted (one bit per level of a `u128`).
 pub(crate) const MAX_DEPTH: u32 = 128;
 
@@ -50,6 +55,16 @@ pub(crate) fn check(text: &str) -> Result<(), Invalid> {
 /// character where a byte is not ASCII. Says nothing of why: a refused line is rare, and
 /// asked again the long way for its reason.
 pub(crate) fn check_utf8(b: &[u8]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(answer) = fast::check(b) {
+        return answer;
+    }
+    check_utf8_scalar(b)
+}
+
+/// [`check_utf8`] byte by byte, for any line: the only way off x86_64, and there for the
+/// lines the fast path leaves (a backslash, a control byte or a byte that is not ASCII).
+pub(crate) fn check_utf8_scalar(b: &[u8]) -> bool {
     match value_end_in::<true>(b, skip_ws(b, 0)) {
         Ok(end) => skip_ws(b, end) == b.len(),
         Err(_) => false,

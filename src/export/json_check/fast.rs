@@ -1,0 +1,405 @@
+//! The fast path of [`check_utf8`](super::check_utf8), for lines whose every byte is
+//! printable ASCII but the backslash (bytes 0x20 to 0x7F, `\` excepted): most export lines.
+//! There a string is a quote, anything but a quote, a quote: no escape to read, no character
+//! to check. So the line is read as simdjson reads JSON, in two stages:
+//!
+//! 1. Each 64-byte block is sorted into bitmasks ([`blocks`](super::blocks)): quotes,
+//!    structurals (`{}[]:,`), the bytes that end a scalar. The prefix XOR of the quotes,
+//!    carried from block to block, marks the bytes inside strings; what is left are the
+//!    tokens: opening quotes, structurals outside strings, and the first byte of every run of
+//!    other bytes outside strings (a number or a literal, or garbage).
+//! 2. The grammar walks the tokens only, with the scalar check's stack of container kinds.
+//!    A number or a literal is read by the scalar check's own functions from its first byte,
+//!    and must fill its run exactly: `1x`, `truex` and `01` are refused as there.
+//!
+//! A block with another byte (a backslash, a control byte, tab and newline included, or a
+//! byte that is not ASCII) ends the fast path: the line goes to the scalar check whole.
+
+use super::blocks::{Avx2, Classify, Sse2};
+use super::{literal, number, MAX_DEPTH};
+
+/// [`check_utf8`](super::check_utf8)'s answer for a line of printable ASCII without a
+/// backslash, `None` for any other line (left to the scalar check).
+#[inline]
+pub(crate) fn check(b: &[u8]) -> Option<bool> {
+    match Avx2::detected() {
+        Some(avx2) => check_with(avx2, b),
+        None => check_with(Sse2, b),
+    }
+}
+
+/// [`check`] with the blocks sorted by `simd` (the tests run both ways on one machine).
+pub(super) fn check_with<S: Classify>(simd: S, b: &[u8]) -> Option<bool> {
+    let mut tokens = Tokens::new(simd, b);
+    let accepted = grammar(&mut tokens).is_ok();
+    if !accepted {
+        // A refusal stands only for a line the fast path reads whole.
+        while tokens.refill() {}
+    }
+    (!tokens.odd).then_some(accepted && tokens.in_string == 0)
+}
+
+/// A line refused by the fast grammar (the scalar check says why, when asked).
+struct Refused;
+
+/// The line's tokens, left to right, a block sorted at a time.
+struct Tokens<'a, S> {
+    simd: S,
+    b: &'a [u8],
+    /// Where the current block starts.
+    base: usize,
+    /// The current block's tokens not taken yet.
+    bits: u64,
+    /// Where the next block starts.
+    next: usize,
+    /// All ones where the blocks sorted so far end inside a string, else zero.
+    in_string: u64,
+    /// 1 where the last byte sorted ends a scalar run (or no byte is sorted yet), else 0.
+    after_not_scalar: u64,
+    /// A block held a byte the fast path leaves to the scalar check.
+    odd: bool,
+}
+
+impl<'a, S: Classify> Tokens<'a, S> {
+    fn new(simd: S, b: &'a [u8]) -> Self {
+        Tokens {
+            simd,
+            b,
+            base: 0,
+            bits: 0,
+            next: 0,
+            in_string: 0,
+            after_not_scalar: 1,
+            odd: false,
+        }
+    }
+
+    /// The next token: where it is and its byte. `None` at the line's end, and at a block
+    /// the fast path leaves to the scalar check.
+    #[inline(always)]
+    fn next(&mut self) -> Option<(usize, u8)> {
+        // Finite: each refill moves `next` on by 64 toward the line's end, or fails.
+        while self.bits == 0 {
+            if !self.refill() {
+                return None;
+            }
+        }
+        let at = self.base + self.bits.trailing_zeros() as usize;
+        self.bits &= self.bits - 1;
+        self.b.get(at).map(|&c| (at, c))
+    }
+
+    /// [`next`](Self::next), which must be `want`.
+    #[inline(always)]
+    fn expect(&mut self, want: u8) -> Result<(), Refused> {
+        match self.next() {
+            Some((_, c)) if c == want => Ok(()),
+            _ => Err(Refused),
+        }
+    }
+
+    /// [`next`](Self::next), which must be there.
+    #[inline(always)]
+    fn value(&mut self) -> Result<(usize, u8), Refused> {
+        self.next().ok_or(Refused)
+    }
+
+    /// Sorts the next block (the line's last bytes padded with spaces) into its tokens:
+    /// false at the line's end or at an odd block.
+    // Out of line: once a block, where `next` is inlined at every step of the grammar.
+    #[inline(never)]
+    fn refill(&mut self) -> bool {
+        let Some(rest) = self.b.get(self.next..).filter(|rest| !rest.is_empty()) else {
+            return false;
+        };
+        let classes = match rest.first_chunk::<64>() {
+            Some(block) => self.simd.classify(block),
+            None => {
+                let mut block = [b' '; 64];
+                if let Some(head) = block.get_mut(..rest.len()) {
+                    head.copy_from_slice(rest);
+                }
+                self.simd.classify(&block)
+            }
+        };
+        if classes.odd {
+            self.odd = true;
+            return false;
+        }
+        let inside = classes.quote_parity ^ self.in_string;
+        // The carry: whether the block's last byte is inside a string.
+        self.in_string = 0u64.wrapping_sub(inside >> 63);
+        let scalar_starts =
+            !classes.not_scalar & ((classes.not_scalar << 1) | self.after_not_scalar);
+        self.after_not_scalar = classes.not_scalar >> 63;
+        // `inside` holds a string's opening quote and not its closing one.
+        self.bits = (classes.quote & inside) | ((classes.structural | scalar_starts) & !inside);
+        self.base = self.next;
+        self.next = self.next.saturating_add(64);
+        true
+    }
+
+    /// The number or literal whose first byte `c` is at `at`, which must fill its run: the
+    /// byte after it ends a scalar (a structural, a quote, a space) or the line.
+    fn scalar(&self, at: usize, c: u8) -> Result<(), Refused> {
+        let end = match c {
+            b't' => literal(self.b, at, b"true"),
+            b'f' => literal(self.b, at, b"false"),
+            b'n' => literal(self.b, at, b"null"),
+            b'-' | b'0'..=b'9' => number(self.b, at),
+            _ => return Err(Refused),
+        };
+        match end.map(|end| self.b.get(end)) {
+            Ok(None | Some(b' ' | b'"' | b'{' | b'}' | b'[' | b']' | b':' | b',')) => Ok(()),
+            _ => Err(Refused),
+        }
+    }
+}
+
+/// The scalar check's grammar ([`value_end_in`](super::value_end_in)) over tokens: one value,
+/// then no token. Strings need nothing more than their opening quote here (stage 1 found
+/// where they end), whitespace is no token.
+#[inline(always)]
+fn grammar<S: Classify>(t: &mut Tokens<'_, S>) -> Result<(), Refused> {
+    // Container kinds, innermost in bit 0: 1 for an object, 0 for an array.
+    let mut kinds: u128 = 0;
+    let mut depth: u32 = 0;
+    let (mut at, mut c) = t.value()?;
+    loop {
+        // A value starts with token `c` at `at`.
+        match c {
+            b'{' | b'[' => {
+                if depth == MAX_DEPTH {
+                    return Err(Refused);
+                }
+                depth += 1;
+                kinds = (kinds << 1) | u128::from(c == b'{');
+                let (object, close) = (c == b'{', if c == b'{' { b'}' } else { b']' });
+                (at, c) = t.value()?;
+                if c != close {
+                    if object {
+                        (at, c) = key(t, c)?;
+                    }
+                    continue;
+                }
+                depth -= 1;
+                kinds >>= 1;
+            }
+            b'"' => {}
+            _ => t.scalar(at, c)?,
+        }
+        // A value ended: close containers until one expects another value.
+        loop {
+            let next = t.next();
+            if depth == 0 {
+                return next.map_or(Ok(()), |_| Err(Refused));
+            }
+            let object = kinds & 1 == 1;
+            match next {
+                Some((_, b',')) => {
+                    (at, c) = t.value()?;
+                    if object {
+                        (at, c) = key(t, c)?;
+                    }
+                    break;
+                }
+                Some((_, b'}')) if object => {}
+                Some((_, b']')) if !object => {}
+                _ => return Err(Refused),
+            }
+            depth -= 1;
+            kinds >>= 1;
+        }
+    }
+}
+
+/// An object's key, whose token `c` must be an opening quote, and its colon: the token of
+/// the value after them.
+#[inline(always)]
+fn key<S: Classify>(t: &mut Tokens<'_, S>, c: u8) -> Result<(usize, u8), Refused> {
+    if c != b'"' {
+        return Err(Refused);
+    }
+    t.expect(b':')?;
+    t.value()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::blocks::{Avx2, Sse2};
+    use super::super::tests::{mutate, value, Rng, EXPORT_LINE};
+    use super::super::{check_utf8, check_utf8_scalar, MAX_DEPTH};
+    use super::check_with;
+    use crate::export::line_cost::PROJECT_LINE;
+
+    /// Whether the fast path reads `line` whole: printable ASCII, no backslash.
+    fn fast_reads(line: &[u8]) -> bool {
+        line.iter()
+            .all(|&c| (0x20..0x80).contains(&c) && c != b'\\')
+    }
+
+    /// Both ways of sorting blocks answer as the scalar path on the lines the fast path
+    /// reads, leave it the others, and `check_utf8` answers as the scalar path on all.
+    #[track_caller]
+    fn assert_same(line: &[u8]) -> bool {
+        let scalar = check_utf8_scalar(line);
+        let expected = fast_reads(line).then_some(scalar);
+        let shown = String::from_utf8_lossy(line);
+        assert_eq!(check_with(Sse2, line), expected, "SSE2: {shown:?}");
+        if let Some(avx2) = Avx2::detected() {
+            assert_eq!(check_with(avx2, line), expected, "AVX2: {shown:?}");
+        }
+        assert_eq!(check_utf8(line), scalar, "{shown:?}");
+        scalar
+    }
+
+    /// A generated line made fast-path material: each byte it cannot read replaced by one
+    /// that matters to it.
+    fn plain(rng: &mut Rng, line: &str) -> Vec<u8> {
+        const SIGNIFICANT: &[u8] = b"\"{}[]:, ae1-0.t";
+        line.bytes()
+            .filter(|&c| c < 0x80 || c >= 0xC0)
+            .map(|c| {
+                if (0x20..0x80).contains(&c) && c != b'\\' {
+                    c
+                } else {
+                    SIGNIFICANT[rng.below(SIGNIFICANT.len())]
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fast_path_answers_as_the_scalar_path() {
+        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+        let (mut accepted, mut refused) = (0, 0);
+        for case in 0..120_000 {
+            let mut line = String::new();
+            // Spaces before the value put its tokens at every offset of a block.
+            line.push_str(&" ".repeat(rng.below(70)));
+            match case % 8 {
+                0 => line.push_str(EXPORT_LINE),
+                1 => line.push_str(PROJECT_LINE),
+                _ => value(&mut rng, &mut line, 0),
+            }
+            let line = match rng.below(3) {
+                0 => plain(&mut rng, &line),
+                1 => {
+                    let mutated = mutate(&mut rng, &line);
+                    plain(&mut rng, &mutated)
+                }
+                // Now and then a byte the fast path leaves to the scalar check.
+                _ => mutate(&mut rng, &line).into_bytes(),
+            };
+            if assert_same(&line) {
+                accepted += 1;
+            } else {
+                refused += 1;
+            }
+        }
+        assert!(
+            accepted > 20_000 && refused > 20_000,
+            "{accepted} accepted, {refused} refused"
+        );
+    }
+
+    /// Lines of every length up to three blocks, a string, a number, a literal or a
+    /// container ending at each byte, cut or edited anywhere.
+    #[test]
+    fn lines_around_block_boundaries() {
+        let mut rng = Rng(11);
+        let mut accepted = 0;
+        for len in 1..200 {
+            let filler = "x".repeat(len);
+            for (open, close) in [
+                ("\"", "\""),
+                ("[\"", "\"]"),
+                ("{\"k\":\"", "\"}"),
+                ("{\"", "\":1}"),
+                ("[1,\"", "\",true]"),
+                ("[\"", "\",-0.5e3, null ]"),
+            ] {
+                let line = format!("{open}{filler}{close}");
+                accepted += usize::from(assert_same(line.as_bytes()));
+                // Every token shifted through the block's boundary.
+                let shifted = format!("{}{line}", " ".repeat(len % 67));
+                assert_same(shifted.as_bytes());
+                let mut cut = line.clone().into_bytes();
+                cut.truncate(rng.below(cut.len() + 1));
+                assert_same(&cut);
+                for edit in b"\"x1{}[]:, " {
+                    let mut edited = line.clone().into_bytes();
+                    let at = rng.below(edited.len());
+                    edited[at] = *edit;
+                    assert_same(&edited);
+                    edited.insert(rng.below(edited.len() + 1), *edit);
+                    assert_same(&edited);
+                    edited.remove(rng.below(edited.len()));
+                    assert_same(&edited);
+                }
+            }
+            // A quote, a scalar or a bracket at bytes 62 to 66 and 126 to 130.
+            for at in [62, 63, 64, 65, 66, 126, 127, 128, 129, 130] {
+                for piece in ["\"", "1", "12", "true", "[", "]", "{}", ",", ":", "\"\""] {
+                    let mut bytes = format!("[{}]", "0,".repeat(len / 2)).into_bytes();
+                    bytes.truncate(at.min(bytes.len()));
+                    bytes.extend_from_slice(piece.as_bytes());
+                    bytes.extend_from_slice(b"]");
+                    assert_same(&bytes);
+                }
+            }
+        }
+        assert!(accepted > 1_000, "{accepted} accepted");
+    }
+
+    #[test]
+    fn nesting_at_the_bound_and_past_it() {
+        let depth = MAX_DEPTH as usize;
+        for levels in [depth - 1, depth, depth + 1] {
+            for pad in [0, 1, 31, 63, 64] {
+                let pad = " ".repeat(pad);
+                let arrays = format!("{pad}{}{}", "[".repeat(levels), "]".repeat(levels));
+                let objects = format!("{pad}{}1{}", "{\"a\":".repeat(levels), "}".repeat(levels));
+                let (odd_open, odd_close) = if levels % 2 == 1 {
+                    ("[", "]")
+                } else {
+                    ("", "")
+                };
+                let mixed = format!(
+                    "{pad}{odd_open}{}\"x\"{}{odd_close}",
+                    "[{\"a\":".repeat(levels / 2),
+                    "}]".repeat(levels / 2)
+                );
+                for line in [arrays, objects, mixed] {
+                    assert_eq!(assert_same(line.as_bytes()), levels <= depth, "{levels}");
+                }
+            }
+        }
+        assert!(!assert_same("[".repeat(1 << 16).as_bytes()));
+    }
+
+    #[test]
+    fn hand_picked_lines() {
+        for (line, accepted) in [
+            ("{}", true),
+            ("  [ 1 , \"a\" , {\"b\" : null} ]  ", true),
+            ("\"unterminated", false),
+            ("\"a\"\"b\"", false),
+            ("1x", false),
+            ("truex", false),
+            ("01", false),
+            ("[1 2]", false),
+            ("{\"a\" 1}", false),
+            ("{\"a\":1}x", false),
+            ("{\"a\":1} \"", false),
+            ("", false),
+            ("   ", false),
+            ("-", false),
+            ("[1,]", false),
+            ("\u{7f}", false),
+            ("\"\u{7f}\"", true),
+        ] {
+            assert_eq!(assert_same(line.as_bytes()), accepted, "{line:?}");
+        }
+    }
+}
