@@ -4,9 +4,9 @@
 
 use std::arch::x86_64::{
     __m128i, __m256i, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8, _mm256_loadu_si256,
-    _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8, _mm_clmulepi64_si128, _mm_cmpeq_epi8,
-    _mm_cmplt_epi8, _mm_cvtsi128_si64, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
-    _mm_set1_epi8, _mm_set_epi64x, _mm_setzero_si128,
+    _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8, _mm256_setr_epi8, _mm256_shuffle_epi8,
+    _mm_clmulepi64_si128, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_cvtsi128_si64, _mm_loadu_si128,
+    _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_set_epi64x, _mm_setzero_si128,
 };
 
 /// What the token walk needs of one block, bit `i` for byte `i`.
@@ -22,13 +22,129 @@ pub(super) struct Classes {
     /// The bytes that end a number or a literal: structurals, quotes and spaces.
     pub(super) not_scalar: u64,
     /// Some byte is a backslash, below 0x20 or not ASCII: a line the fast path leaves to the
-    /// scalar check.
+    /// scalar check. Where it is set, the other masks mean nothing.
     pub(super) odd: bool,
 }
 
-/// A way to sort a block's bytes.
+impl Classes {
+    /// The classes of the line's last `64 - shift` bytes from those of the 64 bytes ending
+    /// the line (`shift` in `1..64`), what comes after the line counted as spaces.
+    fn shifted(self, shift: u32) -> Classes {
+        let parity = self.quote_parity;
+        // The parity of the quotes before the kept bytes, cancelled; past the line's end
+        // the parity of its last byte, by the arithmetic shift.
+        let before = 0u64.wrapping_sub((parity >> (shift - 1)) & 1);
+        Classes {
+            quote: self.quote >> shift,
+            quote_parity: (((parity as i64) >> shift) as u64) ^ before,
+            structural: self.structural >> shift,
+            not_scalar: (self.not_scalar >> shift) | !(u64::MAX >> shift),
+            odd: self.odd,
+        }
+    }
+}
+
+/// Where the token walk is: the start of the block sorted last, and its tokens not taken yet
+/// (bit `i` for the byte at `base + i`).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Cursor {
+    pub(super) base: usize,
+    pub(super) bits: u64,
+}
+
+/// What stage 1 carries from block to block of a line.
+#[derive(Debug)]
+pub(super) struct Blocks<'a> {
+    b: &'a [u8],
+    /// Where the next block starts.
+    next: usize,
+    /// All ones where the blocks sorted so far end inside a string, else zero.
+    in_string: u64,
+    /// 1 where the last byte sorted ends a scalar run (or no byte is sorted yet), else 0.
+    after_not_scalar: u64,
+    /// A block held a byte the fast path leaves to the scalar check.
+    odd: bool,
+}
+
+impl<'a> Blocks<'a> {
+    pub(super) fn new(b: &'a [u8]) -> Self {
+        Blocks {
+            b,
+            next: 0,
+            in_string: 0,
+            after_not_scalar: 1,
+            odd: false,
+        }
+    }
+
+    /// Whether a block held a byte the fast path leaves to the scalar check.
+    pub(super) fn odd(&self) -> bool {
+        self.odd
+    }
+
+    /// Whether the line sorted so far ends inside a string.
+    pub(super) fn in_string(&self) -> bool {
+        self.in_string != 0
+    }
+
+    /// Sorts the next block into its tokens; `None` at the line's end and at an odd block.
+    /// The tokens are the opening quotes, the structurals outside strings and the first
+    /// byte of each run of other bytes outside strings (a number, a literal, or garbage).
+    #[inline(always)]
+    fn refill_with(&mut self, classify: impl Fn(&[u8; 64]) -> Classes) -> Option<Cursor> {
+        let base = self.next;
+        let rest = self.b.get(base..).filter(|rest| !rest.is_empty())?;
+        let classes = match rest.first_chunk::<64>() {
+            Some(block) => classify(block),
+            None => self.last_block(rest, classify),
+        };
+        if classes.odd {
+            self.odd = true;
+            return None;
+        }
+        let inside = classes.quote_parity ^ self.in_string;
+        // The carries: whether the block's last byte is inside a string, ends a scalar.
+        self.in_string = 0u64.wrapping_sub(inside >> 63);
+        let scalar_starts =
+            !classes.not_scalar & ((classes.not_scalar << 1) | self.after_not_scalar);
+        self.after_not_scalar = classes.not_scalar >> 63;
+        self.next = base.saturating_add(64);
+        // `inside` holds a string's opening quote, not its closing one.
+        let bits = (classes.quote & inside) | ((classes.structural | scalar_starts) & !inside);
+        Some(Cursor { base, bits })
+    }
+
+    /// The classes of `rest`, the line's last bytes (fewer than 64), then spaces: read from
+    /// the 64 bytes ending the line where it has them (bytes before `rest` already found
+    /// not odd), else from a copy.
+    #[inline(always)]
+    fn last_block(&self, rest: &[u8], classify: impl Fn(&[u8; 64]) -> Classes) -> Classes {
+        let shift = 64 - rest.len() as u32;
+        match self
+            .b
+            .len()
+            .checked_sub(64)
+            .and_then(|from| self.b.get(from..))
+        {
+            Some(last) => match last.first_chunk::<64>() {
+                Some(block) => classify(block).shifted(shift),
+                None => Classes::default(),
+            },
+            None => {
+                let mut block = [b' '; 64];
+                if let Some(head) = block.get_mut(..rest.len()) {
+                    head.copy_from_slice(rest);
+                }
+                classify(&block)
+            }
+        }
+    }
+}
+
+/// A way to sort blocks: SSE2 or AVX2.
 pub(super) trait Classify: Copy {
-    fn classify(self, block: &[u8; 64]) -> Classes;
+    /// [`Blocks::refill_with`] this way.
+    fn refill(self, blocks: &mut Blocks<'_>) -> Option<Cursor>;
 }
 
 /// SSE2, part of the x86_64 baseline.
@@ -36,44 +152,51 @@ pub(super) trait Classify: Copy {
 pub(super) struct Sse2;
 
 impl Classify for Sse2 {
-    #[inline(always)]
-    fn classify(self, block: &[u8; 64]) -> Classes {
-        let mut classes = Classes::default();
-        // SAFETY: SSE2 is part of the x86_64 baseline (no runtime detection needed), and each
-        // unaligned load reads sixteen of the block's sixty-four bytes (`n < 4`).
-        unsafe {
-            let mut odd = _mm_setzero_si128();
-            for n in 0..4 {
-                let v = _mm_loadu_si128(block.as_ptr().add(16 * n).cast::<__m128i>());
-                let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
-                // `[` and `]` are `{` and `}` but for bit 0x20.
-                let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
-                let structural = _mm_or_si128(
-                    _mm_or_si128(
-                        _mm_cmpeq_epi8(folded, _mm_set1_epi8(b'{' as i8)),
-                        _mm_cmpeq_epi8(folded, _mm_set1_epi8(b'}' as i8)),
-                    ),
-                    _mm_or_si128(
-                        _mm_cmpeq_epi8(v, _mm_set1_epi8(b':' as i8)),
-                        _mm_cmpeq_epi8(v, _mm_set1_epi8(b',' as i8)),
-                    ),
-                );
-                let space = _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8));
-                // Signed: below 0x20 are the control bytes and every byte from 0x80.
-                let low_or_high = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
-                let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
-                odd = _mm_or_si128(odd, _mm_or_si128(low_or_high, backslash));
-                let shift = 16 * n;
-                classes.quote |= u64::from(_mm_movemask_epi8(quote) as u16) << shift;
-                classes.structural |= u64::from(_mm_movemask_epi8(structural) as u16) << shift;
-                let not_scalar = _mm_or_si128(_mm_or_si128(structural, quote), space);
-                classes.not_scalar |= u64::from(_mm_movemask_epi8(not_scalar) as u16) << shift;
-            }
-            classes.odd = _mm_movemask_epi8(odd) != 0;
-        }
-        classes.quote_parity = prefix_xor(classes.quote);
-        classes
+    // Out of the walk: once a block, where the walk's every step may ask for one.
+    #[inline(never)]
+    fn refill(self, blocks: &mut Blocks<'_>) -> Option<Cursor> {
+        blocks.refill_with(classify_sse2)
     }
+}
+
+/// The classes of a block, sixteen bytes at a time.
+#[inline(always)]
+pub(super) fn classify_sse2(block: &[u8; 64]) -> Classes {
+    let mut classes = Classes::default();
+    // SAFETY: SSE2 is part of the x86_64 baseline (no runtime detection needed), and each
+    // unaligned load reads sixteen of the block's sixty-four bytes (`n < 4`).
+    unsafe {
+        let mut odd = _mm_setzero_si128();
+        for n in 0..4 {
+            let v = _mm_loadu_si128(block.as_ptr().add(16 * n).cast::<__m128i>());
+            let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+            // `[` and `]` are `{` and `}` but for bit 0x20.
+            let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+            let structural = _mm_or_si128(
+                _mm_or_si128(
+                    _mm_cmpeq_epi8(folded, _mm_set1_epi8(b'{' as i8)),
+                    _mm_cmpeq_epi8(folded, _mm_set1_epi8(b'}' as i8)),
+                ),
+                _mm_or_si128(
+                    _mm_cmpeq_epi8(v, _mm_set1_epi8(b':' as i8)),
+                    _mm_cmpeq_epi8(v, _mm_set1_epi8(b',' as i8)),
+                ),
+            );
+            let space = _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8));
+            // Signed: below 0x20 are the control bytes and every byte from 0x80.
+            let low_or_high = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+            let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+            odd = _mm_or_si128(odd, _mm_or_si128(low_or_high, backslash));
+            let shift = 16 * n;
+            classes.quote |= u64::from(_mm_movemask_epi8(quote) as u16) << shift;
+            classes.structural |= u64::from(_mm_movemask_epi8(structural) as u16) << shift;
+            let not_scalar = _mm_or_si128(_mm_or_si128(structural, quote), space);
+            classes.not_scalar |= u64::from(_mm_movemask_epi8(not_scalar) as u16) << shift;
+        }
+        classes.odd = _mm_movemask_epi8(odd) != 0;
+    }
+    classes.quote_parity = prefix_xor(classes.quote);
+    classes
 }
 
 /// Bit `i` of the answer is the XOR of bits `0..=i` of `bits`: six shifts and XORs.
@@ -100,35 +223,52 @@ impl Avx2 {
 
 impl Classify for Avx2 {
     #[inline(always)]
-    fn classify(self, block: &[u8; 64]) -> Classes {
+    fn refill(self, blocks: &mut Blocks<'_>) -> Option<Cursor> {
         // SAFETY: an `Avx2` exists only where the CPU has AVX2 and PCLMULQDQ.
-        unsafe { classify_avx2(block) }
+        unsafe { refill_avx2(blocks) }
     }
 }
 
-/// [`Sse2::classify`] thirty-two bytes at a time, and the prefix XOR in one carry-less
-/// multiplication by all ones. A function of its own, called once a block: the features are
-/// enabled here only, where the CPU was found to have them.
+/// [`Blocks::refill_with`] by AVX2: the one function with the features enabled, where the
+/// CPU was found to have them, so that [`classify_avx2`]'s instructions are inlined in it.
+///
+/// # Safety
+///
+/// The CPU has AVX2 and PCLMULQDQ.
 #[target_feature(enable = "avx2,pclmulqdq")]
-unsafe fn classify_avx2(block: &[u8; 64]) -> Classes {
+unsafe fn refill_avx2(blocks: &mut Blocks<'_>) -> Option<Cursor> {
+    // SAFETY: the caller vouches for the features.
+    blocks.refill_with(|block| unsafe { classify_avx2(block) })
+}
+
+/// The classes of a block, thirty-two bytes at a time; the prefix XOR in one carry-less
+/// multiplication by all ones.
+///
+/// # Safety
+///
+/// The CPU has AVX2 and PCLMULQDQ.
+#[inline(always)]
+pub(super) unsafe fn classify_avx2(block: &[u8; 64]) -> Classes {
+    // A structural's low four bits pick it out of this table (`[` and `]` match `{` and
+    // `}` but for bit 0x20, which the comparison sets on both sides); bytes from 0x80 find
+    // zero, and so does any other low nibble, which no byte ORed with 0x20 equals.
+    let structurals = _mm256_setr_epi8(
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, b':' as i8, b'{' as i8, b',' as i8, b'}' as i8, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, b':' as i8, b'{' as i8, b',' as i8, b'}' as i8, 0, 0,
+    );
     let mut classes = Classes::default();
     let mut odd = 0;
     for n in 0..2 {
         // Reads thirty-two of the block's sixty-four bytes (`n < 2`).
         let v = _mm256_loadu_si256(block.as_ptr().add(32 * n).cast::<__m256i>());
         let quote = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'"' as i8));
-        let folded = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
-        let structural = _mm256_or_si256(
-            _mm256_or_si256(
-                _mm256_cmpeq_epi8(folded, _mm256_set1_epi8(b'{' as i8)),
-                _mm256_cmpeq_epi8(folded, _mm256_set1_epi8(b'}' as i8)),
-            ),
-            _mm256_or_si256(
-                _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b':' as i8)),
-                _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b',' as i8)),
-            ),
+        // Also 0x1A and 0x0C, control bytes, which make the block odd anyway.
+        let structural = _mm256_cmpeq_epi8(
+            _mm256_shuffle_epi8(structurals, v),
+            _mm256_or_si256(v, _mm256_set1_epi8(0x20)),
         );
         let space = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b' ' as i8));
+        // Signed: below 0x20 are the control bytes and every byte from 0x80.
         let low_or_high = _mm256_cmpgt_epi8(_mm256_set1_epi8(0x20), v);
         let backslash = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'\\' as i8));
         odd |= _mm256_movemask_epi8(_mm256_or_si256(low_or_high, backslash));
@@ -150,7 +290,7 @@ unsafe fn classify_avx2(block: &[u8; 64]) -> Classes {
 
 #[cfg(test)]
 mod tests {
-    use super::{prefix_xor, Avx2, Classes, Classify, Sse2};
+    use super::{classify_avx2, classify_sse2, prefix_xor, Avx2, Classes};
     use crate::export::json_check::tests::Rng;
 
     /// What each class means, byte by byte.
@@ -174,6 +314,18 @@ mod tests {
         classes
     }
 
+    /// What the walk reads of a block's classes: nothing but `odd` where it is set.
+    fn meaning(classes: Classes) -> Classes {
+        if classes.odd {
+            Classes {
+                odd: true,
+                ..Classes::default()
+            }
+        } else {
+            classes
+        }
+    }
+
     #[test]
     fn both_ways_sort_bytes_as_their_meaning_says() {
         let mut rng = Rng(0x5851_F42D_4C95_7F2D);
@@ -190,9 +342,15 @@ mod tests {
                 };
             }
             let expected = naive(&block);
-            assert_eq!(Sse2.classify(&block), expected, "{block:?}");
-            if let Some(avx2) = avx2 {
-                assert_eq!(avx2.classify(&block), expected, "{block:?}");
+            assert_eq!(
+                meaning(classify_sse2(&block)),
+                meaning(expected),
+                "{block:?}"
+            );
+            if avx2.is_some() {
+                // SAFETY: the CPU has AVX2 and PCLMULQDQ (just detected).
+                let classes = unsafe { classify_avx2(&block) };
+                assert_eq!(meaning(classes), meaning(expected), "{block:?}");
             }
         }
     }

@@ -15,7 +15,7 @@
 //! A block with another byte (a backslash, a control byte, tab and newline included, or a
 //! byte that is not ASCII) ends the fast path: the line goes to the scalar check whole.
 
-use super::blocks::{Avx2, Classify, Sse2};
+use super::blocks::{Avx2, Blocks, Classify, Cursor, Sse2};
 use super::{literal, number, MAX_DEPTH};
 
 /// [`check_utf8`](super::check_utf8)'s answer for a line of printable ASCII without a
@@ -30,13 +30,20 @@ pub(crate) fn check(b: &[u8]) -> Option<bool> {
 
 /// [`check`] with the blocks sorted by `simd` (the tests run both ways on one machine).
 pub(super) fn check_with<S: Classify>(simd: S, b: &[u8]) -> Option<bool> {
-    let mut tokens = Tokens::new(simd, b);
+    let mut tokens = Tokens {
+        simd,
+        b,
+        cursor: Cursor { base: 0, bits: 0 },
+        blocks: Blocks::new(b),
+    };
     let accepted = grammar(&mut tokens).is_ok();
     if !accepted {
-        // A refusal stands only for a line the fast path reads whole.
-        while tokens.refill() {}
+        // A refusal stands only for a line the fast path reads whole. Finite: each refill
+        // moves on by a block, or ends.
+        while simd.refill(&mut tokens.blocks).is_some() {}
     }
-    (!tokens.odd).then_some(accepted && tokens.in_string == 0)
+    let blocks = &tokens.blocks;
+    (!blocks.odd()).then_some(accepted && !blocks.in_string())
 }
 
 /// A line refused by the fast grammar (the scalar check says why, when asked).
@@ -46,46 +53,24 @@ struct Refused;
 struct Tokens<'a, S> {
     simd: S,
     b: &'a [u8],
-    /// Where the current block starts.
-    base: usize,
-    /// The current block's tokens not taken yet.
-    bits: u64,
-    /// Where the next block starts.
-    next: usize,
-    /// All ones where the blocks sorted so far end inside a string, else zero.
-    in_string: u64,
-    /// 1 where the last byte sorted ends a scalar run (or no byte is sorted yet), else 0.
-    after_not_scalar: u64,
-    /// A block held a byte the fast path leaves to the scalar check.
-    odd: bool,
+    /// Kept apart from `blocks` (which the refill takes by reference), so that it can live in
+    /// registers through the walk.
+    cursor: Cursor,
+    blocks: Blocks<'a>,
 }
 
-impl<'a, S: Classify> Tokens<'a, S> {
-    fn new(simd: S, b: &'a [u8]) -> Self {
-        Tokens {
-            simd,
-            b,
-            base: 0,
-            bits: 0,
-            next: 0,
-            in_string: 0,
-            after_not_scalar: 1,
-            odd: false,
-        }
-    }
-
+impl<S: Classify> Tokens<'_, S> {
     /// The next token: where it is and its byte. `None` at the line's end, and at a block
     /// the fast path leaves to the scalar check.
     #[inline(always)]
     fn next(&mut self) -> Option<(usize, u8)> {
-        // Finite: each refill moves `next` on by 64 toward the line's end, or fails.
-        while self.bits == 0 {
-            if !self.refill() {
-                return None;
-            }
+        // Finite: each refill moves on by a block, or ends.
+        while self.cursor.bits == 0 {
+            self.cursor = self.simd.refill(&mut self.blocks)?;
         }
-        let at = self.base + self.bits.trailing_zeros() as usize;
-        self.bits &= self.bits - 1;
+        let Cursor { base, bits } = self.cursor;
+        let at = base + bits.trailing_zeros() as usize;
+        self.cursor.bits = bits & (bits - 1);
         self.b.get(at).map(|&c| (at, c))
     }
 
@@ -102,41 +87,6 @@ impl<'a, S: Classify> Tokens<'a, S> {
     #[inline(always)]
     fn value(&mut self) -> Result<(usize, u8), Refused> {
         self.next().ok_or(Refused)
-    }
-
-    /// Sorts the next block (the line's last bytes padded with spaces) into its tokens:
-    /// false at the line's end or at an odd block.
-    // Out of line: once a block, where `next` is inlined at every step of the grammar.
-    #[inline(never)]
-    fn refill(&mut self) -> bool {
-        let Some(rest) = self.b.get(self.next..).filter(|rest| !rest.is_empty()) else {
-            return false;
-        };
-        let classes = match rest.first_chunk::<64>() {
-            Some(block) => self.simd.classify(block),
-            None => {
-                let mut block = [b' '; 64];
-                if let Some(head) = block.get_mut(..rest.len()) {
-                    head.copy_from_slice(rest);
-                }
-                self.simd.classify(&block)
-            }
-        };
-        if classes.odd {
-            self.odd = true;
-            return false;
-        }
-        let inside = classes.quote_parity ^ self.in_string;
-        // The carry: whether the block's last byte is inside a string.
-        self.in_string = 0u64.wrapping_sub(inside >> 63);
-        let scalar_starts =
-            !classes.not_scalar & ((classes.not_scalar << 1) | self.after_not_scalar);
-        self.after_not_scalar = classes.not_scalar >> 63;
-        // `inside` holds a string's opening quote and not its closing one.
-        self.bits = (classes.quote & inside) | ((classes.structural | scalar_starts) & !inside);
-        self.base = self.next;
-        self.next = self.next.saturating_add(64);
-        true
     }
 
     /// The number or literal whose first byte `c` is at `at`, which must fill its run: the
