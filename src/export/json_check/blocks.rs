@@ -44,13 +44,8 @@ impl Classes {
     }
 }
 
-/// Where the token walk is: the start of the block sorted last, and its tokens not taken yet
-/// (bit `i` for the byte at `base + i`).
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Cursor {
-    pub(super) base: usize,
-    pub(super) bits: u64,
-}
+/// How many blocks stage 1 sorts at a time: a KiB of line, most lines whole.
+pub(super) const BATCH: usize = 16;
 
 /// What stage 1 carries from block to block of a line.
 #[derive(Debug)]
@@ -82,16 +77,41 @@ impl<'a> Blocks<'a> {
         self.odd
     }
 
+    /// Where the next block starts.
+    pub(super) fn next(&self) -> usize {
+        self.next
+    }
+
     /// Whether the line sorted so far ends inside a string.
     pub(super) fn in_string(&self) -> bool {
         self.in_string != 0
     }
 
-    /// Sorts the next block into its tokens; `None` at the line's end and at an odd block.
-    /// The tokens are the opening quotes, the structurals outside strings and the first
-    /// byte of each run of other bytes outside strings (a number, a literal, or garbage).
+    /// Sorts the next blocks, up to [`BATCH`] of them, into their tokens, block `k` in
+    /// `tokens[k]`: how many (none at the line's end or at an odd block).
     #[inline(always)]
-    fn refill_with(&mut self, classify: impl Fn(&[u8; 64]) -> Classes) -> Option<Cursor> {
+    fn fill_with(
+        &mut self,
+        tokens: &mut [u64; BATCH],
+        classify: impl Fn(&[u8; 64]) -> Classes,
+    ) -> usize {
+        let mut filled = 0;
+        for slot in tokens.iter_mut() {
+            match self.block_with(&classify) {
+                Some(bits) => *slot = bits,
+                None => break,
+            }
+            filled += 1;
+        }
+        filled
+    }
+
+    /// Sorts the next block into its tokens (bit `i` for the byte at `next + i`); `None` at
+    /// the line's end and at an odd block. The tokens are the opening quotes, the
+    /// structurals outside strings and the first byte of each run of other bytes outside
+    /// strings (a number, a literal, or garbage).
+    #[inline(always)]
+    fn block_with(&mut self, classify: impl Fn(&[u8; 64]) -> Classes) -> Option<u64> {
         let base = self.next;
         let rest = self.b.get(base..).filter(|rest| !rest.is_empty())?;
         let classes = match rest.first_chunk::<64>() {
@@ -110,8 +130,7 @@ impl<'a> Blocks<'a> {
         self.after_not_scalar = classes.not_scalar >> 63;
         self.next = base.saturating_add(64);
         // `inside` holds a string's opening quote, not its closing one.
-        let bits = (classes.quote & inside) | ((classes.structural | scalar_starts) & !inside);
-        Some(Cursor { base, bits })
+        Some((classes.quote & inside) | ((classes.structural | scalar_starts) & !inside))
     }
 
     /// The classes of `rest`, the line's last bytes (fewer than 64), then spaces: read from
@@ -143,8 +162,8 @@ impl<'a> Blocks<'a> {
 
 /// A way to sort blocks: SSE2 or AVX2.
 pub(super) trait Classify: Copy {
-    /// [`Blocks::refill_with`] this way.
-    fn refill(self, blocks: &mut Blocks<'_>) -> Option<Cursor>;
+    /// [`Blocks::fill_with`] this way.
+    fn fill(self, blocks: &mut Blocks<'_>, tokens: &mut [u64; BATCH]) -> usize;
 }
 
 /// SSE2, part of the x86_64 baseline.
@@ -152,10 +171,10 @@ pub(super) trait Classify: Copy {
 pub(super) struct Sse2;
 
 impl Classify for Sse2 {
-    // Out of the walk: once a block, where the walk's every step may ask for one.
+    // Out of the walk: once a batch, where the walk's every step may ask for one.
     #[inline(never)]
-    fn refill(self, blocks: &mut Blocks<'_>) -> Option<Cursor> {
-        blocks.refill_with(classify_sse2)
+    fn fill(self, blocks: &mut Blocks<'_>, tokens: &mut [u64; BATCH]) -> usize {
+        blocks.fill_with(tokens, classify_sse2)
     }
 }
 
@@ -223,22 +242,22 @@ impl Avx2 {
 
 impl Classify for Avx2 {
     #[inline(always)]
-    fn refill(self, blocks: &mut Blocks<'_>) -> Option<Cursor> {
+    fn fill(self, blocks: &mut Blocks<'_>, tokens: &mut [u64; BATCH]) -> usize {
         // SAFETY: an `Avx2` exists only where the CPU has AVX2 and PCLMULQDQ.
-        unsafe { refill_avx2(blocks) }
+        unsafe { fill_avx2(blocks, tokens) }
     }
 }
 
-/// [`Blocks::refill_with`] by AVX2: the one function with the features enabled, where the
+/// [`Blocks::fill_with`] by AVX2: the one function with the features enabled, where the
 /// CPU was found to have them, so that [`classify_avx2`]'s instructions are inlined in it.
 ///
 /// # Safety
 ///
 /// The CPU has AVX2 and PCLMULQDQ.
 #[target_feature(enable = "avx2,pclmulqdq")]
-unsafe fn refill_avx2(blocks: &mut Blocks<'_>) -> Option<Cursor> {
+unsafe fn fill_avx2(blocks: &mut Blocks<'_>, tokens: &mut [u64; BATCH]) -> usize {
     // SAFETY: the caller vouches for the features.
-    blocks.refill_with(|block| unsafe { classify_avx2(block) })
+    blocks.fill_with(tokens, |block| unsafe { classify_avx2(block) })
 }
 
 /// The classes of a block, thirty-two bytes at a time; the prefix XOR in one carry-less

@@ -15,7 +15,7 @@
 //! A block with another byte (a backslash, a control byte, tab and newline included, or a
 //! byte that is not ASCII) ends the fast path: the line goes to the scalar check whole.
 
-use super::blocks::{Avx2, Blocks, Classify, Cursor, Sse2};
+use super::blocks::{Avx2, Blocks, Classify, Sse2, BATCH};
 use super::{literal, number, MAX_DEPTH};
 
 /// [`check_utf8`](super::check_utf8)'s answer for a line of printable ASCII without a
@@ -30,48 +30,75 @@ pub(crate) fn check(b: &[u8]) -> Option<bool> {
 
 /// [`check`] with the blocks sorted by `simd` (the tests run both ways on one machine).
 pub(super) fn check_with<S: Classify>(simd: S, b: &[u8]) -> Option<bool> {
+    // Apart from the walk's state, which can then live in registers: stage 1 writes these.
+    let mut blocks = Blocks::new(b);
+    let mut batch = [0; BATCH];
     let mut tokens = Tokens {
         simd,
         b,
-        cursor: Cursor { base: 0, bits: 0 },
-        blocks: Blocks::new(b),
+        blocks: &mut blocks,
+        batch: &mut batch,
+        filled: 0,
+        block: 0,
+        base: 0,
+        bits: 0,
     };
     let accepted = grammar(&mut tokens).is_ok();
     if !accepted {
-        // A refusal stands only for a line the fast path reads whole. Finite: each refill
-        // moves on by a block, or ends.
-        while simd.refill(&mut tokens.blocks).is_some() {}
+        // A refusal stands only for a line the fast path reads whole. Finite: each batch
+        // moves on, or ends.
+        while simd.fill(&mut blocks, &mut batch) > 0 {}
     }
-    let blocks = &tokens.blocks;
     (!blocks.odd()).then_some(accepted && !blocks.in_string())
 }
 
 /// A line refused by the fast grammar (the scalar check says why, when asked).
 struct Refused;
 
-/// The line's tokens, left to right, a block sorted at a time.
-struct Tokens<'a, S> {
+/// The line's tokens, left to right, a batch of blocks sorted at a time.
+struct Tokens<'a, 'b, S> {
     simd: S,
-    b: &'a [u8],
-    /// Kept apart from `blocks` (which the refill takes by reference), so that it can live in
-    /// registers through the walk.
-    cursor: Cursor,
-    blocks: Blocks<'a>,
+    b: &'b [u8],
+    blocks: &'a mut Blocks<'b>,
+    /// The tokens of the batch's blocks, `filled` of them.
+    batch: &'a mut [u64; BATCH],
+    filled: usize,
+    /// The current block: its index in the batch, where it starts, its tokens not taken.
+    block: usize,
+    base: usize,
+    bits: u64,
 }
 
-impl<S: Classify> Tokens<'_, S> {
+impl<S: Classify> Tokens<'_, '_, S> {
     /// The next token: where it is and its byte. `None` at the line's end, and at a block
     /// the fast path leaves to the scalar check.
     #[inline(always)]
     fn next(&mut self) -> Option<(usize, u8)> {
-        // Finite: each refill moves on by a block, or ends.
-        while self.cursor.bits == 0 {
-            self.cursor = self.simd.refill(&mut self.blocks)?;
+        // Finite: each step moves on by a block, or ends.
+        while self.bits == 0 {
+            self.next_block()?;
         }
-        let Cursor { base, bits } = self.cursor;
-        let at = base + bits.trailing_zeros() as usize;
-        self.cursor.bits = bits & (bits - 1);
+        let bits = self.bits;
+        let at = self.base + bits.trailing_zeros() as usize;
+        self.bits = bits & (bits - 1);
         self.b.get(at).map(|&c| (at, c))
+    }
+
+    /// Moves on to the next block, sorting a batch where the last is used up.
+    #[inline(always)]
+    fn next_block(&mut self) -> Option<()> {
+        self.block += 1;
+        self.base += 64;
+        if self.block >= self.filled {
+            self.base = self.blocks.next();
+            self.filled = self.simd.fill(self.blocks, self.batch);
+            self.block = 0;
+        }
+        self.bits = *self
+            .batch
+            .get(self.block)
+            .filter(|_| self.block < self.filled)?;
+        Some(())
     }
 
     /// [`next`](Self::next), which must be `want`.
@@ -110,7 +137,7 @@ impl<S: Classify> Tokens<'_, S> {
 /// then no token. Strings need nothing more than their opening quote here (stage 1 found
 /// where they end), whitespace is no token.
 #[inline(always)]
-fn grammar<S: Classify>(t: &mut Tokens<'_, S>) -> Result<(), Refused> {
+fn grammar<S: Classify>(t: &mut Tokens<'_, '_, S>) -> Result<(), Refused> {
     // Container kinds, innermost in bit 0: 1 for an object, 0 for an array.
     let mut kinds: u128 = 0;
     let mut depth: u32 = 0;
@@ -166,7 +193,7 @@ fn grammar<S: Classify>(t: &mut Tokens<'_, S>) -> Result<(), Refused> {
 /// An object's key, whose token `c` must be an opening quote, and its colon: the token of
 /// the value after them.
 #[inline(always)]
-fn key<S: Classify>(t: &mut Tokens<'_, S>, c: u8) -> Result<(usize, u8), Refused> {
+fn key<S: Classify>(t: &mut Tokens<'_, '_, S>, c: u8) -> Result<(usize, u8), Refused> {
     if c != b'"' {
         return Err(Refused);
     }
