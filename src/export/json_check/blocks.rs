@@ -48,7 +48,7 @@ impl Classes {
 pub(super) const BATCH: usize = 16;
 
 /// What stage 1 carries from block to block of a line.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub(super) struct Blocks<'a> {
     b: &'a [u8],
     /// Where the next block starts.
@@ -95,14 +95,17 @@ impl<'a> Blocks<'a> {
         tokens: &mut [u64; BATCH],
         classify: impl Fn(&[u8; 64]) -> Classes,
     ) -> usize {
+        // A copy, which can live in registers through the loop.
+        let mut blocks = *self;
         let mut filled = 0;
         for slot in tokens.iter_mut() {
-            match self.block_with(&classify) {
+            match blocks.block_with(&classify) {
                 Some(bits) => *slot = bits,
                 None => break,
             }
             filled += 1;
         }
+        *self = blocks;
         filled
     }
 
@@ -227,23 +230,27 @@ pub(super) fn prefix_xor(mut bits: u64) -> u64 {
     bits
 }
 
-/// AVX2 and PCLMULQDQ, which the CPU was found to have: only [`Avx2::detected`] makes one.
+/// AVX2, PCLMULQDQ and BMI1, which the CPU was found to have: only [`Avx2::detected`] makes
+/// one.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Avx2(());
 
 impl Avx2 {
-    /// `Some` where the CPU has AVX2 and PCLMULQDQ (`std` caches what it asked the CPU).
+    /// `Some` where the CPU has AVX2, PCLMULQDQ and BMI1 (`std` caches what it asked the
+    /// CPU).
     #[inline]
     pub(super) fn detected() -> Option<Avx2> {
-        (is_x86_feature_detected!("avx2") && is_x86_feature_detected!("pclmulqdq"))
-            .then_some(Avx2(()))
+        (is_x86_feature_detected!("avx2")
+            && is_x86_feature_detected!("pclmulqdq")
+            && is_x86_feature_detected!("bmi1"))
+        .then_some(Avx2(()))
     }
 }
 
 impl Classify for Avx2 {
     #[inline(always)]
     fn fill(self, blocks: &mut Blocks<'_>, tokens: &mut [u64; BATCH]) -> usize {
-        // SAFETY: an `Avx2` exists only where the CPU has AVX2 and PCLMULQDQ.
+        // SAFETY: an `Avx2` exists only where the CPU has AVX2, PCLMULQDQ and BMI1.
         unsafe { fill_avx2(blocks, tokens) }
     }
 }
