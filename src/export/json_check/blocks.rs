@@ -117,9 +117,13 @@ impl<'a> Blocks<'a> {
     fn block_with(&mut self, classify: impl Fn(&[u8; 64]) -> Classes) -> Option<u64> {
         let base = self.next;
         let rest = self.b.get(base..).filter(|rest| !rest.is_empty())?;
-        let classes = match rest.first_chunk::<64>() {
-            Some(block) => classify(block),
-            None => self.last_block(rest, classify),
+        // `line`: the bits of the block's bytes that are the line's (no token past its end).
+        let (classes, line) = match rest.first_chunk::<64>() {
+            Some(block) => (classify(block), u64::MAX),
+            None => (
+                self.last_block(rest, classify),
+                u64::MAX >> (64 - rest.len() as u32),
+            ),
         };
         if classes.odd {
             self.odd = true;
@@ -133,7 +137,8 @@ impl<'a> Blocks<'a> {
         self.after_not_scalar = classes.not_scalar >> 63;
         self.next = base.saturating_add(64);
         // `inside` holds a string's opening quote, not its closing one.
-        Some((classes.quote & inside) | ((classes.structural | scalar_starts) & !inside))
+        let tokens = (classes.quote & inside) | ((classes.structural | scalar_starts) & !inside);
+        Some(tokens & line)
     }
 
     /// The classes of `rest`, the line's last bytes (fewer than 64), then spaces: read from

@@ -56,8 +56,9 @@ fn check_with<S: Classify>(simd: S, b: &[u8]) -> Option<bool> {
         b,
         blocks: &mut blocks,
         batch: &mut batch,
-        filled: 0,
-        block: 0,
+        // As if a full batch were used up: the first token sorts one.
+        filled: BATCH,
+        block: BATCH - 1,
         base: 0,
         bits: 0,
     };
@@ -99,7 +100,12 @@ impl<S: Classify> Tokens<'_, '_, S> {
         let bits = self.bits;
         let at = self.base + bits.trailing_zeros() as usize;
         self.bits = bits & (bits - 1);
-        self.b.get(at).map(|&c| (at, c))
+        debug_assert!(at < self.b.len(), "token {at} past the line's end");
+        // SAFETY: `at` is a byte of the line: a token's bit is set only for a byte of the
+        // line (`Blocks::block_with` clears the bits past its end), and `base` is where the
+        // token's block starts (the start of its batch, 64 bytes on per block after it).
+        let c = unsafe { *self.b.get_unchecked(at) };
+        Some((at, c))
     }
 
     /// Moves on to the next block, sorting a batch where the last is used up.
@@ -108,6 +114,10 @@ impl<S: Classify> Tokens<'_, '_, S> {
         self.block += 1;
         self.base += 64;
         if self.block >= self.filled {
+            if self.filled < BATCH {
+                // The last batch stopped short: at the line's end or at an odd block.
+                return None;
+            }
             self.base = self.blocks.next();
             self.filled = self.simd.fill(self.blocks, self.batch);
             self.block = 0;
