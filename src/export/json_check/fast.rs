@@ -60,6 +60,7 @@ fn check_with<S: Classify>(simd: S, b: &[u8]) -> Option<bool> {
         filled: BATCH,
         block: BATCH - 1,
         base: 0,
+        from_base: b,
         bits: 0,
     };
     let accepted = grammar(&mut tokens).is_ok();
@@ -82,9 +83,11 @@ struct Tokens<'a, 'b, S> {
     /// The tokens of the batch's blocks, `filled` of them.
     batch: &'a mut [u64; BATCH],
     filled: usize,
-    /// The current block: its index in the batch, where it starts, its tokens not taken.
+    /// The current block: its index in the batch, where it starts, the line from there,
+    /// its tokens not taken.
     block: usize,
     base: usize,
+    from_base: &'b [u8],
     bits: u64,
 }
 
@@ -98,14 +101,15 @@ impl<S: Classify> Tokens<'_, '_, S> {
             self.next_block()?;
         }
         let bits = self.bits;
-        let at = self.base + bits.trailing_zeros() as usize;
+        let i = bits.trailing_zeros() as usize;
         self.bits = bits & (bits - 1);
-        debug_assert!(at < self.b.len(), "token {at} past the line's end");
-        // SAFETY: `at` is a byte of the line: a token's bit is set only for a byte of the
-        // line (`Blocks::block_with` clears the bits past its end), and `base` is where the
-        // token's block starts (the start of its batch, 64 bytes on per block after it).
-        let c = unsafe { *self.b.get_unchecked(at) };
-        Some((at, c))
+        debug_assert!(i < self.from_base.len(), "token {i} past the line's end");
+        // SAFETY: `i` is within `from_base`, the line from the token's block on: a token's
+        // bit is set only for a byte of the line (`Blocks::block_with` clears the bits past
+        // its end), and `base` is where the token's block starts (the start of its batch, 64
+        // bytes on per block after it).
+        let c = unsafe { *self.from_base.get_unchecked(i) };
+        Some((self.base + i, c))
     }
 
     /// Moves on to the next block, sorting a batch where the last is used up.
@@ -122,6 +126,7 @@ impl<S: Classify> Tokens<'_, '_, S> {
             self.filled = self.simd.fill(self.blocks, self.batch);
             self.block = 0;
         }
+        self.from_base = self.b.get(self.base..).unwrap_or_default();
         self.bits = *self
             .batch
             .get(self.block)
@@ -136,6 +141,12 @@ impl<S: Classify> Tokens<'_, '_, S> {
             Some((_, c)) if c == want => Ok(()),
             _ => Err(Refused),
         }
+    }
+
+    /// Whether the line ends here: no token after the value.
+    #[inline(always)]
+    fn end(&mut self) -> Result<(), Refused> {
+        self.next().map_or(Ok(()), |_| Err(Refused))
     }
 
     /// [`next`](Self::next), which must be there.
@@ -194,13 +205,12 @@ fn grammar<S: Classify>(t: &mut Tokens<'_, '_, S>) -> Result<(), Refused> {
             _ => t.scalar(at, c)?,
         }
         // A value ended: close containers until one expects another value.
+        if depth == 0 {
+            return t.end();
+        }
         loop {
-            let next = t.next();
-            if depth == 0 {
-                return next.map_or(Ok(()), |_| Err(Refused));
-            }
             let object = kinds & 1 == 1;
-            match next {
+            match t.next() {
                 Some((_, b',')) => {
                     (at, c) = t.value()?;
                     if object {
@@ -214,6 +224,9 @@ fn grammar<S: Classify>(t: &mut Tokens<'_, '_, S>) -> Result<(), Refused> {
             }
             depth -= 1;
             kinds >>= 1;
+            if depth == 0 {
+                return t.end();
+            }
         }
     }
 }
