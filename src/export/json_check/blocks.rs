@@ -135,7 +135,7 @@ impl<'a> Blocks<'a> {
         let scalar_starts =
             !classes.not_scalar & ((classes.not_scalar << 1) | self.after_not_scalar);
         self.after_not_scalar = classes.not_scalar >> 63;
-        self.next = base.saturating_add(64);
+        self.next = base + 64;
         // `inside` holds a string's opening quote, not its closing one.
         let tokens = (classes.quote & inside) | ((classes.structural | scalar_starts) & !inside);
         Some(tokens & line)
