@@ -15,44 +15,31 @@
 //! A block with another byte (a backslash, a control byte, tab and newline included, or a
 //! byte that is not ASCII) ends the fast path: the line goes to the scalar check whole.
 
-use super::blocks::{Avx2, Blocks, Classify, Sse2, BATCH};
+use super::blocks::{Avx2, Blocks, BATCH};
 use super::{literal, number, MAX_DEPTH};
 
 /// [`check_utf8`](super::check_utf8)'s answer for a line of printable ASCII without a
-/// backslash, `None` for any other line (left to the scalar check).
+/// backslash where the CPU has AVX2, PCLMULQDQ and BMI1; `None` for any other line or CPU
+/// (left to the scalar check).
 #[inline]
 pub(crate) fn check(b: &[u8]) -> Option<bool> {
-    match Avx2::detected() {
-        // SAFETY: `avx2` says the CPU has the features.
-        Some(avx2) => unsafe { check_avx2(avx2, b) },
-        None => check_sse2(b),
-    }
+    // SAFETY: `avx2` says the CPU has the features.
+    Avx2::detected().and_then(|avx2| unsafe { check_avx2(avx2, b) })
 }
 
-/// [`check`] by SSE2.
-#[inline(never)]
-pub(super) fn check_sse2(b: &[u8]) -> Option<bool> {
-    check_with(Sse2, b)
-}
-
-/// [`check`] by AVX2, the walk compiled for the CPU too (BMI1's one-instruction bit tricks).
+/// [`check`] where the CPU has the features, the walk compiled for them too (BMI1's
+/// one-instruction bit tricks).
 ///
 /// # Safety
 ///
 /// The CPU has AVX2, PCLMULQDQ and BMI1 (as `avx2` says).
 #[target_feature(enable = "avx2,pclmulqdq,bmi1")]
-pub(super) unsafe fn check_avx2(avx2: Avx2, b: &[u8]) -> Option<bool> {
-    check_with(avx2, b)
-}
-
-/// [`check`] with the blocks sorted by `simd`.
-#[inline(always)]
-fn check_with<S: Classify>(simd: S, b: &[u8]) -> Option<bool> {
+unsafe fn check_avx2(avx2: Avx2, b: &[u8]) -> Option<bool> {
     // Apart from the walk's state, which can then live in registers: stage 1 writes these.
     let mut blocks = Blocks::new(b);
     let mut batch = [0; BATCH];
     let mut tokens = Tokens {
-        simd,
+        avx2,
         b,
         blocks: &mut blocks,
         batch: &mut batch,
@@ -67,7 +54,7 @@ fn check_with<S: Classify>(simd: S, b: &[u8]) -> Option<bool> {
     if !accepted {
         // A refusal stands only for a line the fast path reads whole. Finite: each batch
         // moves on, or ends.
-        while simd.fill(&mut blocks, &mut batch) > 0 {}
+        while avx2.fill(&mut blocks, &mut batch) > 0 {}
     }
     (!blocks.odd()).then_some(accepted && !blocks.in_string())
 }
@@ -76,8 +63,8 @@ fn check_with<S: Classify>(simd: S, b: &[u8]) -> Option<bool> {
 struct Refused;
 
 /// The line's tokens, left to right, a batch of blocks sorted at a time.
-struct Tokens<'a, 'b, S> {
-    simd: S,
+struct Tokens<'a, 'b> {
+    avx2: Avx2,
     b: &'b [u8],
     blocks: &'a mut Blocks<'b>,
     /// The tokens of the batch's blocks, `filled` of them.
@@ -91,7 +78,7 @@ struct Tokens<'a, 'b, S> {
     bits: u64,
 }
 
-impl<S: Classify> Tokens<'_, '_, S> {
+impl Tokens<'_, '_> {
     /// The next token: where it is and its byte. `None` at the line's end, and at a block
     /// the fast path leaves to the scalar check.
     #[inline(always)]
@@ -123,7 +110,7 @@ impl<S: Classify> Tokens<'_, '_, S> {
                 return None;
             }
             self.base = self.blocks.next();
-            self.filled = self.simd.fill(self.blocks, self.batch);
+            self.filled = self.avx2.fill(self.blocks, self.batch);
             self.block = 0;
         }
         self.from_base = self.b.get(self.base..).unwrap_or_default();
@@ -176,7 +163,7 @@ impl<S: Classify> Tokens<'_, '_, S> {
 /// then no token. Strings need nothing more than their opening quote here (stage 1 found
 /// where they end), whitespace is no token.
 #[inline(always)]
-fn grammar<S: Classify>(t: &mut Tokens<'_, '_, S>) -> Result<(), Refused> {
+fn grammar(t: &mut Tokens<'_, '_>) -> Result<(), Refused> {
     // Container kinds, innermost in bit 0: 1 for an object, 0 for an array.
     let mut kinds: u128 = 0;
     let mut depth: u32 = 0;
@@ -234,7 +221,7 @@ fn grammar<S: Classify>(t: &mut Tokens<'_, '_, S>) -> Result<(), Refused> {
 /// An object's key, whose token `c` must be an opening quote, and its colon: the token of
 /// the value after them.
 #[inline(always)]
-fn key<S: Classify>(t: &mut Tokens<'_, '_, S>, c: u8) -> Result<(usize, u8), Refused> {
+fn key(t: &mut Tokens<'_, '_>, c: u8) -> Result<(usize, u8), Refused> {
     if c != b'"' {
         return Err(Refused);
     }
@@ -247,7 +234,7 @@ mod tests {
     use super::super::blocks::Avx2;
     use super::super::tests::{mutate, value, Rng, EXPORT_LINE};
     use super::super::{check_utf8, check_utf8_scalar, MAX_DEPTH};
-    use super::{check_avx2, check_sse2};
+    use super::check_avx2;
     use crate::export::line_cost::PROJECT_LINE;
 
     /// Whether the fast path reads `line` whole: printable ASCII, no backslash.
@@ -256,18 +243,18 @@ mod tests {
             .all(|&c| (0x20..0x80).contains(&c) && c != b'\\')
     }
 
-    /// Both ways of sorting blocks answer as the scalar path on the lines the fast path
-    /// reads, leave it the others, and `check_utf8` answers as the scalar path on all.
+    /// The fast path answers as the scalar path on the lines it reads and leaves it the
+    /// others, and `check_utf8` answers as the scalar path on all. (On a CPU without AVX2
+    /// there is no fast path to compare: `check_utf8` is the scalar path.)
     #[track_caller]
     fn assert_same(line: &[u8]) -> bool {
         let scalar = check_utf8_scalar(line);
         let expected = fast_reads(line).then_some(scalar);
         let shown = String::from_utf8_lossy(line);
-        assert_eq!(check_sse2(line), expected, "SSE2: {shown:?}");
         if let Some(avx2) = Avx2::detected() {
             // SAFETY: `avx2` says the CPU has the features.
             let answer = unsafe { check_avx2(avx2, line) };
-            assert_eq!(answer, expected, "AVX2: {shown:?}");
+            assert_eq!(answer, expected, "{shown:?}");
         }
         assert_eq!(check_utf8(line), scalar, "{shown:?}");
         scalar
