@@ -3,6 +3,11 @@
 //! a batch of blocks a call. Only where the CPU has them: sixteen bytes at a time, by SSE2
 //! alone, the two stages cost more than the scalar check (2,274 instructions against 2,024
 //! for the tests' export line, by callgrind), so without AVX2 the scalar check does it all.
+//!
+//! A line is read a batch at a time ([`BATCH`] blocks, a KiB): one call, its constants in
+//! registers, its carries (inside a string or not, after a scalar or not) in registers from
+//! block to block. The line's last bytes are read as the 64 bytes ending the line, the masks
+//! shifted ([`Classes::shifted`]); a line shorter than a block is copied into one of spaces.
 
 use std::arch::x86_64::{
     __m256i, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
