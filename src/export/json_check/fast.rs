@@ -371,6 +371,35 @@ mod tests {
         assert!(accepted > 1_000, "{accepted} accepted");
     }
 
+    /// Lines of a batch of blocks and more (stage 1 sorts 16 blocks, 1,024 bytes, a call):
+    /// every length around one and two batches, tokens on the batches' edges, edited.
+    #[test]
+    fn lines_across_batches() {
+        let mut rng = Rng(13);
+        for len in (990..1_060)
+            .chain(2_020..2_080)
+            .chain([4_096, 4_097, 10_000])
+        {
+            let mut line = String::from("[");
+            while line.len() + 12 < len {
+                line.push_str(["\"ab\",", "1,", "{\"k\":[]},", "\"\","][rng.below(4)]);
+            }
+            let fill = len - line.len() - 3;
+            line.push_str(&format!("\"{}\"]", "x".repeat(fill)));
+            assert_eq!(line.len(), len);
+            assert!(assert_same(line.as_bytes()), "{len}");
+            for _ in 0..8 {
+                let mut edited = line.clone().into_bytes();
+                let at = rng.below(edited.len());
+                const EDITS: &[u8] = b"\"[]{}:,1x ";
+                edited[at] = EDITS[rng.below(EDITS.len())];
+                assert_same(&edited);
+                edited.truncate(rng.below(edited.len() + 1));
+                assert_same(&edited);
+            }
+        }
+    }
+
     #[test]
     fn nesting_at_the_bound_and_past_it() {
         let depth = MAX_DEPTH as usize;
