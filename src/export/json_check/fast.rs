@@ -89,8 +89,8 @@ struct Tokens<'a, 'b> {
 }
 
 impl Tokens<'_, '_> {
-    /// The next token: where it is and its byte. `None` at the line's end, and at a block
-    /// the fast path leaves to the scalar check.
+    /// The next token: where it is in the current block (its block, now) and its byte.
+    /// `None` at the line's end, and at a block the fast path leaves to the scalar check.
     #[inline(always)]
     fn next(&mut self) -> Option<(usize, u8)> {
         // Finite: each step moves on by a block, or ends.
@@ -107,7 +107,7 @@ impl Tokens<'_, '_> {
         // `Blocks::block_with` sets bits for the line's bytes only. `from_base` is the line
         // from `base` on. (Read checked, the walk costs a tenth more.)
         let c = unsafe { *self.from_base.get_unchecked(i) };
-        Some((self.base + i, c))
+        Some((i, c))
     }
 
     /// Moves on to the next block, sorting a batch where the last is used up.
@@ -154,9 +154,13 @@ impl Tokens<'_, '_> {
         self.next().ok_or(Refused)
     }
 
-    /// The number or literal whose first byte `c` is at `at`, which must fill its run: the
-    /// byte after it ends a scalar (a structural, a quote, a space) or the line.
-    fn scalar(&self, at: usize, c: u8) -> Result<(), Refused> {
+    /// The number or literal whose first byte `c` is at `i` in the current block (taken
+    /// last), which must fill its run: the byte after it ends a scalar (a structural, a
+    /// quote, a space) or the line.
+    fn scalar(&self, i: usize, c: u8) -> Result<(), Refused> {
+        // Here, out of the walk's every step: a token's place in the line is needed for
+        // scalars only.
+        let at = self.base + i;
         let end = match c {
             b't' => literal(self.b, at, b"true"),
             b'f' => literal(self.b, at, b"false"),
@@ -179,9 +183,9 @@ fn grammar(t: &mut Tokens<'_, '_>) -> Result<(), Refused> {
     // Container kinds, innermost in bit 0: 1 for an object, 0 for an array.
     let mut kinds: u128 = 0;
     let mut depth: u32 = 0;
-    let (mut at, mut c) = t.value()?;
+    let (mut i, mut c) = t.value()?;
     loop {
-        // A value starts with token `c` at `at`.
+        // A value starts with token `c`, at `i` in the current block.
         match c {
             b'{' | b'[' => {
                 if depth == MAX_DEPTH {
@@ -190,10 +194,10 @@ fn grammar(t: &mut Tokens<'_, '_>) -> Result<(), Refused> {
                 depth += 1;
                 kinds = (kinds << 1) | u128::from(c == b'{');
                 let (object, close) = (c == b'{', if c == b'{' { b'}' } else { b']' });
-                (at, c) = t.value()?;
+                (i, c) = t.value()?;
                 if c != close {
                     if object {
-                        (at, c) = key(t, c)?;
+                        (i, c) = key(t, c)?;
                     }
                     continue;
                 }
@@ -201,7 +205,7 @@ fn grammar(t: &mut Tokens<'_, '_>) -> Result<(), Refused> {
                 kinds >>= 1;
             }
             b'"' => {}
-            _ => t.scalar(at, c)?,
+            _ => t.scalar(i, c)?,
         }
         // A value ended: close containers until one expects another value.
         if depth == 0 {
@@ -211,9 +215,9 @@ fn grammar(t: &mut Tokens<'_, '_>) -> Result<(), Refused> {
             let object = kinds & 1 == 1;
             match t.next() {
                 Some((_, b',')) => {
-                    (at, c) = t.value()?;
+                    (i, c) = t.value()?;
                     if object {
-                        (at, c) = key(t, c)?;
+                        (i, c) = key(t, c)?;
                     }
                     break;
                 }
