@@ -280,7 +280,7 @@ mod tests {
             } else {
                 0
             };
-            classes.odd |= c == b'\\' || c < 0x20 || c >= 0x80;
+            classes.odd |= c == b'\\' || !(0x20..0x80).contains(&c);
         }
         classes
     }

@@ -281,7 +281,7 @@ mod tests {
     fn plain(rng: &mut Rng, line: &str) -> Vec<u8> {
         const SIGNIFICANT: &[u8] = b"\"{}[]:, ae1-0.t";
         line.bytes()
-            .filter(|&c| c < 0x80 || c >= 0xC0)
+            .filter(|c| !(0x80..0xC0).contains(c))
             .map(|c| {
                 if (0x20..0x80).contains(&c) && c != b'\\' {
                     c
