@@ -34,7 +34,8 @@ pub(super) struct Classes {
 
 impl Classes {
     /// The classes of the line's last `64 - shift` bytes from those of the 64 bytes ending
-    /// the line (`shift` in `1..64`), what comes after the line counted as spaces.
+    /// the line (`shift` in `1..64`), what comes after the line counted as spaces. (`odd`
+    /// stays that of all 64: the bytes before were found not odd already.)
     fn shifted(self, shift: u32) -> Classes {
         let parity = self.quote_parity;
         // The parity of the quotes before the kept bytes, cancelled; past the line's end
@@ -152,25 +153,14 @@ impl<'a> Blocks<'a> {
     /// not odd), else from a copy.
     #[inline(always)]
     fn last_block(&self, rest: &[u8], classify: impl Fn(&[u8; 64]) -> Classes) -> Classes {
-        let shift = 64 - rest.len() as u32;
-        match self
-            .b
-            .len()
-            .checked_sub(64)
-            .and_then(|from| self.b.get(from..))
-        {
-            Some(last) => match last.first_chunk::<64>() {
-                Some(block) => classify(block).shifted(shift),
-                None => Classes::default(),
-            },
-            None => {
-                let mut block = [b' '; 64];
-                if let Some(head) = block.get_mut(..rest.len()) {
-                    head.copy_from_slice(rest);
-                }
-                classify(&block)
-            }
+        if let Some(block) = self.b.last_chunk::<64>() {
+            return classify(block).shifted(64 - rest.len() as u32);
         }
+        let mut block = [b' '; 64];
+        if let Some(head) = block.get_mut(..rest.len()) {
+            head.copy_from_slice(rest);
+        }
+        classify(&block)
     }
 }
 
@@ -189,9 +179,7 @@ impl Avx2 {
             && is_x86_feature_detected!("bmi1"))
         .then_some(Avx2(()))
     }
-}
 
-impl Avx2 {
     /// [`Blocks::fill_with`] by AVX2.
     #[inline(always)]
     pub(super) fn fill(self, blocks: &mut Blocks<'_>, tokens: &mut [u64; BATCH]) -> usize {
@@ -230,7 +218,7 @@ pub(super) unsafe fn classify_avx2(block: &[u8; 64]) -> Classes {
     let mut classes = Classes::default();
     let mut odd = 0;
     for n in 0..2 {
-        // Reads thirty-two of the block's sixty-four bytes (`n < 2`).
+        // In bounds: thirty-two of the block's sixty-four bytes (`n < 2`).
         let v = _mm256_loadu_si256(block.as_ptr().add(32 * n).cast::<__m256i>());
         let quote = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'"' as i8));
         // Also 0x1A and 0x0C, control bytes, which make the block odd anyway.
