@@ -56,7 +56,6 @@ unsafe fn check_avx2(avx2: Avx2, b: &[u8]) -> Option<bool> {
         // As if a full batch were used up: the first token sorts one.
         filled: BATCH,
         block: BATCH - 1,
-        base: 0,
         from_base: b,
         bits: 0,
     };
@@ -80,10 +79,9 @@ struct Tokens<'a, 'b> {
     /// The tokens of the batch's blocks, `filled` of them.
     batch: &'a mut [u64; BATCH],
     filled: usize,
-    /// The current block: its index in the batch, where it starts, the line from there,
-    /// its tokens not taken.
+    /// The current block: its index in the batch, the line from its start on, its tokens
+    /// not taken.
     block: usize,
-    base: usize,
     from_base: &'b [u8],
     bits: u64,
 }
@@ -102,10 +100,10 @@ impl Tokens<'_, '_> {
         self.bits = bits & (bits - 1);
         debug_assert!(i < self.from_base.len(), "token {i} past the line's end");
         // SAFETY: `i < from_base.len()`. The bits are those of a block the last batch sorted
-        // (`block < filled`, which `next_block` keeps), whose start is `base` (the batch's
-        // start, 64 bytes on per block before it, as `Blocks::fill_with` sorts them), and
-        // `Blocks::block_with` sets bits for the line's bytes only. `from_base` is the line
-        // from `base` on. (Read checked, the walk costs a tenth more.)
+        // (`block < filled`, which `next_block` keeps), `Blocks::block_with` sets bits for
+        // the line's bytes only, and `from_base` is the line from that block's start on (the
+        // batch's start, 64 bytes on per block before it, as `Blocks::fill_with` sorts
+        // them). (Read checked, the walk costs a tenth more.)
         let c = unsafe { *self.from_base.get_unchecked(i) };
         Some((i, c))
     }
@@ -114,20 +112,21 @@ impl Tokens<'_, '_> {
     #[inline(always)]
     fn next_block(&mut self) -> Option<()> {
         self.block += 1;
-        self.base += 64;
+        let mut from = 64;
         if self.block >= self.filled {
             if self.filled < BATCH {
                 // The last batch stopped short: at the line's end or at an odd block.
                 return None;
             }
-            self.base = self.blocks.next();
+            from = self.blocks.next();
+            self.from_base = self.b;
             self.filled = self.avx2.fill(self.blocks, self.batch);
             self.block = 0;
             if self.filled == 0 {
                 return None;
             }
         }
-        self.from_base = self.b.get(self.base..).unwrap_or_default();
+        self.from_base = self.from_base.get(from..).unwrap_or_default();
         // `block < filled <= BATCH`: no block past the batch (none taken if it were).
         self.bits = self.batch.get(self.block).copied().unwrap_or(0);
         Some(())
@@ -160,7 +159,7 @@ impl Tokens<'_, '_> {
     fn scalar(&self, i: usize, c: u8) -> Result<(), Refused> {
         // Here, out of the walk's every step: a token's place in the line is needed for
         // scalars only.
-        let at = self.base + i;
+        let at = self.b.len() - self.from_base.len() + i;
         let end = match c {
             b't' => literal(self.b, at, b"true"),
             b'f' => literal(self.b, at, b"false"),
