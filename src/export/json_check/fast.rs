@@ -294,7 +294,7 @@ mod tests {
     #[test]
     fn fast_path_answers_as_the_scalar_path() {
         let mut rng = Rng(0x2545_F491_4F6C_DD1D);
-        let (mut accepted, mut refused) = (0, 0);
+        let (mut accepted, mut refused, mut read_fast) = (0, 0, 0);
         for case in 0..120_000 {
             let mut line = String::new();
             // Spaces before the value put its tokens at every offset of a block.
@@ -313,6 +313,7 @@ mod tests {
                 // Now and then a byte the fast path leaves to the scalar check.
                 _ => mutate(&mut rng, &line).into_bytes(),
             };
+            read_fast += usize::from(fast_reads(&line));
             if assert_same(&line) {
                 accepted += 1;
             } else {
@@ -320,8 +321,8 @@ mod tests {
             }
         }
         assert!(
-            accepted > 20_000 && refused > 20_000,
-            "{accepted} accepted, {refused} refused"
+            accepted > 20_000 && refused > 20_000 && read_fast > 90_000,
+            "{accepted} accepted, {refused} refused, {read_fast} for the fast path"
         );
     }
 
