@@ -9,6 +9,8 @@
 //! block to block. The line's last bytes are read as the 64 bytes ending the line, the masks
 //! shifted ([`Classes::shifted`]); a line shorter than a block is copied into one of spaces.
 
+use std::sync::atomic::{AtomicU8, Ordering};
+
 use std::arch::x86_64::{
     __m256i, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
     _mm256_or_si256, _mm256_set1_epi8, _mm256_setr_epi8, _mm256_shuffle_epi8, _mm_clmulepi64_si128,
@@ -164,20 +166,37 @@ impl<'a> Blocks<'a> {
     }
 }
 
+/// What [`Avx2::ask`] found: not asked yet, `NO` or `YES`. Threads asking at once find the
+/// same answer.
+static CPU_HAS_FEATURES: AtomicU8 = AtomicU8::new(0);
+const NO: u8 = 1;
+const YES: u8 = 2;
+
 /// AVX2, PCLMULQDQ and BMI1, which the CPU was found to have: only [`Avx2::detected`] makes
 /// one.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Avx2(());
 
 impl Avx2 {
-    /// `Some` where the CPU has AVX2, PCLMULQDQ and BMI1 (`std` caches what it asked the
-    /// CPU).
+    /// `Some` where the CPU has AVX2, PCLMULQDQ and BMI1: asked once, the answer kept (one
+    /// load a line, where `std`'s three cached tests cost a dozen instructions).
     #[inline]
     pub(super) fn detected() -> Option<Avx2> {
-        (is_x86_feature_detected!("avx2")
+        match CPU_HAS_FEATURES.load(Ordering::Relaxed) {
+            YES => Some(Avx2(())),
+            NO => None,
+            _ => Avx2::ask(),
+        }
+    }
+
+    /// Asks the CPU, keeps the answer.
+    #[cold]
+    fn ask() -> Option<Avx2> {
+        let has = is_x86_feature_detected!("avx2")
             && is_x86_feature_detected!("pclmulqdq")
-            && is_x86_feature_detected!("bmi1"))
-        .then_some(Avx2(()))
+            && is_x86_feature_detected!("bmi1");
+        CPU_HAS_FEATURES.store(if has { YES } else { NO }, Ordering::Relaxed);
+        has.then_some(Avx2(()))
     }
 
     /// [`Blocks::fill_with`] by AVX2.

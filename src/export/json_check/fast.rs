@@ -18,9 +18,9 @@
 //! for a line the fast path reads whole.
 //!
 //! The cost, in instructions per line (callgrind, `src/export/line_cost.rs`, `lines`): the
-//! tests' 322-byte export line 2,024 by the scalar path, 1,482 by this one (stage 1 about 480
+//! tests' 322-byte export line 2,024 by the scalar path, 1,464 by this one (stage 1 about 480
 //! of them, six blocks; the walk about 870, 58 tokens); the 778-byte project line 4,326 and
-//! 2,821 (stage 1 950, thirteen blocks; the walk 1,810, 136 tokens). The walk is most of it:
+//! 2,803 (stage 1 950, thirteen blocks; the walk 1,810, 136 tokens). The walk is most of it:
 //! some 8 instructions a token (find it, read its byte, match it) and the grammar's state
 //! around them. Stage 1 is AVX2 alone: SSE2's blocks, half the width and without a byte
 //! shuffle, cost more than the scalar path saves (2,274 for the export line).
