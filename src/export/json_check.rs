@@ -7,8 +7,22 @@
 //! [`check`] takes a `&str` (UTF-8 checked before, by `std::str::from_utf8`);
 //! [`check_utf8`] takes the line's bytes and checks UTF-8 in the same pass, where a line JSON
 //! accepts can hold anything but ASCII: inside its strings.
+//!
+//! [`check_utf8`] has two paths, with one answer (the tests hold them to each other on
+//! generated and mutated lines). Where the CPU has AVX2 (x86_64 only), a line of printable
+//! ASCII without a backslash, most export lines, takes the fast path (`fast`, on `blocks`):
+//! bitmasks of 64-byte blocks find the strings and the tokens outside them, and the grammar
+//! walks the tokens alone: a quarter to a third fewer instructions than the scalar path
+//! (figures in `fast`). Every other line, and every line on another CPU,
+//! takes the scalar path ([`check_utf8_scalar`]): the byte state machine, with an SSE2 scan
+//! inside strings.
 
 use std::fmt;
+
+#[cfg(target_arch = "x86_64")]
+mod blocks;
+#[cfg(target_arch = "x86_64")]
+mod fast;
 
 /// The deepest nesting of arrays and objects accepted (one bit per level of a `u128`).
 pub(crate) const MAX_DEPTH: u32 = 128;
@@ -50,6 +64,16 @@ pub(crate) fn check(text: &str) -> Result<(), Invalid> {
 /// character where a byte is not ASCII. Says nothing of why: a refused line is rare, and
 /// asked again the long way for its reason.
 pub(crate) fn check_utf8(b: &[u8]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(answer) = fast::check(b) {
+        return answer;
+    }
+    check_utf8_scalar(b)
+}
+
+/// [`check_utf8`] byte by byte, for any line: the only way off x86_64, and there for the
+/// lines the fast path leaves (a backslash, a control byte or a byte that is not ASCII).
+pub(crate) fn check_utf8_scalar(b: &[u8]) -> bool {
     match value_end_in::<true>(b, skip_ws(b, 0)) {
         Ok(end) => skip_ws(b, end) == b.len(),
         Err(_) => false,
