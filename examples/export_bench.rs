@@ -6,15 +6,18 @@
 //! ```
 //!
 //! It imports the rows into two datasets (the size given and a tenth of it), exports each,
-//! waits, then reads the large one back four ways, in turn, in seven rounds: a bare `ureq`
+//! waits, then reads the large one back five ways, in turn, in seven rounds: a bare `ureq`
 //! client that downloads the stream's files and throws the bytes away (the wire's limit), the
-//! raw checked lines (`ExportTask::lines`), `Value` rows (`ExportTask::stream`) and typed rows
-//! (`ExportedRow`): rows/s on the best wall time of each way (and its median), and the least
-//! CPU time of the reading thread (`/proc/thread-self/schedstat`; the in-process emulator
-//! serves from threads of its own), and the requests a read sends (the emulator's log). The SDK's peak memory (VmHWM) is measured in child processes of this example that do
-//! nothing but stream one export, so the emulator's memory (which grows with the rows it
-//! stores) is not counted and the small and the large run do not share a peak. Beside it, the
-//! same large export is read by the official Python SDK's `get_buffered_stream()`
+//! raw checked lines (`ExportTask::lines`), `Value` rows (`ExportTask::stream`), typed rows
+//! (`ExportedRow`), and the floor of `Value` rows (the raw lines and a clone of a built row
+//! per line, see `value_rows_floor`): rows/s on the best wall time of each way (and its
+//! median), the least CPU time of the reading thread (`/proc/thread-self/schedstat`; the
+//! in-process emulator serves from threads of its own) and of the whole process, what that
+//! allows raw lines on this machine's cores (`wire_bound`), and the requests a read sends
+//! (the emulator's log). The SDK's peak memory (VmHWM) is measured in child processes of
+//! this example that do nothing but stream one export, so the emulator's memory (which grows
+//! with the rows it stores) is not counted and the small and the large run do not share a
+//! peak. Beside it, the same large export is read by the official Python SDK's `get_buffered_stream()`
 //! (`emulator/conformance/export_bench.py`, run with `target/conformance-venv/bin/python`
 //! when that virtualenv exists; `cargo test --workspace` creates it), best (least CPU) of
 //! three runs, whose CPU time (`time.process_time()` over its reading) the SDK's CPU figures
@@ -64,7 +67,7 @@ fn parent(rows: usize) -> anyhow::Result<()> {
     let size = large.total_size(StreamType::Result)?.unwrap_or(0);
 
     println!(
-        "reading the large export ({RUNS} rounds, the four ways in turn in each round; wall is \
+        "reading the large export ({RUNS} rounds, the five ways in turn in each round; wall is \
          the best and the median of each way, CPU the least; CPU is the reading thread's, the \
          emulator serves from its own threads):"
     );
