@@ -17,11 +17,11 @@
 //! (the emulator's log). The SDK's peak memory (VmHWM) is measured in child processes of
 //! this example that do nothing but stream one export, so the emulator's memory (which grows
 //! with the rows it stores) is not counted and the small and the large run do not share a
-//! peak. Beside it, the same large export is read by the official Python SDK's `get_buffered_stream()`
-//! (`emulator/conformance/export_bench.py`, run with `target/conformance-venv/bin/python`
-//! when that virtualenv exists; `cargo test --workspace` creates it), best (least CPU) of
-//! three runs, whose CPU time (`time.process_time()` over its reading) the SDK's CPU figures
-//! are divided by.
+//! peak. Beside it, the same large export is read by the official Python SDK's
+//! `get_buffered_stream()` (`emulator/conformance/export_bench.py`, run with
+//! `target/conformance-venv/bin/python` when that virtualenv exists; `cargo test
+//! --workspace` creates it), best (least CPU) of three runs, whose CPU time
+//! (`time.process_time()` over its reading) the SDK's CPU figures are divided by.
 //!
 //! serde_json is built here with the `float_roundtrip` feature the emulator (a
 //! dev-dependency) turns on; users' builds of the SDK parse floats with serde_json's default
