@@ -532,6 +532,34 @@ pub(crate) mod tests {
         }
     }
 
+    /// The property tests' line for case `case`: every fourth case the emulator's line,
+    /// edited; the others a generated [`value`], edited one time in three.
+    pub(crate) fn case_line(rng: &mut Rng, case: usize) -> String {
+        case_line_with(rng, case, |rng| {
+            let mut line = String::new();
+            value(rng, &mut line, 0);
+            line
+        })
+    }
+
+    /// [`case_line`] with the other cases' lines made by `generate`.
+    pub(crate) fn case_line_with(
+        rng: &mut Rng,
+        case: usize,
+        generate: impl FnOnce(&mut Rng) -> String,
+    ) -> String {
+        let line = if case % 4 == 0 {
+            EXPORT_LINE.to_owned()
+        } else {
+            generate(rng)
+        };
+        if case % 4 == 0 || rng.below(3) == 0 {
+            mutate(rng, &line)
+        } else {
+            line
+        }
+    }
+
     /// Edits a line the way a broken server or transfer would.
     pub(crate) fn mutate(rng: &mut Rng, line: &str) -> String {
         let mut bytes = line.as_bytes().to_vec();
@@ -624,15 +652,7 @@ pub(crate) mod tests {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
         let (mut accepted, mut refused) = (0, 0);
         for case in 0..60_000 {
-            let mut line = String::new();
-            if case % 4 == 0 {
-                line.push_str(EXPORT_LINE);
-            } else {
-                value(&mut rng, &mut line, 0);
-            }
-            if case % 4 == 0 || rng.below(3) == 0 {
-                line = mutate(&mut rng, &line);
-            }
+            let line = case_line(&mut rng, case);
             let expected = serde_accepts(&line);
             assert_eq!(
                 check(&line).is_ok(),

@@ -289,7 +289,7 @@ pub(crate) fn refusal(line: u64, bytes: &[u8], why: &dyn fmt::Display) -> String
 #[cfg(test)]
 mod tests {
     use super::decoder;
-    use crate::export::json_check::tests::{mutate, value, Rng, EXPORT_LINE};
+    use crate::export::json_check::tests::{case_line, Rng};
     use serde::de::IgnoredAny;
 
     /// `IgnoredAny` rows are read by the JSON check, and a line is refused exactly when
@@ -300,15 +300,7 @@ mod tests {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
         let (mut accepted, mut refused) = (0, 0);
         for case in 0..40_000 {
-            let mut line = String::new();
-            if case % 4 == 0 {
-                line.push_str(EXPORT_LINE);
-            } else {
-                value(&mut rng, &mut line, 0);
-            }
-            if case % 4 == 0 || rng.below(3) == 0 {
-                line = mutate(&mut rng, &line);
-            }
+            let line = case_line(&mut rng, case);
             let theirs = serde_json::from_str::<IgnoredAny>(&line).map_err(|e| e.to_string());
             let ours = decode(&line).map(drop).map_err(|e| e.to_string());
             assert_eq!(ours, theirs.map(drop), "case {case}: {line:?}");

@@ -382,7 +382,7 @@ fn once<T>(slot: &mut Option<T>, read: T) -> Option<()> {
 #[cfg(test)]
 mod tests {
     use super::decode;
-    use crate::export::json_check::tests::{mutate, value, Rng, EXPORT_LINE};
+    use crate::export::json_check::tests::{case_line_with, mutate, value, Rng, EXPORT_LINE};
     use crate::ExportedRow;
 
     /// A field's value: mostly a string, sometimes what serde_json must judge.
@@ -468,14 +468,7 @@ mod tests {
         let mut rng = Rng(0x5DEE_CE66_D1CE_4E5B);
         let (mut read, mut refused) = (0, 0);
         for case in 0..60_000 {
-            let mut text = if case % 4 == 0 {
-                EXPORT_LINE.to_owned()
-            } else {
-                line(&mut rng)
-            };
-            if case % 4 == 0 || rng.below(3) == 0 {
-                text = mutate(&mut rng, &text);
-            }
+            let text = case_line_with(&mut rng, case, line);
             match same_as_serde_json(case, &text) {
                 Some(_) => read += 1,
                 None => refused += 1,

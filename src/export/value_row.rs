@@ -183,7 +183,7 @@ impl Builder<'_> {
 #[cfg(test)]
 mod tests {
     use super::decode;
-    use crate::export::json_check::tests::{mutate, value, Rng, EXPORT_LINE};
+    use crate::export::json_check::tests::{case_line, Rng};
     use serde_json::Value;
 
     /// The builder's answer is serde_json's: the same `Value`, or an error where it errs.
@@ -192,15 +192,7 @@ mod tests {
         let mut rng = Rng(0x2545_F491_4F6C_DD1D);
         let (mut built, mut refused) = (0, 0);
         for case in 0..60_000 {
-            let mut line = String::new();
-            if case % 4 == 0 {
-                line.push_str(EXPORT_LINE);
-            } else {
-                value(&mut rng, &mut line, 0);
-            }
-            if case % 4 == 0 || rng.below(3) == 0 {
-                line = mutate(&mut rng, &line);
-            }
+            let line = case_line(&mut rng, case);
             let expected = serde_json::from_str::<Value>(&line);
             match (decode(&line), expected) {
                 (Ok(ours), Ok(theirs)) => {
