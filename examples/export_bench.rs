@@ -39,7 +39,7 @@ use labelbox::{
 use labelbox_emulator::Emulator;
 
 mod bench_support;
-use bench_support::{client, memory_kb, output_of, process_cpu, report, specs};
+use bench_support::{client, memory_kb, output_of, process_cpu, report, specs, thread_cpu};
 
 const PYTHON: &str = "target/conformance-venv/bin/python";
 const PYTHON_BENCH: &str = "emulator/conformance/export_bench.py";
@@ -258,15 +258,6 @@ fn count<T>(rows: impl Iterator<Item = labelbox::Result<T>>) -> anyhow::Result<u
         n += 1;
     }
     Ok(n)
-}
-
-/// This thread's CPU time (`/proc/thread-self/schedstat`, in ns; zero where it is missing).
-fn thread_cpu() -> Duration {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .map(Duration::from_nanos)
-        .unwrap_or_default()
 }
 
 /// The wire's limit: the stream's files asked and downloaded by a bare `ureq` agent, their

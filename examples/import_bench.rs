@@ -43,7 +43,7 @@ const RUNS: usize = 5;
 const PAGE: u32 = 5_000;
 
 mod bench_support;
-use bench_support::{client, memory_kb, output_of, report};
+use bench_support::{client, memory_kb, output_of, process_cpu, report};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -305,7 +305,7 @@ fn child(args: &[String]) -> anyhow::Result<()> {
     let client = client(url, key)?;
     let task = DataUpsertTask::try_from(client.get_task_by_id(task_id)?)?;
     let mut collected = Vec::new();
-    let (wall_start, cpu_start) = (Instant::now(), cpu_seconds());
+    let (wall_start, cpu_start) = (Instant::now(), process_cpu().as_secs_f64());
     let rows = match mode.as_str() {
         "bare" => bare_pages(url, key, task_id)?,
         "stream" => task
@@ -317,7 +317,10 @@ fn child(args: &[String]) -> anyhow::Result<()> {
         }
         other => bail!("unknown mode {other}"),
     };
-    let (wall, cpu) = (wall_start.elapsed(), cpu_seconds() - cpu_start);
+    let (wall, cpu) = (
+        wall_start.elapsed(),
+        process_cpu().as_secs_f64() - cpu_start,
+    );
     // Counted after the measured call, so the figures are of reading alone.
     let rows_kb = collected.iter().map(row_bytes).sum::<usize>() as u64 / 1024;
     println!(
@@ -396,18 +399,4 @@ fn bare_pages(url: &str, key: &str, task_id: &str) -> anyhow::Result<u64> {
             _ => return Ok(rows),
         }
     }
-}
-
-/// CPU time (user + system) of every live thread of this process, from the nanosecond
-/// counters of `/proc/self/task/*/schedstat` (Linux only; 0 elsewhere).
-fn cpu_seconds() -> f64 {
-    let Ok(threads) = std::fs::read_dir("/proc/self/task") else {
-        return 0.0;
-    };
-    let nanos: u64 = threads
-        .flatten()
-        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
-        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
-        .sum();
-    nanos as f64 / 1e9
 }

@@ -1,6 +1,7 @@
 //! What the benchmark examples share: the client, the rows, the figures.
 #![allow(dead_code)]
 
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
@@ -55,13 +56,21 @@ pub fn process_cpu() -> Duration {
     let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
         return Duration::ZERO;
     };
-    let nanos: u64 = tasks
-        .filter_map(|task| {
-            let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
-            stat.split_whitespace().next()?.parse::<u64>().ok()
-        })
-        .sum();
-    Duration::from_nanos(nanos)
+    tasks
+        .filter_map(|task| run_time(&task.ok()?.path().join("schedstat")))
+        .sum()
+}
+
+/// This thread's CPU time (`/proc/thread-self/schedstat`; zero where it is missing).
+pub fn thread_cpu() -> Duration {
+    run_time(Path::new("/proc/thread-self/schedstat")).unwrap_or_default()
+}
+
+/// The run time a `schedstat` file gives first, in nanoseconds.
+fn run_time(schedstat: &Path) -> Option<Duration> {
+    let stat = std::fs::read_to_string(schedstat).ok()?;
+    let nanos = stat.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
 }
 
 /// Runs `command` to its end: its standard output, or an error holding its standard error.
