@@ -39,9 +39,7 @@ fn run() {
             "lines" => {
                 black_box(json_check::check_utf8(bytes));
             }
-            "typed" => drop(black_box(typed_row::decode(
-                std::str::from_utf8(bytes).unwrap(),
-            ))),
+            "typed" => drop(black_box(typed_row::decode(bytes))),
             "value" => drop(black_box(value_row::decode(
                 std::str::from_utf8(bytes).unwrap(),
             ))),

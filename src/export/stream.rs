@@ -149,12 +149,16 @@ pub struct ExportedRow {
 #[must_use = "iterators are lazy: nothing is fetched until it is used"]
 pub struct ExportStream<T = Value> {
     reader: StreamReader,
-    /// How a line's text becomes a row: serde_json, or for `Value` and [`ExportedRow`] rows
-    /// the faster readers of `export/value_row` and `export/typed_row`, which yield the same
-    /// rows and leave every refusal to serde_json.
-    decode: fn(&str) -> serde_json::Result<T>,
+    /// How a line becomes a row: serde_json, or for `Value` and [`ExportedRow`] rows the
+    /// faster readers of `export/value_row` and `export/typed_row`, which yield the same rows
+    /// and leave every refusal to serde_json.
+    decode: Decode<T>,
     _rows: PhantomData<fn() -> T>,
 }
+
+/// How a stream decodes a line's bytes into a row, or says why it does not. Bytes, not text:
+/// a decoder whose own check covers UTF-8 spares the line a second pass.
+type Decode<T> = fn(&[u8]) -> std::result::Result<T, Undecodable>;
 
 impl<T> fmt::Debug for ExportStream<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -198,7 +202,7 @@ impl ExportStream<Value> {
     pub(crate) fn new(reader: StreamReader) -> Self {
         ExportStream {
             reader,
-            decode: value_row::decode,
+            decode: value_rows,
             _rows: PhantomData,
         }
     }
@@ -232,12 +236,7 @@ impl<T: DeserializeOwned> Iterator for ExportStream<T> {
 
     fn next(&mut self) -> Option<Result<T>> {
         let decoded = match self.reader.next_line()? {
-            // One UTF-8 check of the whole line (fast on ASCII) spares serde_json a check of
-            // every string it meets.
-            Ok((bytes, line)) => match std::str::from_utf8(bytes) {
-                Ok(text) => (self.decode)(text).map_err(|e| refusal(line, bytes, &e)),
-                Err(e) => Err(refusal(line, bytes, &e)),
-            },
+            Ok((bytes, line)) => (self.decode)(bytes).map_err(|e| refusal(line, bytes, &e)),
             Err(e) => return Some(Err(e)),
         };
         Some(decoded.map_err(|message| self.reader.refuse_line(message)))
@@ -247,35 +246,72 @@ impl<T: DeserializeOwned> Iterator for ExportStream<T> {
 /// How lines become `U`s: the readers of `export/typed_row` and `export/value_row` for
 /// [`ExportedRow`] and `Value` (the rows serde_json gives, read faster), the check of
 /// `export/json_check` for `IgnoredAny` (lines scanned, nothing built), serde_json otherwise.
-fn decoder<U: DeserializeOwned + 'static>() -> fn(&str) -> serde_json::Result<U> {
-    let exported: fn(&str) -> serde_json::Result<ExportedRow> = typed_row::decode;
-    let value: fn(&str) -> serde_json::Result<Value> = value_row::decode;
-    let ignored: fn(&str) -> serde_json::Result<IgnoredAny> = checked_ignored;
-    // Each is `fn(&str) -> serde_json::Result<U>` exactly when `U` is its row type.
+fn decoder<U: DeserializeOwned + 'static>() -> Decode<U> {
+    let exported: Decode<ExportedRow> = typed_row::decode;
+    let value: Decode<Value> = value_rows;
+    let ignored: Decode<IgnoredAny> = checked_ignored;
+    // Each is `Decode<U>` exactly when `U` is its row type.
     let own: [&dyn Any; 3] = [&exported, &value, &ignored];
-    let found = own.into_iter().find_map(|decode| {
-        decode
-            .downcast_ref::<fn(&str) -> serde_json::Result<U>>()
-            .copied()
-    });
+    let found = own
+        .into_iter()
+        .find_map(|decode| decode.downcast_ref::<Decode<U>>().copied());
     found.unwrap_or(decode_with_serde::<U>)
+}
+
+/// A line's bytes as text: one UTF-8 check of the whole line (fast on ASCII) spares
+/// serde_json a check of every string it meets.
+pub(crate) fn utf8(bytes: &[u8]) -> std::result::Result<&str, Undecodable> {
+    Ok(std::str::from_utf8(bytes)?)
+}
+
+/// A line built into a `Value` by `export/value_row`.
+fn value_rows(bytes: &[u8]) -> std::result::Result<Value, Undecodable> {
+    Ok(value_row::decode(utf8(bytes)?)?)
 }
 
 /// A line checked to be one JSON value, as `serde_json::from_str::<IgnoredAny>` would: what
 /// `export/json_check` accepts serde_json accepts (tested); what it refuses (errors, nesting
 /// past 128) is left to serde_json, whose answer is final. The check is the raw lines' own
-/// (its fast path where the CPU has one); its UTF-8 part is a formality here.
-fn checked_ignored(text: &str) -> serde_json::Result<IgnoredAny> {
-    if json_check::check_utf8(text.as_bytes()) {
+/// (its fast path where the CPU has one), UTF-8 included.
+fn checked_ignored(bytes: &[u8]) -> std::result::Result<IgnoredAny, Undecodable> {
+    if json_check::check_utf8(bytes) {
         Ok(IgnoredAny)
     } else {
-        serde_json::from_str(text)
+        decode_with_serde(bytes)
     }
 }
 
 /// A line decoded by serde_json into `T`.
-fn decode_with_serde<T: DeserializeOwned>(text: &str) -> serde_json::Result<T> {
-    serde_json::from_str(text)
+fn decode_with_serde<T: DeserializeOwned>(bytes: &[u8]) -> std::result::Result<T, Undecodable> {
+    Ok(serde_json::from_str(utf8(bytes)?)?)
+}
+
+/// Why a line does not decode: it is not UTF-8, or serde_json's error.
+#[derive(Debug)]
+pub(crate) enum Undecodable {
+    Utf8(std::str::Utf8Error),
+    Json(serde_json::Error),
+}
+
+impl fmt::Display for Undecodable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Undecodable::Utf8(e) => e.fmt(f),
+            Undecodable::Json(e) => e.fmt(f),
+        }
+    }
+}
+
+impl From<std::str::Utf8Error> for Undecodable {
+    fn from(e: std::str::Utf8Error) -> Self {
+        Undecodable::Utf8(e)
+    }
+}
+
+impl From<serde_json::Error> for Undecodable {
+    fn from(e: serde_json::Error) -> Self {
+        Undecodable::Json(e)
+    }
 }
 
 /// Why line `line` was refused, with its start.
@@ -290,10 +326,28 @@ pub(crate) fn refusal(line: u64, bytes: &[u8], why: &dyn fmt::Display) -> String
 mod tests {
     use super::decoder;
     use crate::export::json_check::tests::{case_line, Rng};
+    use crate::ExportedRow;
     use serde::de::IgnoredAny;
+    use serde_json::Value;
 
     /// `IgnoredAny` rows are read by the JSON check, and a line is refused exactly when
     /// serde_json refuses it, with serde_json's error.
+    /// Bytes that are not UTF-8 are refused with `std`'s reason, whatever the rows.
+    #[test]
+    fn lines_that_are_not_utf8_say_so() {
+        let line = &[&br#"{"data_row":{"id":""#[..], b"\xff", br#""}}"#].concat();
+        let why = std::str::from_utf8(line).unwrap_err().to_string();
+        let answers = [
+            decoder::<IgnoredAny>()(line).map(drop),
+            decoder::<ExportedRow>()(line).map(drop),
+            decoder::<Value>()(line).map(drop),
+            decoder::<std::collections::HashMap<String, Value>>()(line).map(drop),
+        ];
+        for answer in answers {
+            assert_eq!(answer.unwrap_err().to_string(), why);
+        }
+    }
+
     #[test]
     fn ignored_rows_are_refused_as_serde_json_refuses_them() {
         let decode = decoder::<IgnoredAny>();
@@ -302,7 +356,7 @@ mod tests {
         for case in 0..40_000 {
             let line = case_line(&mut rng, case);
             let theirs = serde_json::from_str::<IgnoredAny>(&line).map_err(|e| e.to_string());
-            let ours = decode(&line).map(drop).map_err(|e| e.to_string());
+            let ours = decode(line.as_bytes()).map(drop).map_err(|e| e.to_string());
             assert_eq!(ours, theirs.map(drop), "case {case}: {line:?}");
             if ours.is_ok() {
                 accepted += 1;
