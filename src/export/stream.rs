@@ -330,8 +330,6 @@ mod tests {
     use serde::de::IgnoredAny;
     use serde_json::Value;
 
-    /// `IgnoredAny` rows are read by the JSON check, and a line is refused exactly when
-    /// serde_json refuses it, with serde_json's error.
     /// Bytes that are not UTF-8 are refused with `std`'s reason, whatever the rows.
     #[test]
     fn lines_that_are_not_utf8_say_so() {
@@ -348,6 +346,8 @@ mod tests {
         }
     }
 
+    /// `IgnoredAny` rows are read by the JSON check, and a line is refused exactly when
+    /// serde_json refuses it, with serde_json's error.
     #[test]
     fn ignored_rows_are_refused_as_serde_json_refuses_them() {
         let decode = decoder::<IgnoredAny>();
