@@ -286,33 +286,9 @@ fn decode_with_serde<T: DeserializeOwned>(bytes: &[u8]) -> std::result::Result<T
     Ok(serde_json::from_str(utf8(bytes)?)?)
 }
 
-/// Why a line does not decode: it is not UTF-8, or serde_json's error.
-#[derive(Debug)]
-pub(crate) enum Undecodable {
-    Utf8(std::str::Utf8Error),
-    Json(serde_json::Error),
-}
-
-impl fmt::Display for Undecodable {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Undecodable::Utf8(e) => e.fmt(f),
-            Undecodable::Json(e) => e.fmt(f),
-        }
-    }
-}
-
-impl From<std::str::Utf8Error> for Undecodable {
-    fn from(e: std::str::Utf8Error) -> Self {
-        Undecodable::Utf8(e)
-    }
-}
-
-impl From<serde_json::Error> for Undecodable {
-    fn from(e: serde_json::Error) -> Self {
-        Undecodable::Json(e)
-    }
-}
+/// Why a line does not decode: `std`'s UTF-8 error or serde_json's (boxed by `?`), as its
+/// refusal says it.
+pub(crate) type Undecodable = Box<dyn std::error::Error + Send + Sync>;
 
 /// Why line `line` was refused, with its start.
 pub(crate) fn refusal(line: u64, bytes: &[u8], why: &dyn fmt::Display) -> String {
