@@ -9,8 +9,9 @@
 //! asynchronous path), connects an ontology, imports one label per row (streamed from a
 //! `Clone` iterator), exports the project with label details and waits. Then, in five rounds,
 //! child processes of this example, which do nothing else (so the emulator's CPU and memory
-//! are not counted), stream the export as `Value` rows and as typed `ExportedRow`s (labels
-//! counted), and, as the floor, with every line's JSON scanned but nothing built
+//! are not counted), stream the export as `Value` rows, as typed `ExportedRow`s and as
+//! `ExportedLine`s read through accessors (labels counted), and, as the floor, with every
+//! line's JSON scanned but nothing built
 //! (`IgnoredAny`): CPU time (every thread's run time in ns, from
 //! `/proc/self/task/*/schedstat`), wall, time to the first row and peak memory (VmHWM). In
 //! each round the official Python SDK reads the same export with `get_buffered_stream()`
@@ -24,9 +25,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use labelbox::{
-    Annotation, AnnotationDataRow, Client, DataRowIdentifiers, ExportedRow, ImportState, MediaType,
-    NormalizedOntology, OntologyClassification, ProjectExportOptions, StreamType, TaskStatus,
-    WaitOptions, ENV_API_KEY, MAX_BATCH_ROWS,
+    Annotation, AnnotationDataRow, Client, DataRowIdentifiers, ExportedLine, ExportedRow,
+    ImportState, MediaType, NormalizedOntology, OntologyClassification, ProjectExportOptions,
+    StreamType, TaskStatus, WaitOptions, ENV_API_KEY, MAX_BATCH_ROWS,
 };
 use labelbox_emulator::Emulator;
 use serde_json::Value;
@@ -80,15 +81,16 @@ fn parent(rows: usize) -> anyhow::Result<()> {
             "  skipping the official SDK: no virtualenv with it (cargo test --workspace makes one)"
         );
     }
-    let mut cpu: Vec<[f64; 4]> = Vec::new();
+    let python_at = WAYS.len();
+    let mut cpu: Vec<[f64; WAYS.len() + 1]> = Vec::new();
     for round in 1..=ROUNDS {
-        let mut this = [f64::NAN; 4];
+        let mut this = [f64::NAN; WAYS.len() + 1];
         for (at, how) in WAYS.into_iter().enumerate() {
             let f = sdk_child(&emulator, &task_id, how)?;
             this[at] = report(round, how, &f);
         }
         if let Some(python) = python {
-            this[3] = report(
+            this[python_at] = report(
                 round,
                 "python",
                 &python_figures(python, &emulator, &task_id)?,
@@ -103,14 +105,14 @@ fn parent(rows: usize) -> anyhow::Result<()> {
         "CPU against the official SDK's, per round (and the least of each against its least):"
     );
     for (at, how) in WAYS.into_iter().enumerate() {
-        let ratios: Vec<f64> = cpu.iter().map(|c| c[at] / c[3]).collect();
+        let ratios: Vec<f64> = cpu.iter().map(|c| c[at] / c[python_at]).collect();
         let least = |i: usize| cpu.iter().map(|c| c[i]).fold(f64::INFINITY, f64::min);
         let (lo, hi) = ratios.iter().fold((f64::INFINITY, 0f64), |(lo, hi), r| {
             (lo.min(*r), hi.max(*r))
         });
         println!(
             "  {how:<6} {lo:.3}x to {hi:.3}x ({:.3}x least to least)",
-            least(at) / least(3)
+            least(at) / least(python_at)
         );
     }
     Ok(())
@@ -120,8 +122,9 @@ fn parent(rows: usize) -> anyhow::Result<()> {
 /// than once and the ratios are given as a range.
 const ROUNDS: usize = 5;
 /// How the SDK's children read the export: the floor (lines checked, nothing built), `Value`
-/// rows and typed rows.
-const WAYS: [&str; 3] = ["skip", "value", "typed"];
+/// rows, typed rows of owned fields (`ExportedRow`) and typed rows read through accessors
+/// (`ExportedLine`).
+const WAYS: [&str; 4] = ["skip", "value", "typed", "line"];
 
 /// One streaming child's figures.
 fn sdk_child(emulator: &Emulator, task_id: &str, how: &str) -> anyhow::Result<Value> {
@@ -214,7 +217,7 @@ fn labeled_export(client: &Client, rows: usize) -> anyhow::Result<String> {
 /// Child: stream the export (as `Value`s or typed rows), then print its figures.
 fn stream_child(args: &[String]) -> anyhow::Result<()> {
     let [url, task_id, how] = args else {
-        bail!("usage: stream-child URL TASK_ID skip|value|typed (key in {ENV_API_KEY})");
+        bail!("usage: stream-child URL TASK_ID skip|value|typed|line (key in {ENV_API_KEY})");
     };
     let client = client(url, &std::env::var(ENV_API_KEY)?)?;
     let export = client.get_export_task(task_id)?;
@@ -228,6 +231,13 @@ fn stream_child(args: &[String]) -> anyhow::Result<()> {
             row?;
             first_row.get_or_insert_with(|| start.elapsed());
             rows += 1;
+        }
+    } else if how == "line" {
+        for row in export.stream_as::<ExportedLine>(StreamType::Result)? {
+            let row = row?;
+            first_row.get_or_insert_with(|| start.elapsed());
+            rows += 1;
+            labels += row.projects().map(|p| p.labels().count()).sum::<usize>();
         }
     } else if how == "typed" {
         for row in export.stream_as::<ExportedRow>(StreamType::Result)? {

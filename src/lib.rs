@@ -94,6 +94,7 @@ pub use config::{
 };
 pub use dataset::{Dataset, Datasets};
 pub use error::{Error, Result};
+pub use export::line_row::{ExportedLine, LineAnnotation, LineLabel, LineProject};
 pub use export::lines::ExportLines;
 pub use export::options::{
     ExportOptions, ExportSelection, INCLUDE_NAMES, MAX_EXPORT_IDS, MAX_EXPORT_SCOPE_IDS,

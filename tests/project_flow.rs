@@ -8,8 +8,8 @@ use std::collections::HashSet;
 
 use import_support::*;
 use labelbox::{
-    Annotation, AnnotationDataRow, AnnotationImportKind, DataRowIdentifiers, Error, ExportedRow,
-    ImportState, MediaType, NormalizedOntology, OntologyClassification, OntologyTool,
+    Annotation, AnnotationDataRow, AnnotationImportKind, DataRowIdentifiers, Error, ExportedLine,
+    ExportedRow, ImportState, MediaType, NormalizedOntology, OntologyClassification, OntologyTool,
     ProjectExportOptions, StreamType, TaskStatus, WorkflowStatus,
 };
 use serde_json::json;
@@ -235,6 +235,27 @@ fn ontology_label_import_and_project_export() {
         part.project_details.as_ref().unwrap().batch_name.as_deref(),
         Some("all")
     );
+    // The same stream as `ExportedLine`s: each one reads as the row above, through accessors.
+    let lines: Vec<ExportedLine> = export
+        .stream_as::<ExportedLine>(StreamType::Result)
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(
+        lines.iter().map(ExportedLine::to_row).collect::<Vec<_>>(),
+        rows
+    );
+    assert_eq!(
+        lines.iter().map(ExportedLine::label_count).sum::<usize>(),
+        3
+    );
+    let line = lines.iter().find(|l| l.data_row_id() == ids[0]).unwrap();
+    let in_project = line.project(project.id()).unwrap();
+    let label = in_project.labels().next().unwrap();
+    let car: serde_json::Value = label.objects().next().unwrap().decode().unwrap();
+    assert_eq!(car["name"], "car");
+    assert_eq!(label.details(), part.labels[0].label_details);
+    assert_eq!(in_project.details(), part.project_details);
     let sent = requests_with(&emu, "exportDataRowsInProject")
         .pop()
         .unwrap();

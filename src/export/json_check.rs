@@ -86,6 +86,11 @@ pub(crate) fn value_end(b: &[u8], i: usize) -> Checked {
     value_end_in::<false>(b, i)
 }
 
+/// [`value_end`] for bytes not known to be UTF-8: every string is checked to be.
+pub(crate) fn value_end_utf8(b: &[u8], i: usize) -> Checked {
+    value_end_in::<true>(b, i)
+}
+
 /// [`value_end`], with `UTF8` also checking that every string is UTF-8 (for bytes not known
 /// to be).
 #[inline(always)]
@@ -196,6 +201,11 @@ pub(crate) fn string(b: &[u8], i: usize) -> Checked {
     string_in::<false>(b, i)
 }
 
+/// [`string`] for bytes not known to be UTF-8: its non-ASCII bytes are checked to be.
+pub(crate) fn string_utf8(b: &[u8], i: usize) -> Checked {
+    string_in::<true>(b, i)
+}
+
 /// [`string`], with `UTF8` also checking that its non-ASCII bytes are UTF-8.
 #[inline(always)]
 fn string_in<const UTF8: bool>(b: &[u8], mut i: usize) -> Checked {
@@ -253,7 +263,7 @@ fn special(b: &[u8], mut i: usize) -> usize {
 /// The first index at or after `i` holding `"`, `\`, a control character or a byte that is
 /// not ASCII (`len` if none).
 #[inline(always)]
-fn to_special_or_high(b: &[u8], mut i: usize) -> usize {
+pub(crate) fn to_special_or_high(b: &[u8], mut i: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
     while i + 16 <= b.len() {
         if let Some(found) = sse2::special_or_high_in_16(b, i) {

@@ -7,13 +7,14 @@
 //!     --ignored --exact export::line_cost::run
 //! ```
 //!
-//! `LINE_COST=WHAT:N` runs reader `WHAT` (`check`, `utf8`, `lines`, `typed`, `value`,
+//! `LINE_COST=WHAT:N` runs reader `WHAT` (`check`, `utf8`, `lines`, `typed`, `line`, `value`,
 //! `serde`; `project-…` for the project line) `N` times; the difference between two `N`s
 //! divided by their difference is the cost of one line.
 
 use std::hint::black_box;
 
 use crate::export::json_check::tests::EXPORT_LINE;
+use crate::export::line_row::ExportedLine;
 use crate::export::{json_check, typed_row, value_row};
 
 /// A line of a project export as the emulator serves it (one label, its details).
@@ -40,6 +41,7 @@ fn run() {
                 black_box(json_check::check_utf8(bytes));
             }
             "typed" => drop(black_box(typed_row::decode(bytes))),
+            "line" => drop(black_box(ExportedLine::decode_line(bytes))),
             "value" => drop(black_box(value_row::decode(
                 std::str::from_utf8(bytes).unwrap(),
             ))),

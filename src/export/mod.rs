@@ -4,6 +4,7 @@
 pub(crate) mod json_check;
 #[cfg(test)]
 pub(crate) mod line_cost;
+pub(crate) mod line_row;
 pub(crate) mod lines;
 pub(crate) mod options;
 pub(crate) mod project_row;

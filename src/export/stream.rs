@@ -11,6 +11,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::export::line_row::ExportedLine;
 use crate::export::lines::ExportLines;
 use crate::export::reader::StreamReader;
 use crate::export::{json_check, typed_row, value_row};
@@ -248,10 +249,11 @@ impl<T: DeserializeOwned> Iterator for ExportStream<T> {
 /// `export/json_check` for `IgnoredAny` (lines scanned, nothing built), serde_json otherwise.
 fn decoder<U: DeserializeOwned + 'static>() -> Decode<U> {
     let exported: Decode<ExportedRow> = typed_row::decode;
+    let line: Decode<ExportedLine> = ExportedLine::decode_line;
     let value: Decode<Value> = value_rows;
     let ignored: Decode<IgnoredAny> = checked_ignored;
     // Each is `Decode<U>` exactly when `U` is its row type.
-    let own: [&dyn Any; 3] = [&exported, &value, &ignored];
+    let own: [&dyn Any; 4] = [&exported, &line, &value, &ignored];
     let found = own
         .into_iter()
         .find_map(|decode| decode.downcast_ref::<Decode<U>>().copied());
@@ -314,6 +316,7 @@ mod tests {
         let answers = [
             decoder::<IgnoredAny>()(line).map(drop),
             decoder::<ExportedRow>()(line).map(drop),
+            decoder::<crate::ExportedLine>()(line).map(drop),
             decoder::<Value>()(line).map(drop),
             decoder::<std::collections::HashMap<String, Value>>()(line).map(drop),
         ];

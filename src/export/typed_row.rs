@@ -1,308 +1,312 @@
-//! [`ExportedRow`]s read straight from a line's bytes: the `data_row` part's four texts copied
-//! once each, the `projects` part (when present) read field by field in its known shape (its
-//! annotations kept as their checked text, reviews built by `export/value_row`), every other
-//! part checked by `export/json_check` and skipped. The answer is serde_json's own: whatever
-//! this reader does not take whole (a syntax error, a missing or repeated field, a field of
-//! another type, row data that is not a string, nesting past the check's bound) is parsed
-//! again by `serde_json::from_str::<ExportedRow>`, whose row or error is final.
+//! The places of an export line's known parts, read straight from its bytes, and the
+//! [`ExportedRow`]s built from them (the [`ExportedLine`]s of `export/line_row` keep them):
+//! `data_row`'s four texts, the `projects` part (when present) in its known shape (names,
+//! ids, details' texts and numbers, each annotation's and review's checked text), every
+//! other part checked by `export/json_check` and skipped. The cursor checks UTF-8 itself
+//! (ASCII outside strings, every string checked), so a line it takes needs no other pass. The
+//! answer is serde_json's own: whatever this reader does not take whole (a syntax error, a
+//! missing or repeated field or project id, a field of another type, row data that is not a
+//! string, nesting past the check's bound, bytes that are not UTF-8) is parsed again by
+//! `serde_json::from_str::<ExportedRow>`, whose row or error is final.
 //!
-//! What a row costs, and what was tried (callgrind, `src/export/line_cost.rs`, the 778-byte
-//! project line with one label; 10,370 instructions a line here, the raw-line check 2,803):
-//! - Reading the shape by the places of the tokens the raw-line check's fast path finds
-//!   (AVX2 bitmasks), instead of byte by byte: 12,431. The check with its token places costs
-//!   what this cursor's scan does (about 4,000); building the row is the same either way.
-//! - This same walk building no `String`, `Vec` or map, only the line copied once and a
-//!   `Vec<u32>` of the places of its texts (two allocations a row, the layout a row read
-//!   through accessors would need): 6,177. The 15 allocations of a row of owned fields, their
-//!   frees and the moves around them are the difference; the walk itself (keys matched,
-//!   values passed over and checked, 14 strings scanned, `std`'s UTF-8 check) is the rest.
+//! What a line costs, and what was tried (callgrind, `src/export/line_cost.rs`, the 778-byte
+//! project line with one label; the raw-line check 2,803 instructions):
+//! - Its places, kept by an `ExportedLine` (two allocations): 6,065. An `ExportedRow` built
+//!   from them: 11,227 (its fields' fifteen allocations, their frees and copies; read by a
+//!   walk that built the fields as it went, 10,370).
+//! - Reading the places over the tokens the raw-line check's fast path finds (AVX2 bitmasks)
+//!   instead of byte by byte, this module's reading written once over both: 6,552, slower.
+//!   Whitespace and strings cost nothing to pass there, but every token costs a step (some
+//!   fifteen instructions with its place), four a field, where the cursor's scans are as
+//!   cheap. A walk keeping the row's shape as the check's grammar's state: 8,600.
+//! - An `ExportedRow` read over the check's tokens kept on a tape: 12,431.
+//! - Where this line's 6,065 go: the three values passed over and checked (the annotation,
+//!   `media_attributes`, `metadata_fields`), about 1,200; the line's copy and the two
+//!   allocations, about 400; the rest is keys matched and strings found, some 40 fields.
+//!
+//! [`ExportedLine`]: crate::ExportedLine
 
-use std::borrow::Cow;
+use std::ops::Deref;
 
-use serde_json::Value;
-
-use crate::export::json_check::{number, skip_ws, string, to_special, value_end};
-use crate::export::project_row::{
-    ExportedAnnotation, ExportedAnnotations, ExportedLabel, ExportedLabelDetails, ExportedProject,
-    ExportedProjectDetails, ExportedProjects,
-};
-use crate::export::stream::{self, ExportedDataRow, ExportedRow, Undecodable};
+use crate::export::json_check::{number, skip_ws, string_utf8, to_special_or_high, value_end_utf8};
+use crate::export::line_row::{Part, Parts, Span};
+use crate::export::stream::{self, ExportedRow, Undecodable};
 use crate::export::value_row;
 
 /// The line `bytes` as serde_json decodes it into an [`ExportedRow`], or why it does not
 /// decode (not UTF-8, or serde_json's error).
 pub(crate) fn decode(bytes: &[u8]) -> Result<ExportedRow, Undecodable> {
-    let text = stream::utf8(bytes)?;
-    match (Cursor { text, at: 0 }).row() {
+    let (text, index) = read(bytes)?;
+    let row = index.and_then(|index| Parts::new(text, &index.extra, &index.spans).to_row());
+    match row {
         Some(row) => Ok(row),
         None => Ok(serde_json::from_str(text)?),
     }
 }
 
-struct Cursor<'a> {
-    text: &'a str,
-    at: usize,
+/// Line `bytes` as text (or why it is not UTF-8), and the places of its known parts where
+/// this reader takes it whole (`None`: the line is left to serde_json).
+pub(crate) fn read(bytes: &[u8]) -> Result<(&str, Option<Index>), Undecodable> {
+    let Some(index) = index(bytes) else {
+        return Ok((stream::utf8(bytes)?, None));
+    };
+    debug_assert!(std::str::from_utf8(bytes).is_ok(), "{bytes:?}");
+    // SAFETY: the cursor took the line whole, and it takes UTF-8 only: ASCII alone outside
+    // strings (the grammar's bytes), and every string it reads or passes over checked
+    // (`to_special_or_high` stops at the first byte that is not ASCII, `string_utf8` and
+    // `value_end_utf8` check UTF-8). Checking again would be a second pass over every byte
+    // (tested: `lines_that_are_not_utf8_are_refused_as_std_refuses_them`).
+    let text = unsafe { std::str::from_utf8_unchecked(bytes) };
+    Ok((text, Some(index)))
 }
 
-/// A field of `data_row` as read: absent, `null`, or a string.
-type Field = Option<Option<String>>;
+/// The places of the known parts of line `b`, read byte by byte, when this reader takes it
+/// whole (else `None`: the line is left to serde_json, or is not UTF-8).
+pub(crate) fn index(b: &[u8]) -> Option<Index> {
+    let mut cursor = Cursor {
+        b,
+        at: 0,
+        found: Index::new(),
+    };
+    cursor.ws()?;
+    row(&mut cursor)?;
+    Some(cursor.found)
+}
+
+/// The places of a line's known parts, in the line's order, and the texts of the strings
+/// that held escapes, unescaped (a span at or past the line's length is in `extra`, from the
+/// line's length on).
+pub(crate) struct Index {
+    pub(crate) spans: Vec<Span>,
+    pub(crate) extra: String,
+    /// How many projects were read.
+    projects: usize,
+}
+
+impl Index {
+    fn new() -> Self {
+        Index {
+            spans: Vec::with_capacity(24),
+            extra: String::new(),
+            projects: 0,
+        }
+    }
+}
+
+/// A key as read: in the line, where it starts, or unescaped. Compared as bytes.
+enum Key<'a> {
+    InLine(&'a [u8], usize),
+    Unescaped(String),
+}
+
+impl Deref for Key<'_> {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Key::InLine(key, _) => key,
+            Key::Unescaped(key) => key.as_bytes(),
+        }
+    }
+}
+
+/// Marks a part of the line read, unless it was read before (a repeated field, which
+/// serde_json refuses: left to it).
+fn once(read: &mut bool) -> Option<()> {
+    (!*read).then(|| *read = true)
+}
+
+/// Which known fields of an object were read, one bit per [`Part`]: a repeated field, which
+/// serde_json refuses, is left to it.
+#[derive(Default)]
+struct Seen(u64);
+
+impl Seen {
+    fn first(&mut self, part: Part) -> Option<()> {
+        let bit = 1u64 << (part as u8);
+        (self.0 & bit == 0).then(|| self.0 |= bit)
+    }
+}
+
+/// The whole line: one object holding `data_row` once (with an `id` string) and `projects`
+/// at most once, whitespace around it.
+fn row<'a>(s: &mut Cursor<'a>) -> Option<()> {
+    let (mut data_row, mut projects) = (false, false);
+    s.object(|s, key| match &*key {
+        b"data_row" => {
+            once(&mut data_row)?;
+            read_data_row(s)
+        }
+        b"projects" => {
+            once(&mut projects)?;
+            read_projects(s)
+        }
+        _ => s.skip(),
+    })?;
+    s.end()?;
+    data_row.then_some(())
+}
+
+fn read_data_row<'a>(s: &mut Cursor<'a>) -> Option<()> {
+    let mut seen = Seen::default();
+    let mut id = false;
+    s.object(|s, key| {
+        let part = match &*key {
+            b"id" => Part::DataRowId,
+            b"global_key" => Part::GlobalKey,
+            b"row_data" => Part::RowData,
+            b"external_id" => Part::ExternalId,
+            _ => return s.skip(),
+        };
+        seen.first(part)?;
+        let string = s.text_or_null(part)?;
+        id |= string && part == Part::DataRowId;
+        Some(())
+    })?;
+    id.then_some(())
+}
+
+/// The `projects` part (labels of project exports): per project id, its fields read in their
+/// known shape, unknown ones checked and skipped. A repeated project id (serde_json keeps
+/// the last) or field, or a field of another shape, is left to serde_json.
+fn read_projects<'a>(s: &mut Cursor<'a>) -> Option<()> {
+    let first = s.found.spans.len();
+    s.object(|s, id| {
+        let (start, end) = s.key_span(id);
+        s.put(Part::Project, start, end)?;
+        s.found.projects += 1;
+        read_project(s)
+    })?;
+    if s.found.projects < 2 {
+        return Some(());
+    }
+    let line = std::str::from_utf8(s.b).ok()?;
+    let found = &s.found;
+    let parts = Parts::new(line, &found.extra, &found.spans[first..]);
+    parts.distinct_projects().then_some(())
+}
+
+fn read_project<'a>(s: &mut Cursor<'a>) -> Option<()> {
+    let mut seen = Seen::default();
+    s.object(|s, key| match &*key {
+        b"name" => {
+            seen.first(Part::ProjectName)?;
+            s.text(Part::ProjectName)
+        }
+        b"labels" => {
+            seen.first(Part::Label)?;
+            s.array(read_label)
+        }
+        b"project_details" => {
+            seen.first(Part::ProjectDetails)?;
+            s.or_null(Part::ProjectDetails, read_project_details)
+        }
+        _ => s.skip(),
+    })
+}
+
+fn read_label<'a>(s: &mut Cursor<'a>) -> Option<()> {
+    s.put(Part::Label, s.at, s.at)?;
+    let mut seen = Seen::default();
+    s.object(|s, key| match &*key {
+        b"id" => {
+            seen.first(Part::LabelId)?;
+            s.text(Part::LabelId)
+        }
+        b"annotations" => {
+            seen.first(Part::Object)?;
+            read_annotations(s)
+        }
+        b"label_details" => {
+            seen.first(Part::LabelDetails)?;
+            s.or_null(Part::LabelDetails, read_label_details)
+        }
+        _ => s.skip(),
+    })
+}
+
+fn read_annotations<'a>(s: &mut Cursor<'a>) -> Option<()> {
+    let mut seen = Seen::default();
+    s.object(|s, key| {
+        let part = match &*key {
+            b"objects" => Part::Object,
+            b"classifications" => Part::Classification,
+            b"relationships" => Part::Relationship,
+            _ => return s.skip(),
+        };
+        seen.first(part)?;
+        s.array(|s| s.json(part))
+    })
+}
+
+fn read_label_details<'a>(s: &mut Cursor<'a>) -> Option<()> {
+    let mut seen = Seen::default();
+    s.object(|s, key| {
+        let part = match &*key {
+            b"created_at" => Part::LabelCreatedAt,
+            b"updated_at" => Part::LabelUpdatedAt,
+            b"created_by" => Part::LabelCreatedBy,
+            b"content_last_updated_at" => Part::ContentLastUpdatedAt,
+            b"reviews" => {
+                seen.first(Part::Review)?;
+                return s.array(|s| s.review());
+            }
+            _ => return s.skip(),
+        };
+        seen.first(part)?;
+        s.text_or_null(part).map(drop)
+    })
+}
+
+fn read_project_details<'a>(s: &mut Cursor<'a>) -> Option<()> {
+    let mut seen = Seen::default();
+    s.object(|s, key| {
+        let part = match &*key {
+            b"ontology_id" => Part::OntologyId,
+            b"task_id" => Part::TaskId,
+            b"task_name" => Part::TaskName,
+            b"batch_id" => Part::BatchId,
+            b"batch_name" => Part::BatchName,
+            b"workflow_status" => Part::WorkflowStatus,
+            b"created_at" => Part::ProjectCreatedAt,
+            b"priority" => {
+                seen.first(Part::Priority)?;
+                return s.int_or_null(Part::Priority);
+            }
+            b"consensus_expected_label_count" => {
+                seen.first(Part::ConsensusCount)?;
+                return s.int_or_null(Part::ConsensusCount);
+            }
+            _ => return s.skip(),
+        };
+        seen.first(part)?;
+        s.text_or_null(part).map(drop)
+    })
+}
+
+/// The line's bytes, read one by one (strings sixteen at a time). Each reading method is
+/// called with the cursor on its value's first byte (whitespace before it skipped), reads
+/// it, checked, and moves past it, or answers `None`: the line is not of the row's shape
+/// (or not JSON, or not UTF-8), and is left to serde_json.
+struct Cursor<'a> {
+    b: &'a [u8],
+    at: usize,
+    found: Index,
+}
+
+/// A string as read: its place in the line (no escape in it), or its text unescaped.
+enum Quoted {
+    InLine(usize, usize),
+    Unescaped(String),
+}
 
 impl<'a> Cursor<'a> {
-    fn ws(&mut self) -> Option<u8> {
-        self.at = skip_ws(self.text.as_bytes(), self.at);
-        self.text.as_bytes().get(self.at).copied()
-    }
-
-    /// Consumes `byte` after whitespace.
-    fn eat(&mut self, byte: u8) -> Option<()> {
-        (self.ws()? == byte).then(|| self.at += 1)
-    }
-
-    /// The whole line: one object holding `data_row` once (and `projects` at most once),
-    /// whitespace around it.
-    fn row(&mut self) -> Option<ExportedRow> {
-        let mut data_row = None;
-        let mut projects = None;
-        self.object(|cursor, key| match &*key {
-            "data_row" if data_row.is_none() => {
-                data_row = Some(cursor.data_row()?);
-                Some(())
-            }
-            "projects" if projects.is_none() => {
-                projects = Some(cursor.projects()?);
-                Some(())
-            }
-            "data_row" | "projects" => None,
-            _ => cursor.skip(),
-        })?;
-        self.ws();
-        (self.at == self.text.len()).then_some(())?;
-        Some(ExportedRow {
-            data_row: data_row?,
-            projects: projects.unwrap_or_default(),
-        })
-    }
-
-    /// The `projects` part (labels of project exports): per project id, its fields read in
-    /// their known shape, unknown ones checked and skipped. A repeated project id (serde_json
-    /// keeps the last) or field, or a field of another shape, is left to serde_json.
-    fn projects(&mut self) -> Option<ExportedProjects> {
-        let mut projects = ExportedProjects::new();
-        self.object(|cursor, id| {
-            let project = cursor.project()?;
-            projects
-                .insert(id.into_owned(), project)
-                .is_none()
-                .then_some(())
-        })?;
-        Some(projects)
-    }
-
-    fn project(&mut self) -> Option<ExportedProject> {
-        let (mut name, mut labels, mut details) = (None, None, None);
-        self.object(|cursor, key| match &*key {
-            "name" => once(&mut name, cursor.text()?),
-            "labels" => once(&mut labels, cursor.array(Self::label)?),
-            "project_details" => once(&mut details, cursor.or_null(Self::project_details)?),
-            _ => cursor.skip(),
-        })?;
-        Some(ExportedProject {
-            name: name.unwrap_or_default(),
-            labels: labels.unwrap_or_default(),
-            project_details: details.flatten(),
-        })
-    }
-
-    fn label(&mut self) -> Option<ExportedLabel> {
-        let (mut id, mut annotations, mut details) = (None, None, None);
-        self.object(|cursor, key| match &*key {
-            "id" => once(&mut id, cursor.text()?),
-            "annotations" => once(&mut annotations, cursor.annotations()?),
-            "label_details" => once(&mut details, cursor.or_null(Self::label_details)?),
-            _ => cursor.skip(),
-        })?;
-        Some(ExportedLabel {
-            id: id.unwrap_or_default(),
-            annotations: annotations.unwrap_or_default(),
-            label_details: details.flatten(),
-        })
-    }
-
-    fn annotations(&mut self) -> Option<ExportedAnnotations> {
-        let (mut objects, mut classifications, mut relationships) = (None, None, None);
-        self.object(|cursor, key| match &*key {
-            "objects" => once(&mut objects, cursor.array(Self::annotation)?),
-            "classifications" => once(&mut classifications, cursor.array(Self::annotation)?),
-            "relationships" => once(&mut relationships, cursor.array(Self::annotation)?),
-            _ => cursor.skip(),
-        })?;
-        Some(ExportedAnnotations {
-            objects: objects.unwrap_or_default(),
-            classifications: classifications.unwrap_or_default(),
-            relationships: relationships.unwrap_or_default(),
-        })
-    }
-
-    fn label_details(&mut self) -> Option<ExportedLabelDetails> {
-        let (mut created_at, mut updated_at, mut created_by, mut content_last_updated_at) =
-            (None, None, None, None);
-        let mut reviews = None;
-        self.object(|cursor, key| match &*key {
-            "created_at" => once(&mut created_at, cursor.text_or_null()?),
-            "updated_at" => once(&mut updated_at, cursor.text_or_null()?),
-            "created_by" => once(&mut created_by, cursor.text_or_null()?),
-            "content_last_updated_at" => once(&mut content_last_updated_at, cursor.text_or_null()?),
-            "reviews" => once(&mut reviews, cursor.array(Self::json)?),
-            _ => cursor.skip(),
-        })?;
-        Some(ExportedLabelDetails {
-            created_at: created_at.flatten(),
-            updated_at: updated_at.flatten(),
-            created_by: created_by.flatten(),
-            content_last_updated_at: content_last_updated_at.flatten(),
-            reviews: reviews.unwrap_or_default(),
-        })
-    }
-
-    fn project_details(&mut self) -> Option<ExportedProjectDetails> {
-        let mut texts: [Field; 7] = Default::default();
-        let (mut priority, mut consensus) = (None, None);
-        self.object(|cursor, key| {
-            let slot = match &*key {
-                "ontology_id" => 0,
-                "task_id" => 1,
-                "task_name" => 2,
-                "batch_id" => 3,
-                "batch_name" => 4,
-                "workflow_status" => 5,
-                "created_at" => 6,
-                "priority" => return once(&mut priority, cursor.int_or_null()?),
-                "consensus_expected_label_count" => {
-                    return once(&mut consensus, cursor.int_or_null()?)
-                }
-                _ => return cursor.skip(),
-            };
-            once(&mut texts[slot], cursor.text_or_null()?)
-        })?;
-        let [ontology_id, task_id, task_name, batch_id, batch_name, workflow_status, created_at] =
-            texts.map(Option::flatten);
-        Some(ExportedProjectDetails {
-            ontology_id,
-            task_id,
-            task_name,
-            batch_id,
-            batch_name,
-            workflow_status,
-            priority: priority.flatten(),
-            consensus_expected_label_count: consensus.flatten(),
-            created_at,
-        })
-    }
-
-    /// An array at the cursor, each item read by `item`.
-    fn array<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
-        self.eat(b'[')?;
-        let mut items = Vec::new();
-        if self.ws()? == b']' {
-            self.at += 1;
-            return Some(items);
+    /// An object: `field` called on each key, with the cursor on its value.
+    fn object(&mut self, mut field: impl FnMut(&mut Self, Key<'a>) -> Option<()>) -> Option<()> {
+        if self.b.get(self.at) != Some(&b'{') {
+            return None;
         }
-        loop {
-            self.ws()?;
-            items.push(item(self)?);
-            match self.ws()? {
-                b',' => self.at += 1,
-                b']' => {
-                    self.at += 1;
-                    return Some(items);
-                }
-                _ => return None,
-            }
-        }
-    }
-
-    /// `null`, or what `read` reads.
-    fn or_null<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
-        if self.null() {
-            return Some(None);
-        }
-        read(self).map(Some)
-    }
-
-    /// Consumes a `null` at the cursor, if one is there.
-    fn null(&mut self) -> bool {
-        let found = self.text.as_bytes()[self.at..].starts_with(b"null");
-        if found {
-            self.at += 4;
-        }
-        found
-    }
-
-    /// Any JSON value, as serde_json builds it (by `export/value_row`).
-    fn json(&mut self) -> Option<Value> {
-        let (value, end) = value_row::value_at(self.text, self.at)?;
-        self.at = end;
-        Some(value)
-    }
-
-    /// One annotation: any JSON value, checked and its text copied.
-    fn annotation(&mut self) -> Option<ExportedAnnotation> {
-        let start = self.at;
-        self.skip()?;
-        Some(ExportedAnnotation::from_checked(&self.text[start..self.at]))
-    }
-
-    /// A string (copied); anything else is left to serde_json.
-    fn text(&mut self) -> Option<String> {
-        match self.text.as_bytes().get(self.at)? {
-            b'"' => self.string(),
-            _ => None,
-        }
-    }
-
-    /// An `i64` (read by serde_json from the number's text) or `null`; anything else is left
-    /// to serde_json.
-    fn int_or_null(&mut self) -> Option<Option<i64>> {
-        if self.null() {
-            return Some(None);
-        }
-        let end = number(self.text.as_bytes(), self.at).ok()?;
-        let read = serde_json::from_str(&self.text[self.at..end]).ok()?;
-        self.at = end;
-        Some(Some(read))
-    }
-
-    fn data_row(&mut self) -> Option<ExportedDataRow> {
-        let (mut id, mut global_key, mut row_data, mut external_id): (Field, Field, Field, Field) =
-            (None, None, None, None);
-        self.object(|cursor, key| {
-            let slot = match &*key {
-                "id" => &mut id,
-                "global_key" => &mut global_key,
-                "row_data" => &mut row_data,
-                "external_id" => &mut external_id,
-                _ => return cursor.skip(),
-            };
-            if slot.is_some() {
-                return None;
-            }
-            *slot = Some(cursor.text_or_null()?);
-            Some(())
-        })?;
-        Some(ExportedDataRow {
-            id: id??,
-            global_key: global_key.flatten(),
-            row_data: row_data.flatten(),
-            external_id: external_id.flatten(),
-        })
-    }
-
-    /// An object at the cursor: `field` called with the cursor on each key's value.
-    fn object(
-        &mut self,
-        mut field: impl FnMut(&mut Self, Cow<'a, str>) -> Option<()>,
-    ) -> Option<()> {
-        self.eat(b'{')?;
+        self.at += 1;
         if self.ws()? == b'}' {
             self.at += 1;
             return Some(());
@@ -311,7 +315,10 @@ impl<'a> Cursor<'a> {
             if self.ws()? != b'"' {
                 return None;
             }
-            let key = self.key()?;
+            let key = match self.quoted()? {
+                Quoted::InLine(start, end) => Key::InLine(&self.b[start..end], start),
+                Quoted::Unescaped(key) => Key::Unescaped(key),
+            };
             self.eat(b':')?;
             self.ws()?;
             field(self, key)?;
@@ -326,76 +333,188 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// A value checked and passed over.
-    fn skip(&mut self) -> Option<()> {
-        self.at = value_end(self.text.as_bytes(), self.at).ok()?;
-        Some(())
-    }
-
-    /// A string (copied) or `null`; anything else is left to serde_json.
-    fn text_or_null(&mut self) -> Option<Option<String>> {
-        match self.text.as_bytes().get(self.at)? {
-            b'"' => self.string().map(Some),
-            b'n' if self.text[self.at..].starts_with("null") => {
-                self.at += 4;
-                Some(None)
+    /// An array: `item` called on each item.
+    fn array(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        if self.b.get(self.at) != Some(&b'[') {
+            return None;
+        }
+        self.at += 1;
+        if self.ws()? == b']' {
+            self.at += 1;
+            return Some(());
+        }
+        loop {
+            self.ws()?;
+            item(self)?;
+            match self.ws()? {
+                b',' => self.at += 1,
+                b']' => {
+                    self.at += 1;
+                    return Some(());
+                }
+                _ => return None,
             }
-            _ => None,
         }
     }
 
-    /// The key at the cursor (its opening quote): borrowed when it has no escape (what the
-    /// service writes), else read by serde_json.
-    #[inline(always)]
-    fn key(&mut self) -> Option<Cow<'a, str>> {
-        match self.plain() {
-            Some(key) => Some(Cow::Borrowed(key)),
-            None => self.escaped().map(Cow::Owned),
+    /// Where key `key`, just read, is: in the line, or (unescaped) in `extra`.
+    fn key_span(&mut self, key: Key<'a>) -> (usize, usize) {
+        match key {
+            Key::InLine(key, start) => (start, start + key.len()),
+            Key::Unescaped(key) => self.unescaped(&key),
         }
-    }
-
-    /// The string at the cursor (its opening quote), copied once when it has no escape, else
-    /// read by serde_json.
-    fn string(&mut self) -> Option<String> {
-        match self.plain() {
-            Some(text) => Some(text.to_owned()),
-            None => self.escaped(),
-        }
-    }
-
-    /// The string at the cursor (its opening quote), borrowed, if it holds no escape (nor
-    /// control character): then the cursor moves past it.
-    #[inline(always)]
-    fn plain(&mut self) -> Option<&'a str> {
-        let bytes = self.text.as_bytes();
-        let start = self.at + 1;
-        let end = to_special(bytes, start);
-        (bytes.get(end) == Some(&b'"')).then(|| {
-            self.at = end + 1;
-            &self.text[start..end]
-        })
-    }
-
-    /// The string at the cursor (its opening quote), escapes and all, read by serde_json.
-    fn escaped(&mut self) -> Option<String> {
-        let end = string(self.text.as_bytes(), self.at + 1).ok()?;
-        let quoted = &self.text[self.at..end];
-        self.at = end;
-        serde_json::from_str(quoted).ok()
     }
 }
 
-/// Fills `slot` with `read`, unless it was filled before (a repeated field, which serde_json
-/// refuses: left to it).
-fn once<T>(slot: &mut Option<T>, read: T) -> Option<()> {
-    slot.is_none().then(|| *slot = Some(read))
+impl Cursor<'_> {
+    /// A string, its text marked `part`.
+    fn text(&mut self, part: Part) -> Option<()> {
+        if self.b.get(self.at) != Some(&b'"') {
+            return None;
+        }
+        let (start, end) = match self.quoted()? {
+            Quoted::InLine(start, end) => (start, end),
+            Quoted::Unescaped(text) => self.unescaped(&text),
+        };
+        self.put(part, start, end)
+    }
+
+    /// A string (marked `part`: answers `true`) or `null` (`false`).
+    fn text_or_null(&mut self, part: Part) -> Option<bool> {
+        if self.null() {
+            return Some(false);
+        }
+        self.text(part).map(|()| true)
+    }
+
+    /// An `i64`, as serde_json reads it from the number's text (marked `part`), or `null`.
+    fn int_or_null(&mut self, part: Part) -> Option<()> {
+        if self.null() {
+            return Some(());
+        }
+        let end = number(self.b, self.at).ok()?;
+        serde_json::from_slice::<i64>(&self.b[self.at..end]).ok()?;
+        self.put(part, self.at, end)?;
+        self.at = end;
+        Some(())
+    }
+
+    /// `null`, or an object marked `part` read by `read`.
+    fn or_null(&mut self, part: Part, read: impl FnOnce(&mut Self) -> Option<()>) -> Option<()> {
+        if self.null() {
+            return Some(());
+        }
+        self.put(part, self.at, self.at)?;
+        read(self)
+    }
+
+    /// Consumes a `null`, if one is there.
+    fn null(&mut self) -> bool {
+        let found = self.b[self.at..].starts_with(b"null");
+        if found {
+            self.at += 4;
+        }
+        found
+    }
+
+    /// Any value, checked (UTF-8 too): where it is.
+    fn value(&mut self) -> Option<(usize, usize)> {
+        let start = self.at;
+        self.at = value_end_utf8(self.b, start).ok()?;
+        Some((start, self.at))
+    }
+
+    /// Any value, checked and passed over.
+    fn skip(&mut self) -> Option<()> {
+        self.value().map(drop)
+    }
+
+    /// Any value, checked, its text marked `part`.
+    fn json(&mut self, part: Part) -> Option<()> {
+        let (start, end) = self.value()?;
+        self.put(part, start, end)
+    }
+
+    /// A review: any JSON value that serde_json builds as a `Value` (built here once, by
+    /// `export/value_row`, to know: a number past `f64`'s range is refused), its text marked.
+    fn review(&mut self) -> Option<()> {
+        let (start, end) = self.value()?;
+        let text = std::str::from_utf8(&self.b[start..end]).ok()?;
+        value_row::decode(text).ok()?;
+        self.put(Part::Review, start, end)
+    }
+
+    /// Nothing but whitespace is left.
+    fn end(&mut self) -> Option<()> {
+        self.ws();
+        (self.at == self.b.len()).then_some(())
+    }
+
+    /// Records that `part` is at `start..end` (of the line, or of `extra` past its end).
+    fn put(&mut self, part: Part, start: usize, end: usize) -> Option<()> {
+        let span = Span::new(part, start, end)?;
+        self.found.spans.push(span);
+        Some(())
+    }
+
+    /// `text`, copied to `extra`: where it is there, counted from the line's length.
+    fn unescaped(&mut self, text: &str) -> (usize, usize) {
+        let start = self.b.len() + self.found.extra.len();
+        self.found.extra.push_str(text);
+        (start, start + text.len())
+    }
+
+    /// The byte after whitespace. The service writes none: one byte is looked at here,
+    /// inline, and the loop called only where there is some (every byte JSON allows outside
+    /// strings but whitespace is above the space).
+    #[inline(always)]
+    fn ws(&mut self) -> Option<u8> {
+        let byte = *self.b.get(self.at)?;
+        if byte > b' ' {
+            return Some(byte);
+        }
+        self.at = skip_ws(self.b, self.at);
+        self.b.get(self.at).copied()
+    }
+
+    /// Consumes `byte` after whitespace.
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.ws()? == byte).then(|| self.at += 1)
+    }
+
+    /// The string at the cursor (its opening quote), and the cursor past it: its place when
+    /// it is ASCII without an escape (what the service writes, found sixteen bytes at a
+    /// time), else checked for UTF-8 and read by serde_json.
+    #[inline(always)]
+    fn quoted(&mut self) -> Option<Quoted> {
+        let start = self.at + 1;
+        let end = to_special_or_high(self.b, start);
+        if self.b.get(end) == Some(&b'"') {
+            self.at = end + 1;
+            return Some(Quoted::InLine(start, end));
+        }
+        self.unusual()
+    }
+
+    /// [`quoted`](Self::quoted) for a string that is not ASCII or holds an escape.
+    #[cold]
+    fn unusual(&mut self) -> Option<Quoted> {
+        let end = string_utf8(self.b, self.at + 1).ok()?;
+        let quoted = std::str::from_utf8(&self.b[self.at..end]).ok()?;
+        let start = self.at + 1;
+        self.at = end;
+        if !quoted.contains('\\') {
+            return Some(Quoted::InLine(start, end - 1));
+        }
+        Some(Quoted::Unescaped(serde_json::from_str(quoted).ok()?))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::decode;
     use crate::export::json_check::tests::{case_line_with, mutate, value, Rng, EXPORT_LINE};
-    use crate::ExportedRow;
+    use crate::{ExportedLine, ExportedRow};
 
     /// A field's value: mostly a string, sometimes what serde_json must judge.
     fn field(rng: &mut Rng, out: &mut String) {
@@ -453,15 +572,18 @@ mod tests {
         out
     }
 
-    /// Decodes `text` with this reader and with serde_json and asserts they agree: the same
-    /// row (answered) or the same error (`None`).
+    /// Decodes `text` with this reader (as an `ExportedRow` and as an `ExportedLine`) and with
+    /// serde_json and asserts they agree: the same row (answered) or the same error (`None`).
     fn same_as_serde_json(case: usize, text: &str) -> Option<ExportedRow> {
+        let line = ExportedLine::decode_line(text.as_bytes());
         match (
             decode(text.as_bytes()),
             serde_json::from_str::<ExportedRow>(text),
         ) {
             (Ok(ours), Ok(theirs)) => {
                 assert_eq!(ours, theirs, "case {case}: {text:?}");
+                let line = line.unwrap_or_else(|e| panic!("case {case}: {text:?}: {e}"));
+                assert_reads_as(&line, &theirs);
                 Some(ours)
             }
             (Err(ours), Err(theirs)) => {
@@ -470,10 +592,54 @@ mod tests {
                     theirs.to_string(),
                     "case {case}: {text:?}"
                 );
+                let line = line.map(|line| line.to_row());
+                assert_eq!(line.unwrap_err().to_string(), theirs.to_string());
                 None
             }
             (ours, theirs) => {
                 panic!("case {case}: {text:?}: {ours:?} but serde_json {theirs:?}")
+            }
+        }
+    }
+
+    /// Every accessor of `line` answers what `row`'s fields hold.
+    #[track_caller]
+    fn assert_reads_as(line: &ExportedLine, row: &ExportedRow) {
+        assert_eq!(&line.to_row(), row, "{line:?}");
+        let data = &row.data_row;
+        assert_eq!(line.data_row_id(), data.id);
+        assert_eq!(line.global_key(), data.global_key.as_deref());
+        assert_eq!(line.row_data(), data.row_data.as_deref());
+        assert_eq!(line.external_id(), data.external_id.as_deref());
+        assert_eq!(line.projects().count(), row.projects.len(), "{line:?}");
+        let labels = row.projects.values().map(|p| p.labels.len()).sum::<usize>();
+        assert_eq!(line.label_count(), labels);
+        for project in line.projects() {
+            let owned = &row.projects[project.id()];
+            assert_eq!(
+                line.project(project.id()).map(|p| p.id()),
+                Some(project.id())
+            );
+            assert_eq!(project.name(), owned.name);
+            assert_eq!(project.details(), owned.project_details);
+            assert_eq!(project.labels().count(), owned.labels.len());
+            for (label, owned) in project.labels().zip(&owned.labels) {
+                assert_eq!(label.id(), owned.id);
+                assert_eq!(label.details(), owned.label_details);
+                let annotations = &owned.annotations;
+                assert_eq!(label.annotation_count(), annotations.len());
+                for (ours, theirs) in [
+                    (label.objects().collect::<Vec<_>>(), &annotations.objects),
+                    (
+                        label.classifications().collect(),
+                        &annotations.classifications,
+                    ),
+                    (label.relationships().collect(), &annotations.relationships),
+                ] {
+                    let ours: Vec<&str> = ours.iter().map(|a| a.json()).collect();
+                    let theirs: Vec<&str> = theirs.iter().map(|a| a.json()).collect();
+                    assert_eq!(ours, theirs);
+                }
             }
         }
     }
@@ -709,7 +875,7 @@ mod tests {
                 labeled += 1;
             }
             // Read by this reader itself, not handed to serde_json.
-            if (super::Cursor { text: &text, at: 0 }).row().is_some() {
+            if super::index(text.as_bytes()).is_some() {
                 fast += 1;
             }
         }
@@ -719,12 +885,57 @@ mod tests {
         );
     }
 
+    /// Lines made not UTF-8 anywhere (a key, a string read, a part passed over) are refused
+    /// with `std`'s reason, as a row, as a line, and before serde_json sees them; lines kept
+    /// UTF-8 (a character that is not ASCII put in) are read as serde_json reads them. The
+    /// readers check UTF-8 themselves, and the text they lend is trusted to be.
+    #[test]
+    fn lines_that_are_not_utf8_are_refused_as_std_refuses_them() {
+        let mut rng = Rng(0xA076_1D64_78BD_642F);
+        let (mut refused, mut read) = (0, 0);
+        for case in 0..30_000 {
+            let text = if case % 2 == 0 {
+                crate::export::line_cost::PROJECT_LINE.to_owned()
+            } else {
+                project_line(&mut rng)
+            };
+            let mut bytes = text.into_bytes();
+            for _ in 0..=rng.below(2) {
+                let at = rng.below(bytes.len());
+                if rng.below(3) == 0 {
+                    // A character that is not ASCII: UTF-8 still.
+                    bytes.splice(at..at, "é€".bytes().take([2, 5][rng.below(2)]));
+                } else {
+                    bytes[at] = [0x80, 0xBF, 0xC0, 0xC3, 0xE2, 0xF0, 0xFF][rng.below(7)];
+                }
+            }
+            match std::str::from_utf8(&bytes) {
+                Err(why) => {
+                    refused += 1;
+                    let why = why.to_string();
+                    let line = ExportedLine::decode_line(&bytes).map(|line| line.to_row());
+                    assert_eq!(line.unwrap_err().to_string(), why, "case {case}");
+                    assert_eq!(decode(&bytes).unwrap_err().to_string(), why, "case {case}");
+                    assert!(super::index(&bytes).is_none(), "case {case}");
+                }
+                Ok(text) => {
+                    read += usize::from(same_as_serde_json(case, text).is_some());
+                }
+            }
+        }
+        assert!(
+            refused > 10_000 && read > 1_000,
+            "{refused} refused, {read} read"
+        );
+    }
+
     /// The lines of the emulator's exports are read whole, never handed to serde_json.
     #[test]
     fn export_lines_take_the_fast_path() {
         for line in [EXPORT_LINE, crate::export::line_cost::PROJECT_LINE] {
-            let row = (super::Cursor { text: line, at: 0 }).row();
-            assert_eq!(row, serde_json::from_str(line).ok(), "{line}");
+            let index = super::index(line.as_bytes()).expect(line);
+            let parts = crate::export::line_row::Parts::new(line, &index.extra, &index.spans);
+            assert_eq!(parts.to_row(), serde_json::from_str(line).ok(), "{line}");
         }
         let row = decode(crate::export::line_cost::PROJECT_LINE.as_bytes()).unwrap();
         let label = &row.projects["c00b5s9q8rc0000000000proj"].labels[0];

@@ -26,15 +26,6 @@ pub(crate) fn decode(text: &str) -> serde_json::Result<Value> {
     }
 }
 
-/// The value at `at` of `text` (whitespace before it skipped), built as serde_json builds it
-/// inside a larger value (nesting bounded at [`MAX_DEPTH`] levels below `at`), and the index
-/// past it; `None` to let serde_json judge.
-pub(crate) fn value_at(text: &str, at: usize) -> Option<(Value, usize)> {
-    let mut builder = Builder { text, at };
-    let value = builder.value(0)?;
-    Some((value, builder.at))
-}
-
 struct Builder<'a> {
     text: &'a str,
     at: usize,
