@@ -150,9 +150,9 @@ pub struct ExportedRow {
 #[must_use = "iterators are lazy: nothing is fetched until it is used"]
 pub struct ExportStream<T = Value> {
     reader: StreamReader,
-    /// How a line becomes a row: serde_json, or for `Value` and [`ExportedRow`] rows the
-    /// faster readers of `export/value_row` and `export/typed_row`, which yield the same rows
-    /// and leave every refusal to serde_json.
+    /// How a line becomes a row: serde_json, or for `Value`, [`ExportedRow`] and
+    /// [`ExportedLine`] rows the faster readers of `export/value_row`, `export/typed_row` and
+    /// `export/line_row`, which yield the same rows and leave every refusal to serde_json.
     decode: Decode<T>,
     _rows: PhantomData<fn() -> T>,
 }
@@ -213,9 +213,9 @@ impl<T> ExportStream<T> {
     /// The same stream, decoding each line straight into `U` (e.g. [`ExportedRow`]): the
     /// parts of a line `U` does not name are skipped while parsing, never built. Rows are
     /// what `serde_json::from_str::<U>` gives for the line (and a line it refuses is refused);
-    /// [`ExportedRow`] and `Value` rows are read by the SDK's own faster readers, which give
-    /// the same rows, and `serde::de::IgnoredAny` (lines checked, nothing built) by the SDK's
-    /// JSON check, which accepts the same lines.
+    /// [`ExportedRow`], [`ExportedLine`] and `Value` rows are read by the SDK's own faster
+    /// readers, which give the same rows, and `serde::de::IgnoredAny` (lines checked, nothing
+    /// built) by the SDK's JSON check, which accepts the same lines.
     pub fn decode_as<U: DeserializeOwned + 'static>(self) -> ExportStream<U> {
         ExportStream {
             reader: self.reader,
@@ -244,8 +244,9 @@ impl<T: DeserializeOwned> Iterator for ExportStream<T> {
     }
 }
 
-/// How lines become `U`s: the readers of `export/typed_row` and `export/value_row` for
-/// [`ExportedRow`] and `Value` (the rows serde_json gives, read faster), the check of
+/// How lines become `U`s: the readers of `export/typed_row`, `export/line_row` and
+/// `export/value_row` for [`ExportedRow`], [`ExportedLine`] and `Value` (the rows serde_json
+/// gives, read faster), the check of
 /// `export/json_check` for `IgnoredAny` (lines scanned, nothing built), serde_json otherwise.
 fn decoder<U: DeserializeOwned + 'static>() -> Decode<U> {
     let exported: Decode<ExportedRow> = typed_row::decode;
