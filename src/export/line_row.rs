@@ -9,6 +9,7 @@
 //! says where it sits, and a part's own parts are the spans after it of a deeper level.
 
 use std::fmt;
+use std::ops::Range;
 
 use serde::de::{DeserializeOwned, Deserializer, Error as _};
 use serde::{Deserialize, Serialize, Serializer};
@@ -90,6 +91,24 @@ impl Span {
             end: end.try_into().ok()?,
         })
     }
+
+    /// Where its text is, for a line of `line_len` bytes: `Ok` in the line, `Err` in the
+    /// unescaped texts after it (counted from their start).
+    fn place(self, line_len: usize) -> Result<Range<usize>, Range<usize>> {
+        let (start, end) = (self.start as usize, self.end as usize);
+        match start.checked_sub(line_len) {
+            None => Ok(start..end),
+            Some(from) => Err(from..end - line_len),
+        }
+    }
+
+    /// Its text's bytes, in `line` or in the unescaped texts after it (`extra`).
+    pub(crate) fn bytes_in<'a>(self, line: &'a [u8], extra: &'a [u8]) -> &'a [u8] {
+        match self.place(line.len()) {
+            Ok(place) => &line[place],
+            Err(place) => &extra[place],
+        }
+    }
 }
 
 /// Spans over a line and its unescaped texts: a whole line's, or one part's own parts.
@@ -105,11 +124,10 @@ impl<'a> Parts<'a> {
         Parts { line, extra, spans }
     }
 
-    pub(crate) fn text(&self, span: Span) -> &'a str {
-        let (start, end) = (span.start as usize, span.end as usize);
-        match start.checked_sub(self.line.len()) {
-            None => &self.line[start..end],
-            Some(from) => &self.extra[from..end - self.line.len()],
+    fn text(&self, span: Span) -> &'a str {
+        match span.place(self.line.len()) {
+            Ok(place) => &self.line[place],
+            Err(place) => &self.extra[place],
         }
     }
 
@@ -130,18 +148,6 @@ impl<'a> Parts<'a> {
             rest = after;
             Some(node)
         })
-    }
-
-    /// Whether no project id is there twice (serde_json would keep the last).
-    pub(crate) fn distinct_projects(&self) -> bool {
-        let mut ids = self.nodes(Part::Project).map(|(id, _)| id);
-        // Most lines have one project (or none): nothing to compare, nothing to allocate.
-        let (Some(first), Some(second)) = (ids.next(), ids.next()) else {
-            return true;
-        };
-        let mut ids: Vec<&str> = [first, second].into_iter().chain(ids).collect();
-        ids.sort_unstable();
-        ids.windows(2).all(|pair| pair[0] != pair[1])
     }
 
     /// The line as an owned [`ExportedRow`], in one pass over the spans; `None` where a
@@ -411,8 +417,8 @@ impl ExportedLine {
     /// How many labels the line has, in all its projects.
     #[must_use]
     pub fn label_count(&self) -> usize {
-        let parts = self.parts();
-        parts.spans.iter().filter(|s| s.part == Part::Label).count()
+        let label = |span: &&Span| span.part == Part::Label;
+        self.spans.iter().filter(label).count()
     }
 
     /// The line as an [`ExportedRow`] of owned fields.

@@ -246,8 +246,8 @@ impl<T: DeserializeOwned> Iterator for ExportStream<T> {
 
 /// How lines become `U`s: the readers of `export/typed_row`, `export/line_row` and
 /// `export/value_row` for [`ExportedRow`], [`ExportedLine`] and `Value` (the rows serde_json
-/// gives, read faster), the check of
-/// `export/json_check` for `IgnoredAny` (lines scanned, nothing built), serde_json otherwise.
+/// gives, read faster), the check of `export/json_check` for `IgnoredAny` (lines scanned,
+/// nothing built), serde_json otherwise.
 fn decoder<U: DeserializeOwned + 'static>() -> Decode<U> {
     let exported: Decode<ExportedRow> = typed_row::decode;
     let line: Decode<ExportedLine> = ExportedLine::decode_line;

@@ -79,8 +79,6 @@ pub(crate) fn index(b: &[u8]) -> Option<Index> {
 pub(crate) struct Index {
     pub(crate) spans: Vec<Span>,
     pub(crate) extra: String,
-    /// How many projects were read.
-    projects: usize,
 }
 
 impl Index {
@@ -88,7 +86,6 @@ impl Index {
         Index {
             spans: Vec::with_capacity(24),
             extra: String::new(),
-            projects: 0,
         }
     }
 }
@@ -170,20 +167,15 @@ fn read_data_row<'a>(s: &mut Cursor<'a>) -> Option<()> {
 /// known shape, unknown ones checked and skipped. A repeated project id (serde_json keeps
 /// the last) or field, or a field of another shape, is left to serde_json.
 fn read_projects<'a>(s: &mut Cursor<'a>) -> Option<()> {
-    let first = s.found.spans.len();
+    let (first, mut projects) = (s.found.spans.len(), 0);
     s.object(|s, id| {
         let (start, end) = s.key_span(id);
         s.put(Part::Project, start, end)?;
-        s.found.projects += 1;
+        projects += 1;
         read_project(s)
     })?;
-    if s.found.projects < 2 {
-        return Some(());
-    }
-    let line = std::str::from_utf8(s.b).ok()?;
-    let found = &s.found;
-    let parts = Parts::new(line, &found.extra, &found.spans[first..]);
-    parts.distinct_projects().then_some(())
+    // Most lines have one project (or none): nothing to compare.
+    (projects < 2 || s.distinct_projects(first)).then_some(())
 }
 
 fn read_project<'a>(s: &mut Cursor<'a>) -> Option<()> {
@@ -448,6 +440,19 @@ impl Cursor<'_> {
     fn end(&mut self) -> Option<()> {
         self.ws();
         (self.at == self.b.len()).then_some(())
+    }
+
+    /// Whether no project id recorded from span `first` on is there twice (serde_json would
+    /// keep the last), compared as bytes.
+    fn distinct_projects(&self, first: usize) -> bool {
+        let (line, extra) = (self.b, self.found.extra.as_bytes());
+        let spans = self.found.spans[first..].iter();
+        let mut ids: Vec<&[u8]> = spans
+            .filter(|span| span.part == Part::Project)
+            .map(|span| span.bytes_in(line, extra))
+            .collect();
+        ids.sort_unstable();
+        ids.windows(2).all(|pair| pair[0] != pair[1])
     }
 
     /// Records that `part` is at `start..end` (of the line, or of `extra` past its end).
