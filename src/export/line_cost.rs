@@ -7,7 +7,7 @@
 //!     --ignored --exact export::line_cost::run
 //! ```
 //!
-//! `LINE_COST=WHAT:N` runs reader `WHAT` (`check`, `utf8`, `lines`, `typed`, `line`, `value`,
+//! `LINE_COST=WHAT:N` runs reader `WHAT` (`check`, `utf8`, `lines`, `typed`, `line`, `labels`, `value`,
 //! `serde`; `project-…` for the project line) `N` times; the difference between two `N`s
 //! divided by their difference is the cost of one line.
 
@@ -42,6 +42,11 @@ fn run() {
             }
             "typed" => drop(black_box(typed_row::decode(bytes))),
             "line" => drop(black_box(ExportedLine::decode_line(bytes))),
+            // What the benchmark's `line` way does with a line: read it, count its labels.
+            "labels" => {
+                let line = ExportedLine::decode_line(bytes).unwrap();
+                black_box(line.projects().map(|p| p.labels().count()).sum::<usize>());
+            }
             "value" => drop(black_box(value_row::decode(
                 std::str::from_utf8(bytes).unwrap(),
             ))),

@@ -26,7 +26,7 @@ use crate::Error;
 /// A known part of an export line. Its level in the line's tree: 0 for `data_row`'s fields
 /// and the projects, 1 for a project's fields and labels, 2 for the fields of a label and of
 /// project details, 3 for those of label details.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[repr(u8)]
 pub(crate) enum Part {
     DataRowId,
@@ -63,14 +63,18 @@ pub(crate) enum Part {
 }
 
 impl Part {
-    fn level(self) -> u8 {
-        use Part::*;
-        match self {
-            DataRowId | GlobalKey | RowData | ExternalId | Project => 0,
-            ProjectName | ProjectDetails | Label => 1,
-            LabelCreatedAt | LabelUpdatedAt | LabelCreatedBy | ContentLastUpdatedAt | Review => 3,
-            _ => 2,
-        }
+    /// The first part of each level of the tree: the parts are declared in level order.
+    const LEVEL_STARTS: [Part; 4] = [
+        Part::DataRowId,
+        Part::ProjectName,
+        Part::OntologyId,
+        Part::LabelCreatedAt,
+    ];
+
+    /// The first part of the level below its own (`None` at the deepest): its own parts are
+    /// the spans after it that are not declared before that part.
+    fn first_below(self) -> Option<Part> {
+        Self::LEVEL_STARTS.into_iter().find(|start| *start > self)
     }
 }
 
@@ -137,16 +141,16 @@ impl<'a> Parts<'a> {
         Some(self.text(*span))
     }
 
-    /// Each `part`, with its own parts.
-    fn nodes(self, part: Part) -> impl Iterator<Item = (&'a str, Parts<'a>)> {
+    /// Each `part` (its span), with its own parts.
+    fn nodes(self, part: Part) -> impl Iterator<Item = (Span, Parts<'a>)> {
         let mut rest = self.spans;
         std::iter::from_fn(move || {
             // Finite: `rest` shrinks by at least one span a step.
             let at = rest.iter().position(|span| span.part == part)?;
             let (own, after) = self.own(part, &rest[at + 1..]);
-            let node = (self.text(rest[at]), own);
+            let node = rest[at];
             rest = after;
-            Some(node)
+            Some((node, own))
         })
     }
 
@@ -215,11 +219,12 @@ impl<'a> Parts<'a> {
 
     /// The spans of `rest` that belong to a `part` just before it, and those after them.
     fn own(&self, part: Part, rest: &'a [Span]) -> (Parts<'a>, &'a [Span]) {
-        let level = part.level();
-        let end = rest
-            .iter()
-            .position(|span| span.part.level() <= level)
-            .unwrap_or(rest.len());
+        // One comparison a span: the accessors ask it of every span they pass.
+        let end = match part.first_below() {
+            Some(below) => rest.iter().position(|span| span.part < below),
+            None => Some(0),
+        };
+        let end = end.unwrap_or(rest.len());
         let (own, after) = rest.split_at(end);
         (
             Parts {
@@ -247,7 +252,7 @@ impl<'a> Parts<'a> {
             content_last_updated_at: self.owned(Part::ContentLastUpdatedAt),
             reviews: self
                 .nodes(Part::Review)
-                .map(|(json, _)| value_row::decode(json).ok())
+                .map(|(review, _)| value_row::decode(self.text(review)).ok())
                 .collect::<Option<_>>()?,
         })
     }
@@ -411,7 +416,7 @@ impl ExportedLine {
     /// The project with this id, if the line has it.
     #[must_use]
     pub fn project(&self, id: &str) -> Option<LineProject<'_>> {
-        self.projects().find(|project| project.id == id)
+        self.projects().find(|project| project.id() == id)
     }
 
     /// How many labels the line has, in all its projects.
@@ -466,7 +471,8 @@ impl<'de> Deserialize<'de> for ExportedLine {
 /// A project in an [`ExportedLine`]: its name, details and labels.
 #[derive(Debug, Clone, Copy)]
 pub struct LineProject<'a> {
-    id: &'a str,
+    /// Its id's place (read when asked).
+    id: Span,
     parts: Parts<'a>,
 }
 
@@ -474,7 +480,7 @@ impl<'a> LineProject<'a> {
     /// The project's id.
     #[must_use]
     pub fn id(&self) -> &'a str {
-        self.id
+        self.parts.text(self.id)
     }
 
     /// Its name (empty when the line has none).
@@ -527,9 +533,12 @@ impl<'a> LineLabel<'a> {
     }
 
     fn annotations(&self, part: Part) -> impl Iterator<Item = LineAnnotation<'a>> {
-        self.parts
+        let parts = self.parts;
+        parts
             .nodes(part)
-            .map(|(json, _)| LineAnnotation { json })
+            .map(move |(annotation, _)| LineAnnotation {
+                json: parts.text(annotation),
+            })
     }
 
     /// How many annotations it has, of every kind.
