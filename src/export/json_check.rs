@@ -180,7 +180,12 @@ fn key<const UTF8: bool>(b: &[u8], i: usize) -> Checked {
     if b.get(i) != Some(&b'"') {
         return Err(invalid(i, "expected a string key"));
     }
-    let i = ws(b, string_in::<UTF8>(b, i + 1)?);
+    let i = string_in::<UTF8>(b, i + 1)?;
+    // What the service writes: the colon, then the value.
+    if b.get(i) == Some(&b':') && b.get(i + 1).is_some_and(|&c| c > b' ') {
+        return Ok(i + 1);
+    }
+    let i = ws(b, i);
     if b.get(i) != Some(&b':') {
         return Err(invalid(i, "expected `:`"));
     }

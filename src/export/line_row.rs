@@ -146,11 +146,15 @@ impl<'a> Parts<'a> {
         let mut rest = self.spans;
         std::iter::from_fn(move || {
             // Finite: `rest` shrinks by at least one span a step.
-            let at = rest.iter().position(|span| span.part == part)?;
-            let (own, after) = self.own(part, &rest[at + 1..]);
-            let node = rest[at];
-            rest = after;
-            Some((node, own))
+            while let Some((&node, after)) = rest.split_first() {
+                rest = after;
+                if node.part == part {
+                    let (own, after) = self.own(part, rest);
+                    rest = after;
+                    return Some((node, own));
+                }
+            }
+            None
         })
     }
 
@@ -219,12 +223,13 @@ impl<'a> Parts<'a> {
 
     /// The spans of `rest` that belong to a `part` just before it, and those after them.
     fn own(&self, part: Part, rest: &'a [Span]) -> (Parts<'a>, &'a [Span]) {
-        // One comparison a span: the accessors ask it of every span they pass.
-        let end = match part.first_below() {
-            Some(below) => rest.iter().position(|span| span.part < below),
-            None => Some(0),
-        };
-        let end = end.unwrap_or(rest.len());
+        let mut end = 0;
+        if let Some(below) = part.first_below() {
+            // One comparison a span: the accessors ask it of every span they pass.
+            while rest.get(end).is_some_and(|span| span.part >= below) {
+                end += 1;
+            }
+        }
         let (own, after) = rest.split_at(end);
         (
             Parts {
