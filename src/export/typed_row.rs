@@ -460,7 +460,8 @@ impl Cursor<'_> {
 
     /// A string (marked `part`: answers `true`) or `null` (`false`).
     fn text_or_null(&mut self, part: Part) -> Option<bool> {
-        if self.null() {
+        // A string is what the service mostly writes: looked for first.
+        if self.b.get(self.at) != Some(&b'"') && self.null() {
             return Some(false);
         }
         self.text(part).map(|()| true)
