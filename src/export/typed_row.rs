@@ -10,19 +10,24 @@
 //! `serde_json::from_str::<ExportedRow>`, whose row or error is final.
 //!
 //! What a line costs, and what was tried (callgrind, `src/export/line_cost.rs`, the 778-byte
-//! project line with one label; the raw-line check 2,803 instructions):
-//! - Its places, kept by an `ExportedLine` (two allocations): 6,065. An `ExportedRow` built
-//!   from them: 11,227 (its fields' fifteen allocations, their frees and copies; read by a
-//!   walk that built the fields as it went, 10,370).
+//! project line with one label; the raw-line check 2,804 instructions):
+//! - Its places, kept by an `ExportedLine` (two allocations): 4,679. An `ExportedRow` built
+//!   from them: 9,837 (its fields' fifteen allocations, their frees and copies).
+//! - Keys are compared where they stand, against the names the object may hold, a word at a
+//!   time (see [`Cursor::field`]): with a `match` on byte-string patterns, which compiles to
+//!   a test per byte after a scan of the key, the line took 6,065.
 //! - Reading the places over the tokens the raw-line check's fast path finds (AVX2 bitmasks)
-//!   instead of byte by byte, this module's reading written once over both: 6,552, slower.
-//!   Whitespace and strings cost nothing to pass there, but every token costs a step (some
-//!   fifteen instructions with its place), four a field, where the cursor's scans are as
-//!   cheap. A walk keeping the row's shape as the check's grammar's state: 8,600.
+//!   instead of byte by byte, this module's reading written once over both: 6,552 when the
+//!   cursor took 6,065, slower. Whitespace and strings cost nothing to pass there, but every
+//!   token costs a step (some fifteen instructions with its place), four a field, where the
+//!   cursor's scans are as cheap. A walk keeping the row's shape as the check's grammar's
+//!   state: 8,600.
 //! - An `ExportedRow` read over the check's tokens kept on a tape: 12,431.
-//! - Where this line's 6,065 go: the three values passed over and checked (the annotation,
-//!   `media_attributes`, `metadata_fields`), about 1,200; the line's copy and the two
-//!   allocations, about 400; the rest is keys matched and strings found, some 40 fields.
+//! - Counting each node's own spans when it is read (so that an accessor passes over a
+//!   project or label in one step) saved 150 instructions in the accessors and cost 180 here.
+//! - Where this line's 4,679 go: the three values passed over and checked (the annotation,
+//!   `media_attributes`, `metadata_fields`), about 1,000; the line's copy and the two
+//!   allocations, about 380; the rest is keys matched and strings found, some 40 fields.
 //!
 //! [`ExportedLine`]: crate::ExportedLine
 
