@@ -7,9 +7,9 @@
 //!     --ignored --exact export::line_cost::run
 //! ```
 //!
-//! `LINE_COST=WHAT:N` runs reader `WHAT` (`check`, `utf8`, `lines`, `typed`, `line`, `labels`, `value`,
-//! `serde`; `project-…` for the project line) `N` times; the difference between two `N`s
-//! divided by their difference is the cost of one line.
+//! `LINE_COST=WHAT:N` runs reader `WHAT` (`check`, `utf8`, `lines`, `typed`, `line`, `labels`:
+//! `line` and its labels counted, `value`, `serde`; `project-…` for the project line) `N`
+//! times; the difference between two `N`s divided by their difference is the cost of one line.
 
 use std::hint::black_box;
 

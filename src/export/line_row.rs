@@ -474,7 +474,7 @@ impl<'de> Deserialize<'de> for ExportedLine {
 }
 
 /// A project in an [`ExportedLine`]: its name, details and labels.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct LineProject<'a> {
     /// Its id's place (read when asked).
     id: Span,
@@ -595,6 +595,15 @@ impl fmt::Display for LineAnnotation<'_> {
     }
 }
 
+impl fmt::Debug for LineProject<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LineProject")
+            .field("id", &self.id())
+            .field("parts", &self.parts)
+            .finish()
+    }
+}
+
 impl fmt::Debug for Parts<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list()
@@ -698,7 +707,7 @@ impl Builder {
 
 #[cfg(test)]
 mod tests {
-    use super::ExportedLine;
+    use super::{ExportedLine, Part};
     use crate::export::line_cost::PROJECT_LINE;
     use crate::ExportedRow;
 
@@ -785,5 +794,70 @@ mod tests {
             line.to_row(),
             serde_json::from_str::<ExportedRow>(text).unwrap()
         );
+    }
+
+    /// The accessors find a part's own parts by the order the parts are declared in
+    /// (`Part::first_below`): it must be the tree's, level by level.
+    #[test]
+    fn parts_are_declared_in_the_trees_level_order() {
+        use Part::*;
+        // No wildcard: a new part must be given its level here.
+        let level = |part: Part| match part {
+            DataRowId | GlobalKey | RowData | ExternalId | Project => 0,
+            ProjectName | ProjectDetails | Label => 1,
+            OntologyId | TaskId | TaskName | BatchId | BatchName | WorkflowStatus
+            | ProjectCreatedAt | Priority | ConsensusCount | LabelId | Object | Classification
+            | Relationship | LabelDetails => 2,
+            LabelCreatedAt | LabelUpdatedAt | LabelCreatedBy | ContentLastUpdatedAt | Review => 3,
+        };
+        let all = [
+            DataRowId,
+            GlobalKey,
+            RowData,
+            ExternalId,
+            Project,
+            ProjectName,
+            ProjectDetails,
+            Label,
+            OntologyId,
+            TaskId,
+            TaskName,
+            BatchId,
+            BatchName,
+            WorkflowStatus,
+            ProjectCreatedAt,
+            Priority,
+            ConsensusCount,
+            LabelId,
+            Object,
+            Classification,
+            Relationship,
+            LabelDetails,
+            LabelCreatedAt,
+            LabelUpdatedAt,
+            LabelCreatedBy,
+            ContentLastUpdatedAt,
+            Review,
+        ];
+        // Every part, once, in declaration order.
+        assert_eq!(all.len(), Review as usize + 1);
+        assert!(all
+            .iter()
+            .enumerate()
+            .all(|(at, part)| *part as usize == at));
+        for part in all {
+            let first_below = all.into_iter().find(|other| level(*other) > level(part));
+            assert_eq!(part.first_below(), first_below, "{part:?}");
+            for other in all {
+                if level(other) > level(part) {
+                    assert!(
+                        Some(other) >= part.first_below(),
+                        "{other:?} below {part:?}"
+                    );
+                } else {
+                    assert!(part.first_below().is_none_or(|below| other < below));
+                }
+            }
+        }
     }
 }
