@@ -180,7 +180,13 @@ fn key<const UTF8: bool>(b: &[u8], i: usize) -> Checked {
     if b.get(i) != Some(&b'"') {
         return Err(invalid(i, "expected a string key"));
     }
-    let i = string_in::<UTF8>(b, i + 1)?;
+    colon(b, string_in::<UTF8>(b, i + 1)?)
+}
+
+/// The colon after a key that ends before `i`, and the whitespace around it: the index of the
+/// value.
+#[inline(always)]
+pub(crate) fn colon(b: &[u8], i: usize) -> Checked {
     // What the service writes: the colon, then the value.
     if b.get(i) == Some(&b':') && b.get(i + 1).is_some_and(|&c| c > b' ') {
         return Ok(i + 1);

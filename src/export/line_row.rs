@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
 
 use crate::export::project_row::{
-    ExportedAnnotation, ExportedLabel, ExportedLabelDetails, ExportedProject,
+    decode_json, ExportedAnnotation, ExportedLabel, ExportedLabelDetails, ExportedProject,
     ExportedProjectDetails, ExportedProjects,
 };
 use crate::export::stream::{ExportedDataRow, ExportedRow, Undecodable};
@@ -440,14 +440,6 @@ impl ExportedLine {
             .to_row()
             .expect("an ExportedLine's parts make an ExportedRow")
     }
-}
-
-fn decode_json<T: DeserializeOwned>(json: &str, what: &str) -> Result<T, Error> {
-    serde_json::from_str(json).map_err(|source| Error::Decode {
-        message: format!("{what} does not fit: {source}"),
-        excerpt: crate::error::excerpt(json),
-        source: Some(Box::new(source)),
-    })
 }
 
 impl fmt::Debug for ExportedLine {

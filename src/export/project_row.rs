@@ -121,12 +121,17 @@ impl ExportedAnnotation {
     /// [`Error::Decode`] when the JSON does not fit `T` (a missing field, another type, a
     /// number out of `T`'s range).
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        serde_json::from_str(&self.0).map_err(|source| Error::Decode {
-            message: format!("an exported annotation does not fit: {source}"),
-            excerpt: crate::error::excerpt(&self.0),
-            source: Some(Box::new(source)),
-        })
+        decode_json(&self.0, "an exported annotation")
     }
+}
+
+/// `json` decoded as `T`, or [`Error::Decode`] saying that `what` does not fit.
+pub(crate) fn decode_json<T: DeserializeOwned>(json: &str, what: &str) -> Result<T, Error> {
+    serde_json::from_str(json).map_err(|source| Error::Decode {
+        message: format!("{what} does not fit: {source}"),
+        excerpt: crate::error::excerpt(json),
+        source: Some(Box::new(source)),
+    })
 }
 
 impl fmt::Debug for ExportedAnnotation {
