@@ -86,8 +86,13 @@ pub(crate) fn value_end(b: &[u8], i: usize) -> Checked {
     value_end_in::<false>(b, i)
 }
 
-/// [`value_end`] for bytes not known to be UTF-8: every string is checked to be.
+/// [`value_end`] for bytes not known to be UTF-8: every string is checked to be. An object
+/// or array of printable ASCII is read by the fast path where the CPU has it.
 pub(crate) fn value_end_utf8(b: &[u8], i: usize) -> Checked {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(end) = fast::value_end(b, i) {
+        return Ok(end);
+    }
     value_end_in::<true>(b, i)
 }
 

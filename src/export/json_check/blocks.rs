@@ -96,12 +96,12 @@ impl<'a> Blocks<'a> {
         self.in_string != 0
     }
 
-    /// Sorts the next blocks, up to [`BATCH`] of them, into their tokens, block `k` in
+    /// Sorts the next blocks, up to `N` of them, into their tokens, block `k` in
     /// `tokens[k]`: how many (none at the line's end or at an odd block).
     #[inline(always)]
-    fn fill_with(
+    fn fill_with<const N: usize>(
         &mut self,
-        tokens: &mut [u64; BATCH],
+        tokens: &mut [u64; N],
         classify: impl Fn(&[u8; 64]) -> Classes,
     ) -> usize {
         // A copy, which can live in registers through the loop.
@@ -199,9 +199,21 @@ impl Avx2 {
         has.then_some(Avx2(()))
     }
 
+    /// The next block's tokens ([`Blocks::block_with`]) by AVX2, inlined in a caller
+    /// compiled with the features (elsewhere, [`classify_avx2`] is a call a block).
+    #[inline(always)]
+    pub(super) fn block(self, blocks: &mut Blocks<'_>) -> Option<u64> {
+        // SAFETY: an `Avx2` exists only where the CPU has AVX2, PCLMULQDQ and BMI1.
+        blocks.block_with(|block| unsafe { classify_avx2(block) })
+    }
+
     /// [`Blocks::fill_with`] by AVX2.
     #[inline(always)]
-    pub(super) fn fill(self, blocks: &mut Blocks<'_>, tokens: &mut [u64; BATCH]) -> usize {
+    pub(super) fn fill<const N: usize>(
+        self,
+        blocks: &mut Blocks<'_>,
+        tokens: &mut [u64; N],
+    ) -> usize {
         // SAFETY: an `Avx2` exists only where the CPU has AVX2, PCLMULQDQ and BMI1.
         unsafe { fill_avx2(blocks, tokens) }
     }
@@ -214,7 +226,7 @@ impl Avx2 {
 ///
 /// The CPU has AVX2 and PCLMULQDQ.
 #[target_feature(enable = "avx2,pclmulqdq")]
-unsafe fn fill_avx2(blocks: &mut Blocks<'_>, tokens: &mut [u64; BATCH]) -> usize {
+unsafe fn fill_avx2<const N: usize>(blocks: &mut Blocks<'_>, tokens: &mut [u64; N]) -> usize {
     // SAFETY: the caller vouches for the features.
     blocks.fill_with(tokens, |block| unsafe { classify_avx2(block) })
 }
@@ -225,7 +237,8 @@ unsafe fn fill_avx2(blocks: &mut Blocks<'_>, tokens: &mut [u64; BATCH]) -> usize
 /// # Safety
 ///
 /// The CPU has AVX2 and PCLMULQDQ.
-#[inline(always)]
+#[inline]
+#[target_feature(enable = "avx2,pclmulqdq")]
 pub(super) unsafe fn classify_avx2(block: &[u8; 64]) -> Classes {
     // A structural's low four bits pick it out of this table (`[` and `]` match `{` and
     // `}` but for bit 0x20, which the comparison sets on both sides); bytes from 0x80 find

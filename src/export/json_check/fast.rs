@@ -24,6 +24,17 @@
 //! some 8 instructions a token (find it, read its byte, match it) and the grammar's state
 //! around them. Stage 1 is AVX2 alone: SSE2's blocks, half the width and without a byte
 //! shuffle, cost more than the scalar path saves (2,274 for the export line).
+//!
+//! [`value_end`] reads one object or array of a line the same way, for the reader of typed
+//! rows (`export/typed_row`), which passes over the values it keeps whole or skips (each
+//! annotation, `media_attributes`): its blocks sorted one at a time from the value's first
+//! byte, the walk ending at its closing bracket. A value it does not read whole (a block up
+//! to the one it ends in holds another byte) or refuses goes to the scalar check. Each value
+//! costs a block at least and some 60 instructions around the walk, so it gains from about
+//! a block of value on: the project line's 130-byte annotation and 48-byte
+//! `media_attributes` took 1,194 instructions by the scalar check, 838 here (the line 4,679
+//! and 4,518); the export line's two values of 48 and 36 bytes cost 44 more (2,525 and
+//! 2,569).
 
 use super::blocks::{Avx2, Blocks, BATCH};
 use super::{literal, number, MAX_DEPTH};
@@ -48,18 +59,8 @@ unsafe fn check_avx2(avx2: Avx2, b: &[u8]) -> Option<bool> {
     // Apart from the walk's state, which can then live in registers: stage 1 writes these.
     let mut blocks = Blocks::new(b);
     let mut batch = [0; BATCH];
-    let mut tokens = Tokens {
-        avx2,
-        b,
-        blocks: &mut blocks,
-        batch: &mut batch,
-        // As if a full batch were used up: the first token sorts one.
-        filled: BATCH,
-        block: BATCH - 1,
-        from_base: b,
-        bits: 0,
-    };
-    let accepted = grammar(&mut tokens).is_ok();
+    let accepted =
+        grammar::<true, BATCH>(&mut Tokens::new(avx2, b, &mut blocks, &mut batch)).is_ok();
     if !accepted {
         // A refusal stands only for a line the fast path reads whole. Finite: each batch
         // moves on, or ends.
@@ -68,16 +69,53 @@ unsafe fn check_avx2(avx2: Avx2, b: &[u8]) -> Option<bool> {
     (!blocks.odd()).then_some(accepted && !blocks.in_string())
 }
 
+/// How many blocks stage 1 sorts at a time for [`value_end`]: one, sorted in the walk itself
+/// (no call). A value is often a block or two (an annotation), and the line goes on after
+/// it: a batch would sort blocks past its end.
+const VALUE_BATCH: usize = 1;
+
+/// The index just past the object or array at `b[i]` (whitespace before it skipped), where
+/// the CPU has AVX2, PCLMULQDQ and BMI1 and the value is printable ASCII without a backslash
+/// (the block where it ends too); `None` for any other value or CPU, and for a value the
+/// fast grammar refuses (left to the scalar check, which says why).
+#[inline]
+pub(crate) fn value_end(b: &[u8], i: usize) -> Option<usize> {
+    let value = b.get(i..)?;
+    // An empty container costs the scalar check a few instructions: not worth the call.
+    match value {
+        [b'{', b'}', ..] | [b'[', b']', ..] => None,
+        // SAFETY: `avx2` says the CPU has the features.
+        [b'{' | b'[', ..] => Avx2::detected()
+            .and_then(|avx2| unsafe { value_end_avx2(avx2, value) })
+            .map(|len| i + len),
+        _ => None,
+    }
+}
+
+/// [`value_end`] where the CPU has the features: the length of the container `b` starts
+/// with.
+///
+/// # Safety
+///
+/// The CPU has AVX2, PCLMULQDQ and BMI1 (as `avx2` says).
+#[target_feature(enable = "avx2,pclmulqdq,bmi1")]
+unsafe fn value_end_avx2(avx2: Avx2, b: &[u8]) -> Option<usize> {
+    let mut blocks = Blocks::new(b);
+    let mut batch = [0; VALUE_BATCH];
+    grammar::<false, VALUE_BATCH>(&mut Tokens::new(avx2, b, &mut blocks, &mut batch)).ok()
+}
+
 /// A line refused by the fast grammar (the scalar check says why, when asked).
 struct Refused;
 
-/// The line's tokens, left to right, a batch of blocks sorted at a time.
-struct Tokens<'a, 'b> {
+/// The line's tokens, left to right, a batch of `N` blocks sorted at a time (one: in the
+/// walk itself).
+struct Tokens<'a, 'b, const N: usize> {
     avx2: Avx2,
     b: &'b [u8],
     blocks: &'a mut Blocks<'b>,
     /// The tokens of the batch's blocks, `filled` of them.
-    batch: &'a mut [u64; BATCH],
+    batch: &'a mut [u64; N],
     filled: usize,
     /// The current block: its index in the batch, the line from its start on, its tokens
     /// not taken.
@@ -86,7 +124,23 @@ struct Tokens<'a, 'b> {
     bits: u64,
 }
 
-impl Tokens<'_, '_> {
+impl<'a, 'b, const N: usize> Tokens<'a, 'b, N> {
+    /// The tokens of line `b`, none sorted yet.
+    #[inline(always)]
+    fn new(avx2: Avx2, b: &'b [u8], blocks: &'a mut Blocks<'b>, batch: &'a mut [u64; N]) -> Self {
+        Tokens {
+            avx2,
+            b,
+            blocks,
+            batch,
+            // As if a full batch were used up: the first token sorts one.
+            filled: N,
+            block: N - 1,
+            from_base: b,
+            bits: 0,
+        }
+    }
+
     /// The next token: where it is in the current block (its block, now) and its byte.
     /// `None` at the line's end, and at a block the fast path leaves to the scalar check.
     #[inline(always)]
@@ -111,10 +165,17 @@ impl Tokens<'_, '_> {
     /// Moves on to the next block, sorting a batch where the last is used up.
     #[inline(always)]
     fn next_block(&mut self) -> Option<()> {
+        if N == 1 {
+            // A block at a time, sorted in the walk itself: no call, no batch to keep.
+            let from = self.blocks.next();
+            self.bits = self.avx2.block(self.blocks)?;
+            self.from_base = self.b.get(from..).unwrap_or_default();
+            return Some(());
+        }
         self.block += 1;
         let mut from = 64;
         if self.block >= self.filled {
-            if self.filled < BATCH {
+            if self.filled < N {
                 // The last batch stopped short: at the line's end or at an odd block.
                 return None;
             }
@@ -127,7 +188,7 @@ impl Tokens<'_, '_> {
             }
         }
         self.from_base = self.from_base.get(from..).unwrap_or_default();
-        // `block < filled <= BATCH`: no block past the batch (none taken if it were).
+        // `block < filled <= N`: no block past the batch (none taken if it were).
         self.bits = self.batch.get(self.block).copied().unwrap_or(0);
         Some(())
     }
@@ -141,10 +202,18 @@ impl Tokens<'_, '_> {
         }
     }
 
-    /// Whether the line ends here: no token after the value.
+    /// The answer once the value's last token `c`, at `i` in the current block, is taken:
+    /// (`WHOLE`) no token after it, the line's length; or the index past it, a closing
+    /// bracket (the end of a string or scalar is not known here).
     #[inline(always)]
-    fn end(&mut self) -> Result<(), Refused> {
-        self.next().map_or(Ok(()), |_| Err(Refused))
+    fn ended<const WHOLE: bool>(&mut self, i: usize, c: u8) -> Result<usize, Refused> {
+        if WHOLE {
+            return self.next().map_or(Ok(self.b.len()), |_| Err(Refused));
+        }
+        match c {
+            b'}' | b']' => Ok(self.place(i) + 1),
+            _ => Err(Refused),
+        }
     }
 
     /// [`next`](Self::next), which must be there.
@@ -153,13 +222,18 @@ impl Tokens<'_, '_> {
         self.next().ok_or(Refused)
     }
 
+    /// Where the token at `i` in the current block is in the line. Asked only where it is
+    /// needed (a scalar, a value's end), out of the walk's every step.
+    #[inline(always)]
+    fn place(&self, i: usize) -> usize {
+        self.b.len() - self.from_base.len() + i
+    }
+
     /// The number or literal whose first byte `c` is at `i` in the current block (taken
     /// last), which must fill its run: the byte after it ends a scalar (a structural, a
     /// quote, a space) or the line.
     fn scalar(&self, i: usize, c: u8) -> Result<(), Refused> {
-        // Here, out of the walk's every step: a token's place in the line is needed for
-        // scalars only.
-        let at = self.b.len() - self.from_base.len() + i;
+        let at = self.place(i);
         let end = match c {
             b't' => literal(self.b, at, b"true"),
             b'f' => literal(self.b, at, b"false"),
@@ -175,10 +249,11 @@ impl Tokens<'_, '_> {
 }
 
 /// The scalar check's grammar ([`value_end_in`](super::value_end_in)) over tokens: one value,
-/// then no token. Strings need nothing more than their opening quote here (stage 1 found
-/// where they end), whitespace is no token.
+/// then (`WHOLE`) no token, or else the value a container, whose end is the answer (the
+/// index past its closing bracket). Strings need nothing more than their opening quote here
+/// (stage 1 found where they end), whitespace is no token.
 #[inline(always)]
-fn grammar(t: &mut Tokens<'_, '_>) -> Result<(), Refused> {
+fn grammar<const WHOLE: bool, const N: usize>(t: &mut Tokens<'_, '_, N>) -> Result<usize, Refused> {
     // Container kinds, innermost in bit 0: 1 for an object, 0 for an array.
     let mut kinds: u128 = 0;
     let mut depth: u32 = 0;
@@ -208,26 +283,29 @@ fn grammar(t: &mut Tokens<'_, '_>) -> Result<(), Refused> {
         }
         // A value ended: close containers until one expects another value.
         if depth == 0 {
-            return t.end();
+            return t.ended::<WHOLE>(i, c);
         }
         loop {
             let object = kinds & 1 == 1;
-            match t.next() {
-                Some((_, b',')) => {
+            let Some((at, close)) = t.next() else {
+                return Err(Refused);
+            };
+            match close {
+                b',' => {
                     (i, c) = t.value()?;
                     if object {
                         (i, c) = key(t, c)?;
                     }
                     break;
                 }
-                Some((_, b'}')) if object => {}
-                Some((_, b']')) if !object => {}
+                b'}' if object => {}
+                b']' if !object => {}
                 _ => return Err(Refused),
             }
             depth -= 1;
             kinds >>= 1;
             if depth == 0 {
-                return t.end();
+                return t.ended::<WHOLE>(at, close);
             }
         }
     }
@@ -236,7 +314,7 @@ fn grammar(t: &mut Tokens<'_, '_>) -> Result<(), Refused> {
 /// An object's key, whose token `c` must be an opening quote, and its colon: the token of
 /// the value after them.
 #[inline(always)]
-fn key(t: &mut Tokens<'_, '_>, c: u8) -> Result<(usize, u8), Refused> {
+fn key<const N: usize>(t: &mut Tokens<'_, '_, N>, c: u8) -> Result<(usize, u8), Refused> {
     if c != b'"' {
         return Err(Refused);
     }
@@ -248,8 +326,8 @@ fn key(t: &mut Tokens<'_, '_>, c: u8) -> Result<(usize, u8), Refused> {
 mod tests {
     use super::super::blocks::Avx2;
     use super::super::tests::{mutate, value, Rng, EXPORT_LINE};
-    use super::super::{check_utf8, check_utf8_scalar, MAX_DEPTH};
-    use super::check_avx2;
+    use super::super::{check_utf8, check_utf8_scalar, value_end_in, value_end_utf8, MAX_DEPTH};
+    use super::{check_avx2, value_end};
     use crate::export::line_cost::PROJECT_LINE;
 
     /// Whether the fast path reads `line` whole: printable ASCII, no backslash.
@@ -428,6 +506,126 @@ mod tests {
             }
         }
         assert!(!assert_same("[".repeat(1 << 16).as_bytes()));
+    }
+
+    /// The fast path's end of the value at `at` in `line` is the scalar check's, where it
+    /// gives one; it gives one for every object or array of printable ASCII without a
+    /// backslash (through the block where it ends) that the scalar check accepts, but an
+    /// empty one. `value_end_utf8` answers as the scalar check. Answers whether the fast
+    /// path read the value.
+    #[track_caller]
+    fn assert_same_end(line: &[u8], at: usize) -> bool {
+        let scalar = value_end_in::<true>(line, at).ok();
+        let shown = String::from_utf8_lossy(line);
+        let fast = value_end(line, at);
+        if fast.is_some() {
+            assert_eq!(fast, scalar, "{shown:?} at {at}");
+        } else if let Some(end) = scalar {
+            let value = &line[at..end];
+            // Past the value, to its block's end: the blocks the fast path sorts.
+            let sorted = &line[at..(at + (end - at).div_ceil(64) * 64).min(line.len())];
+            let empty = matches!(value, [b'{', b'}', ..] | [b'[', b']', ..]);
+            let container = matches!(value.first(), Some(b'{' | b'['));
+            assert!(
+                Avx2::detected().is_none() || empty || !container || !fast_reads(sorted),
+                "{shown:?} at {at}: left to the scalar check"
+            );
+        }
+        assert_eq!(value_end_utf8(line, at).ok(), scalar, "{shown:?} at {at}");
+        fast.is_some()
+    }
+
+    #[test]
+    fn value_ends_as_the_scalar_path_finds_them() {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let (mut read_fast, mut refused) = (0, 0);
+        for case in 0..100_000 {
+            // The value inside a line: after a key, whitespace at every offset of a block,
+            // and the line going on after it (sometimes with a byte the fast path leaves).
+            let mut line = format!("{{\"k\":{}", " ".repeat(rng.below(70)));
+            let at = line.len();
+            match case % 8 {
+                0 => line.push_str(PROJECT_LINE),
+                _ => value(&mut rng, &mut line, 0),
+            }
+            line.push_str([",\"x\":1}", "}", ",\"é\":\"\\n\"}", "", "]"][rng.below(5)]);
+            let line = match rng.below(3) {
+                0 => plain(&mut rng, &line),
+                1 => {
+                    let mutated = mutate(&mut rng, &line);
+                    plain(&mut rng, &mutated)
+                }
+                _ => mutate(&mut rng, &line).into_bytes(),
+            };
+            let at = at.min(line.len());
+            read_fast += usize::from(assert_same_end(&line, at));
+            refused += usize::from(value_end_in::<true>(&line, at).is_err());
+        }
+        let expected = if Avx2::detected().is_some() { 5_000 } else { 0 };
+        assert!(
+            read_fast >= expected && refused > 20_000,
+            "{read_fast} read by the fast path, {refused} refused"
+        );
+    }
+
+    /// Values of every length up to four blocks, at every offset of a block, ending at each
+    /// byte of a block, the line cut or edited anywhere.
+    #[test]
+    fn value_ends_around_block_boundaries() {
+        let mut rng = Rng(17);
+        let mut read_fast = 0;
+        for len in 1..260 {
+            let filler = "x".repeat(len);
+            for (open, close) in [
+                ("[\"", "\"]"),
+                ("{\"k\":\"", "\"}"),
+                ("{\"", "\":1}"),
+                ("[1,\"", "\",true]"),
+                ("[\"", "\",-0.5e3, null ]"),
+                ("[[{\"", "\":[]}]]"),
+            ] {
+                let pad = " ".repeat(len % 67);
+                for after in ["", ",1]", " ,\"\\\"\"]", "é"] {
+                    let line = format!("[{pad}{open}{filler}{close}{after}");
+                    let at = 1 + pad.len();
+                    read_fast += usize::from(assert_same_end(line.as_bytes(), at));
+                    let mut cut = line.clone().into_bytes();
+                    cut.truncate(rng.below(cut.len() + 1));
+                    assert_same_end(&cut, at.min(cut.len()));
+                    for edit in b"\"x1{}[]:, " {
+                        let mut edited = line.clone().into_bytes();
+                        let place = at + rng.below(edited.len() - at);
+                        edited[place] = *edit;
+                        assert_same_end(&edited, at);
+                    }
+                }
+            }
+        }
+        // At least those without a byte the fast path leaves in their last block.
+        let expected = if Avx2::detected().is_some() {
+            259 * 6 * 2
+        } else {
+            0
+        };
+        assert!(read_fast >= expected, "{read_fast} read by the fast path");
+    }
+
+    #[test]
+    fn value_ends_at_the_nesting_bound_and_past_it() {
+        let depth = MAX_DEPTH as usize;
+        for levels in [depth - 1, depth, depth + 1] {
+            let arrays = format!("[{}{},1]", "[".repeat(levels), "]".repeat(levels));
+            let objects = format!("[{}1{},1]", "{\"a\":".repeat(levels), "}".repeat(levels));
+            for line in [arrays, objects] {
+                let read = assert_same_end(line.as_bytes(), 1);
+                assert_eq!(
+                    value_end_utf8(line.as_bytes(), 1).is_ok(),
+                    levels <= depth,
+                    "{levels}"
+                );
+                assert!(read || levels > depth || Avx2::detected().is_none());
+            }
+        }
     }
 
     #[test]
