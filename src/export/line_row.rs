@@ -96,6 +96,18 @@ impl Span {
         })
     }
 
+    /// A span whose places are known to fit a `u32` (the typed rows' reader takes lines of
+    /// 2 GiB at most).
+    #[inline(always)]
+    pub(crate) fn within(part: Part, start: usize, end: usize) -> Span {
+        debug_assert!(u32::try_from(end).is_ok() && start <= end, "{start}..{end}");
+        Span {
+            part,
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+
     /// Where its text is, for a line of `line_len` bytes: `Ok` in the line, `Err` in the
     /// unescaped texts after it (counted from their start).
     fn place(self, line_len: usize) -> Result<Range<usize>, Range<usize>> {

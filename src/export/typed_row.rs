@@ -68,6 +68,11 @@ pub(crate) fn read(bytes: &[u8]) -> Result<(&str, Option<Index>), Undecodable> {
 /// The places of the known parts of line `b`, read byte by byte, when this reader takes it
 /// whole (else `None`: the line is left to serde_json, or is not UTF-8).
 pub(crate) fn index(b: &[u8]) -> Option<Index> {
+    // Every place then fits a span's `u32`: the unescaped texts after the line are never
+    // longer than the strings they come from.
+    if b.len() > MAX_LINE {
+        return None;
+    }
     let mut cursor = Cursor {
         b,
         at: 0,
@@ -77,6 +82,10 @@ pub(crate) fn index(b: &[u8]) -> Option<Index> {
     row(&mut cursor)?;
     Some(cursor.found)
 }
+
+/// The longest line this reader takes (2 GiB): its places and those of its unescaped texts
+/// fit a span's `u32`, checked once here instead of at each place.
+const MAX_LINE: usize = (u32::MAX / 2) as usize;
 
 /// The places of a line's known parts, in the line's order, and the texts of the strings
 /// that held escapes, unescaped (a span at or past the line's length is in `extra`, from the
@@ -171,7 +180,7 @@ fn read_projects<'a>(s: &mut Cursor<'a>) -> Option<()> {
     let (first, mut projects) = (s.found.spans.len(), 0);
     s.object(|s| {
         let (start, end) = s.key()?;
-        s.put(Part::Project, start, end)?;
+        s.put(Part::Project, start, end);
         projects += 1;
         read_project(s)
     })?;
@@ -199,7 +208,7 @@ fn read_label<'a>(s: &mut Cursor<'a>) -> Option<()> {
         (b"annotations", Part::Object),
         (b"label_details", Part::LabelDetails),
     ];
-    s.put(Part::Label, s.at, s.at)?;
+    s.put(Part::Label, s.at, s.at);
     s.fields(&FIELDS, |s, part| match part {
         Part::LabelId => s.text(part),
         Part::Object => read_annotations(s),
@@ -394,7 +403,8 @@ impl Cursor<'_> {
         let end = to_special_or_high(self.b, start);
         if self.b.get(end) == Some(&b'"') {
             self.at = end + 1;
-            return self.put(part, start, end);
+            self.put(part, start, end);
+            return Some(());
         }
         self.unusual_text(part)
     }
@@ -405,7 +415,8 @@ impl Cursor<'_> {
     fn unusual_text(&mut self, part: Part) -> Option<()> {
         let quoted = self.unusual()?;
         let (start, end) = self.place(quoted);
-        self.put(part, start, end)
+        self.put(part, start, end);
+        Some(())
     }
 
     /// Where string `quoted`, just read, is: in the line, or (unescaped) in `extra`.
@@ -433,7 +444,7 @@ impl Cursor<'_> {
         }
         let end = number(self.b, self.at).ok()?;
         serde_json::from_slice::<i64>(&self.b[self.at..end]).ok()?;
-        self.put(part, self.at, end)?;
+        self.put(part, self.at, end);
         self.at = end;
         Some(())
     }
@@ -443,7 +454,7 @@ impl Cursor<'_> {
         if self.null() {
             return Some(());
         }
-        self.put(part, self.at, self.at)?;
+        self.put(part, self.at, self.at);
         read(self)
     }
 
@@ -471,7 +482,8 @@ impl Cursor<'_> {
     /// Any value, checked, its text marked `part`.
     fn json(&mut self, part: Part) -> Option<()> {
         let (start, end) = self.value()?;
-        self.put(part, start, end)
+        self.put(part, start, end);
+        Some(())
     }
 
     /// A review: any JSON value that serde_json builds as a `Value` (built here once, by
@@ -480,7 +492,8 @@ impl Cursor<'_> {
         let (start, end) = self.value()?;
         let text = std::str::from_utf8(&self.b[start..end]).ok()?;
         value_row::decode(text).ok()?;
-        self.put(Part::Review, start, end)
+        self.put(Part::Review, start, end);
+        Some(())
     }
 
     /// Nothing but whitespace is left.
@@ -503,10 +516,8 @@ impl Cursor<'_> {
     }
 
     /// Records that `part` is at `start..end` (of the line, or of `extra` past its end).
-    fn put(&mut self, part: Part, start: usize, end: usize) -> Option<()> {
-        let span = Span::new(part, start, end)?;
-        self.found.spans.push(span);
-        Some(())
+    fn put(&mut self, part: Part, start: usize, end: usize) {
+        self.found.spans.push(Span::within(part, start, end));
     }
 
     /// `text`, copied to `extra`: where it is there, counted from the line's length.
