@@ -153,21 +153,14 @@ impl<'a> Parts<'a> {
         Some(self.text(*span))
     }
 
-    /// Each `part` (its span), with its own parts.
-    fn nodes(self, part: Part) -> impl Iterator<Item = (Span, Parts<'a>)> {
-        let mut rest = self.spans;
-        std::iter::from_fn(move || {
-            // Finite: `rest` shrinks by at least one span a step.
-            while let Some((&node, after)) = rest.split_first() {
-                rest = after;
-                if node.part == part {
-                    let (own, after) = self.own(part, rest);
-                    rest = after;
-                    return Some((node, own));
-                }
-            }
-            None
-        })
+    /// Each `part` (its span), with its own parts, made by `make`.
+    fn nodes<T, F: Fn(Span, Parts<'a>) -> T>(self, part: Part, make: F) -> Nodes<'a, F> {
+        Nodes {
+            parts: self,
+            rest: self.spans,
+            part,
+            make,
+        }
     }
 
     /// The line as an owned [`ExportedRow`], in one pass over the spans; `None` where a
@@ -268,8 +261,8 @@ impl<'a> Parts<'a> {
             created_by: self.owned(Part::LabelCreatedBy),
             content_last_updated_at: self.owned(Part::ContentLastUpdatedAt),
             reviews: self
-                .nodes(Part::Review)
-                .map(|(review, _)| value_row::decode(self.text(review)).ok())
+                .nodes(Part::Review, |review, own| own.text(review))
+                .map(|review| value_row::decode(review).ok())
                 .collect::<Option<_>>()?,
         })
     }
@@ -426,8 +419,7 @@ impl ExportedLine {
     /// The projects of the `projects` part (project exports), in the line's order.
     pub fn projects(&self) -> impl Iterator<Item = LineProject<'_>> {
         self.parts()
-            .nodes(Part::Project)
-            .map(|(id, parts)| LineProject { id, parts })
+            .nodes(Part::Project, |id, parts| LineProject { id, parts })
     }
 
     /// The project with this id, if the line has it.
@@ -477,6 +469,43 @@ impl<'de> Deserialize<'de> for ExportedLine {
     }
 }
 
+/// The nodes of one part among spans (projects, labels, annotations, reviews), each made
+/// from its span and its own parts. Counted without passing each node's own parts: a part
+/// sits at one level of the tree, so among these spans it marks its nodes alone (a
+/// project's `labels().count()` is one comparison a span).
+struct Nodes<'a, F> {
+    parts: Parts<'a>,
+    rest: &'a [Span],
+    part: Part,
+    make: F,
+}
+
+impl<'a, T, F: Fn(Span, Parts<'a>) -> T> Iterator for Nodes<'a, F> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        // Finite: `rest` shrinks by at least one span a step.
+        while let Some((&node, after)) = self.rest.split_first() {
+            self.rest = after;
+            if node.part == self.part {
+                let (own, after) = self.parts.own(self.part, after);
+                self.rest = after;
+                return Some((self.make)(node, own));
+            }
+        }
+        None
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.rest.len()))
+    }
+
+    fn count(self) -> usize {
+        let part = self.part;
+        self.rest.iter().filter(|span| span.part == part).count()
+    }
+}
+
 /// A project in an [`ExportedLine`]: its name, details and labels.
 #[derive(Clone, Copy)]
 pub struct LineProject<'a> {
@@ -501,14 +530,16 @@ impl<'a> LineProject<'a> {
     /// The row's labels in the project.
     pub fn labels(&self) -> impl Iterator<Item = LineLabel<'a>> {
         self.parts
-            .nodes(Part::Label)
-            .map(|(_, parts)| LineLabel { parts })
+            .nodes(Part::Label, |_, parts| LineLabel { parts })
     }
 
     /// With `include_project_details`: its batch, queue, priority and workflow status.
     #[must_use]
     pub fn details(&self) -> Option<ExportedProjectDetails> {
-        let (_, details) = self.parts.nodes(Part::ProjectDetails).next()?;
+        let details = self
+            .parts
+            .nodes(Part::ProjectDetails, |_, own| own)
+            .next()?;
         Some(details.to_project_details())
     }
 }
@@ -542,12 +573,9 @@ impl<'a> LineLabel<'a> {
     }
 
     fn annotations(&self, part: Part) -> impl Iterator<Item = LineAnnotation<'a>> {
-        let parts = self.parts;
-        parts
-            .nodes(part)
-            .map(move |(annotation, _)| LineAnnotation {
-                json: parts.text(annotation),
-            })
+        self.parts.nodes(part, |annotation, own| LineAnnotation {
+            json: own.text(annotation),
+        })
     }
 
     /// How many annotations it has, of every kind.
@@ -565,7 +593,7 @@ impl<'a> LineLabel<'a> {
     /// With `include_label_details`: who made it and when.
     #[must_use]
     pub fn details(&self) -> Option<ExportedLabelDetails> {
-        let (_, details) = self.parts.nodes(Part::LabelDetails).next()?;
+        let details = self.parts.nodes(Part::LabelDetails, |_, own| own).next()?;
         details.to_label_details()
     }
 }

@@ -29,8 +29,6 @@
 //! - An `ExportedRow` read over the check's tokens kept on a tape: 12,431.
 //! - Counting each node's own spans when it is read (so that an accessor passes over a
 //!   project or label in one step) saved 150 instructions in the accessors and cost 180 here.
-//! - Counting a node's nodes (`project.labels().count()`) over the spans alone, without
-//!   passing each node's own: 12 fewer in the accessors, not kept.
 //! - Where this line's 4,438 go: the three values passed over and checked (the annotation,
 //!   `media_attributes`, `metadata_fields`), about 1,000 (1,200 by the scalar check); the
 //!   line's copy and the two allocations, about 380; the rest is keys matched and strings
@@ -693,6 +691,14 @@ mod tests {
                 assert_eq!(label.details(), owned.label_details);
                 let annotations = &owned.annotations;
                 assert_eq!(label.annotation_count(), annotations.len());
+                // Counted over the spans, not walked: the same numbers.
+                assert_eq!(label.objects().count(), annotations.objects.len());
+                let classifications = annotations.classifications.len();
+                assert_eq!(label.classifications().count(), classifications);
+                assert_eq!(
+                    label.relationships().count(),
+                    annotations.relationships.len()
+                );
                 for (ours, theirs) in [
                     (label.objects().collect::<Vec<_>>(), &annotations.objects),
                     (
