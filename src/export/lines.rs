@@ -71,7 +71,7 @@ impl ExportLines {
             // UTF-8 and JSON checked in one pass; a refused line is asked again for why.
             Ok((bytes, _)) if json_check::check_utf8(bytes) => return Some(Ok(self.lent())),
             Ok((bytes, line)) => refusal(line, bytes, &why_refused(bytes)),
-            Err(e) => return Some(Err(e)),
+            Err(e) => return Some(Err(*e)),
         };
         Some(Err(self.reader.refuse_line(refused)))
     }

@@ -104,6 +104,10 @@ pub(crate) struct StreamReader {
     done: bool,
 }
 
+/// A line and its number, or the error that ended the stream: boxed, so that the answer for
+/// every line is four words, not an `Error`'s size copied through the callers.
+pub(crate) type NextLine<'a> = std::result::Result<(&'a [u8], u64), Box<Error>>;
+
 /// The file being read and what its ranges announced.
 struct OpenFile {
     reader: BufReader<Take<Box<dyn Read + Send>>>,
@@ -264,7 +268,7 @@ impl StreamReader {
 
     /// The next non-blank line (without its newline) and its 0-based number; `None` at the
     /// stream's end. An error ends the stream.
-    pub(crate) fn next_line(&mut self) -> Option<Result<(&[u8], u64)>> {
+    pub(crate) fn next_line(&mut self) -> Option<NextLine<'_>> {
         if let Some(file) = self.file.as_mut() {
             file.reader.consume(std::mem::take(&mut self.pending));
         }
@@ -285,7 +289,7 @@ impl StreamReader {
                 Some(Ok((bytes, line)))
             }
             Ok(None) => None,
-            Err(e) => Some(Err(self.fail(e))),
+            Err(e) => Some(Err(Box::new(self.fail(e)))),
         }
     }
 
