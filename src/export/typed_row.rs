@@ -11,8 +11,8 @@
 //!
 //! What a line costs, and what was tried (callgrind, `src/export/line_cost.rs`, the 778-byte
 //! project line with one label; the raw-line check 2,804 instructions):
-//! - Its places, kept by an `ExportedLine` (two allocations): 4,438. An `ExportedRow` built
-//!   from them: 9,667 (its fields' fifteen allocations, their frees and copies).
+//! - Its places, kept by an `ExportedLine` (two allocations): 4,441. An `ExportedRow` built
+//!   from them: 9,462 (its fields' fifteen allocations, their frees and copies).
 //! - The values it passes over whole (each annotation, `media_attributes`) are read by the
 //!   raw-line check's fast path where the CPU has AVX2 (`json_check::value_end_utf8`): by the
 //!   scalar check, the line took 4,679. A place is recorded without a conversion checked:
@@ -29,7 +29,7 @@
 //! - An `ExportedRow` read over the check's tokens kept on a tape: 12,431.
 //! - Counting each node's own spans when it is read (so that an accessor passes over a
 //!   project or label in one step) saved 150 instructions in the accessors and cost 180 here.
-//! - Where this line's 4,438 go: the three values passed over and checked (the annotation,
+//! - Where this line's 4,441 go: the three values passed over and checked (the annotation,
 //!   `media_attributes`, `metadata_fields`), about 1,000 (1,200 by the scalar check); the
 //!   line's copy and the two allocations, about 380; the rest is keys matched and strings
 //!   found, some 40 fields.
